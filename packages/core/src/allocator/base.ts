@@ -1,0 +1,163 @@
+/*
+ * AllocatorBase: the contract's edges, written once (BRIEF §4). A concrete allocator implements
+ * the primitives (allocate, release, sizes, lookup, check) and gets from here:
+ *   - argument validation (`bad-size`, `bad-alignment`, pointers that are not integers);
+ *   - the C edge cases: malloc(0) → unique pointer (the subclass sees size 0), free(0) no-op,
+ *     realloc(0, n) = malloc, realloc(p, 0) = free + 0, too-large requests and calloc
+ *     overflow → 0, a failed realloc leaves p valid;
+ *   - call and failure counters, and `owns()` from the space's page owners.
+ *
+ * Invariant the subclass keeps: every primitive that detects misuse throws before changing any
+ * state; `allocate` returns 0 (never throws) when memory runs out, leaving the heap usable.
+ * Hot paths add one integer check and one counter increment per call; no JS object is made.
+ */
+
+import type { Allocator, AllocatorStats, BlockInfo, CallCounts, Identity } from '../api.js';
+import { AllocatorError } from '../errors.js';
+import { createIdentity, type IdentityInit } from '../identity.js';
+import type { AddressSpace } from '../space/address-space.js';
+import { MIN_ALIGN, checkAlignment, checkPointer, checkSize } from './validate.js';
+
+/** What a subclass reports about its blocks; the base adds calls and failures. */
+export interface HeapFigures {
+  liveBlocks: number;
+  liveBytes: number;
+  usableBytes: number;
+  metadataBytes: number;
+}
+
+const C_MALLOC = 0;
+const C_CALLOC = 1;
+const C_REALLOC = 2;
+const C_MEMALIGN = 3;
+const C_FREE = 4;
+const C_FAIL = 5;
+
+export abstract class AllocatorBase implements Allocator {
+  readonly identity: Identity;
+  /** This allocator's index in the space's owner table: pass `identity` to mmap/sbrk. */
+  readonly ownerIndex: number;
+  protected readonly counts = new Float64Array(6);
+
+  constructor(
+    readonly space: AddressSpace,
+    identity: IdentityInit | Identity,
+  ) {
+    this.identity = 'id' in identity ? identity : createIdentity(identity);
+    this.ownerIndex = space.registerOwner(this.identity, this);
+  }
+
+  // ---------------------------------------------------------------- primitives
+
+  /** A block of ≥ size bytes aligned to `align` (≥ 16, a power of two), or 0 when out of memory. size ≤ space.size. */
+  protected abstract allocate(size: number, align: number): number;
+  /** Frees the block at ptr (≠ 0). Throws double-free / invalid-free / size-mismatch / … before changing anything. */
+  protected abstract release(ptr: number, size: number | undefined): void;
+  /** Usable size of the live block starting at ptr; throws invalid-free when ptr is not one. */
+  protected abstract usable(ptr: number): number;
+  /** The live block containing addr, or null. */
+  abstract blockAt(addr: number): BlockInfo | null;
+  /** Live blocks, bytes and metadata. */
+  protected abstract figures(): HeapFigures;
+  /** Walks every structure; throws HeapCorruption. */
+  abstract check(): void;
+
+  /**
+   * Resizes in place when possible: returns ptr when the block now holds `size` bytes, 0 when it
+   * cannot (the caller then moves it). The default never resizes in place.
+   */
+  protected resizeInPlace(_ptr: number, _size: number): number {
+    return 0;
+  }
+
+  /** A zeroed block; the default allocates and clears. Override when fresh memory is known zero. */
+  protected allocateZeroed(size: number): number {
+    const p = this.allocate(size, MIN_ALIGN);
+    if (p !== 0 && size > 0) this.space.u8.fill(0, p, p + size);
+    return p;
+  }
+
+  // ---------------------------------------------------------------- the contract
+
+  malloc(size: number): number {
+    checkSize(size, 'size', this.identity.label);
+    this.counts[C_MALLOC]!++;
+    const p = size <= this.space.size ? this.allocate(size, MIN_ALIGN) : 0;
+    if (p === 0) this.counts[C_FAIL]!++;
+    return p;
+  }
+
+  free(ptr: number, size?: number): void {
+    checkPointer(ptr, this.identity.label);
+    if (size !== undefined) checkSize(size, 'size', this.identity.label);
+    if (ptr === 0) return;
+    this.release(ptr, size);
+    this.counts[C_FREE]!++;
+  }
+
+  calloc(n: number, size: number): number {
+    checkSize(n, 'n', this.identity.label);
+    checkSize(size, 'size', this.identity.label);
+    this.counts[C_CALLOC]!++;
+    const total = n * size;
+    const p = Number.isSafeInteger(total) && total <= this.space.size ? this.allocateZeroed(total) : 0;
+    if (p === 0) this.counts[C_FAIL]!++;
+    return p;
+  }
+
+  realloc(ptr: number, size: number): number {
+    checkPointer(ptr, this.identity.label);
+    checkSize(size, 'size', this.identity.label);
+    if (ptr === 0) return this.malloc(size);
+    this.counts[C_REALLOC]!++;
+    if (size === 0) {
+      this.release(ptr, undefined);
+      return 0;
+    }
+    const old = this.usable(ptr); // validates ptr before anything changes
+    if (size > this.space.size) {
+      this.counts[C_FAIL]!++;
+      return 0;
+    }
+    const inPlace = this.resizeInPlace(ptr, size);
+    if (inPlace !== 0) return inPlace;
+    const q = this.allocate(size, MIN_ALIGN);
+    if (q === 0) {
+      this.counts[C_FAIL]!++;
+      return 0;
+    }
+    const n = Math.min(old, size);
+    if (n > 0) this.space.u8.copyWithin(q, ptr, ptr + n);
+    this.release(ptr, undefined);
+    return q;
+  }
+
+  memalign(alignment: number, size: number): number {
+    checkAlignment(alignment, this.identity.label);
+    checkSize(size, 'size', this.identity.label);
+    this.counts[C_MEMALIGN]!++;
+    const p = size <= this.space.size ? this.allocate(size, Math.max(MIN_ALIGN, alignment)) : 0;
+    if (p === 0) this.counts[C_FAIL]!++;
+    return p;
+  }
+
+  usableSize(ptr: number): number {
+    checkPointer(ptr, this.identity.label);
+    return ptr === 0 ? 0 : this.usable(ptr);
+  }
+
+  owns(addr: number): boolean {
+    return this.space.ownerIndexAt(addr) === this.ownerIndex;
+  }
+
+  stats(): AllocatorStats {
+    const c = this.counts;
+    const calls: CallCounts = { malloc: c[C_MALLOC]!, calloc: c[C_CALLOC]!, realloc: c[C_REALLOC]!, memalign: c[C_MEMALIGN]!, free: c[C_FREE]! };
+    return { ...this.figures(), calls, failures: c[C_FAIL]! };
+  }
+
+  /** Throws AllocatorError with this allocator's label. */
+  protected misuse(code: AllocatorError['code'], message: string, address?: number): never {
+    throw new AllocatorError(code, message, this.identity.label, address);
+  }
+}

@@ -1,0 +1,172 @@
+/*
+ * Types and options of @heaplab/core: the address space's options and figures, the allocator
+ * contract (BRIEF §4), identities (BRIEF §5). Types only; behaviour lives in the other files.
+ *
+ * Glossary (one word, one meaning, across every package):
+ * - address: a byte offset into the space's buffer, 0 … size − 1; 0 is NULL.
+ * - page: the space's unit of mapping and protection (4 KiB by default, 64 KiB as a wasm option).
+ * - mapping: a run of pages made by one `mmap` (or the heap segment), with one protection and one owner.
+ * - heap segment: the pages from `start_brk` up to the program break, grown and shrunk with brk/sbrk.
+ * - resident page: a page that has been written since it was mapped (it would cost RAM on Linux).
+ * - committed page: a mapped page that is writable (it may become resident without another call).
+ * - block: what malloc hands out: base pointer, usable size ≥ requested size.
+ * - chunk: a block plus its in-band metadata (boundary tags) in a dlmalloc-style heap.
+ * - size class: a request size rounded up to one of a computed list of sizes; all blocks of a class
+ *   have the same usable size.
+ * - slab: a run of pages cut into equal slots of one size class.
+ * - slot: one block-sized cell of a slab.
+ * - zone: the address range reserved for one size class (zoned-classes).
+ * - span: a contiguous run of pages an allocator manages as one unit (a large block, a slab).
+ * - owner: the identity of the allocator or wrapper that asked for a page.
+ */
+
+import type { AddressSpace } from './space/address-space.js';
+
+/** Page protection bits, as Linux's PROT_*. */
+export const PROT_NONE = 0;
+export const PROT_READ = 1;
+export const PROT_WRITE = 2;
+export const PROT_EXEC = 4;
+
+/** mmap flags, as Linux's values. Anonymous private mappings are implied. */
+export const MAP_FIXED = 0x10;
+export const MAP_FIXED_NOREPLACE = 0x100000;
+
+/** madvise advice: only DONTNEED is simulated (pages read as zero again and stop being resident). */
+export const MADV_DONTNEED = 4;
+
+/**
+ * The part of a `WebAssembly.Memory` the space uses (Node's type definitions do not declare the
+ * WebAssembly namespace, so the space names only what it needs; a real Memory satisfies it).
+ */
+export interface WasmMemory {
+  readonly buffer: ArrayBuffer | SharedArrayBuffer;
+  grow(delta: number): number;
+}
+
+/** What backs the space's memory. */
+export type Backing = 'array' | 'shared' | 'wasm';
+
+/** Options of `createAddressSpace`. */
+export interface SpaceOptions {
+  /** Size of the space in bytes, a multiple of the page size, at most 4 GiB. Default 4 GiB. */
+  size: number;
+  /** Page size: 4096 or 65536 (wasm pages). Default 4096. */
+  pageSize: number;
+  /**
+   * The backing buffer: `array` (ArrayBuffer), `shared` (SharedArrayBuffer, workers attach with
+   * `attachAddressSpace`), `wasm` (a WebAssembly.Memory). Default `array`.
+   */
+  backing: Backing;
+  /** With `backing: 'wasm'`: use this memory instead of making one. It is grown to `size`. Default none. */
+  memory?: WasmMemory;
+}
+
+/** Figures of the space, as now and as peaks since creation. Bytes unless named otherwise. */
+export interface SpaceStats {
+  /** Bytes in mapped pages (heap segment included). */
+  mapped: number;
+  /** Bytes in mapped pages that are writable. */
+  committed: number;
+  /** Bytes in resident pages (see the residency method in the core README). */
+  resident: number;
+  peakMapped: number;
+  peakCommitted: number;
+  peakResident: number;
+  /** The program break and where the heap segment starts. */
+  brk: number;
+  startBrk: number;
+  /** Calls made on the space, by kind. */
+  calls: { brk: number; mmap: number; munmap: number; mprotect: number; madvise: number };
+}
+
+/** One line of `maps()`: a run of pages with one protection and one owner. */
+export interface Mapping {
+  start: number;
+  /** Exclusive end. */
+  end: number;
+  prot: number;
+  /** True for the heap segment. */
+  heap: boolean;
+  /** Index of the owner in the space's owner table (0: none). */
+  owner: number;
+  /** The owner's label, or '' when none. */
+  ownerName: string;
+}
+
+/** The run-time identity of an allocator or wrapper instance (BRIEF §5). */
+export interface Identity {
+  /** Unique in this process, in creation order. */
+  readonly id: number;
+  /** Registry name, e.g. `dlmalloc-style`, `checking`. */
+  readonly name: string;
+  /** Family: `allocator` or `wrapper`, or a design family such as `segregated-fit`. */
+  readonly family: string;
+  /** The parameters the instance was made with, after defaults. */
+  readonly parameters: Readonly<Record<string, unknown>>;
+  /** One sentence on what it is. */
+  readonly description: string;
+  /** The wrapper or allocator this one sits under, if any (set when wrapped). */
+  parent: Identity | null;
+  /** `name#id`: how maps() and messages name it. */
+  readonly label: string;
+}
+
+/** `blockAt` answer: the live block containing an address. `size` is its usable size. */
+export interface BlockInfo {
+  base: number;
+  size: number;
+}
+
+/** Calls counted by every allocator. */
+export interface CallCounts {
+  malloc: number;
+  calloc: number;
+  realloc: number;
+  memalign: number;
+  free: number;
+}
+
+/** `stats()` of an allocator (BRIEF §4). */
+export interface AllocatorStats {
+  /** Live blocks. */
+  liveBlocks: number;
+  /** Sum of the requested sizes of live blocks. */
+  liveBytes: number;
+  /** Sum of the usable sizes of live blocks. */
+  usableBytes: number;
+  /** Bytes the allocator spends on its own metadata (headers, tables, bitmaps). */
+  metadataBytes: number;
+  /** Calls made, by kind. */
+  calls: CallCounts;
+  /** Requests that returned 0 (out of memory or too large), all kinds together. */
+  failures: number;
+}
+
+/** The allocator contract (BRIEF §4). Pointers are byte addresses in `space`; 0 is NULL. */
+export interface Allocator {
+  readonly identity: Identity;
+  readonly space: AddressSpace;
+  /** A block of at least `size` bytes aligned to 16, or 0 when out of memory. `malloc(0)` is a unique non-NULL pointer. */
+  malloc(size: number): number;
+  /** Frees `ptr` (0: nothing). `size`, when given, must be the requested size (C23 `free_sized`). */
+  free(ptr: number, size?: number): void;
+  /** A zeroed block of `n × size` bytes, or 0 (also when the product overflows 2^53). */
+  calloc(n: number, size: number): number;
+  /** Resizes keeping the prefix; `realloc(0, n)` is malloc, `realloc(p, 0)` frees and returns 0. On failure returns 0 and `ptr` stays valid. */
+  realloc(ptr: number, size: number): number;
+  /** A block aligned to `alignment` (a power of two; at least 16 is used). */
+  memalign(alignment: number, size: number): number;
+  /** Usable size of the live block starting at `ptr` (0 for NULL). */
+  usableSize(ptr: number): number;
+  /** The live block containing `addr` (interior addresses too), or null. */
+  blockAt(addr: number): BlockInfo | null;
+  /** True when `addr` lies in memory this allocator manages (live, free or metadata). */
+  owns(addr: number): boolean;
+  stats(): AllocatorStats;
+  /** Walks every structure; throws HeapCorruption naming what is wrong. */
+  check(): void;
+}
+
+/** How an allocator is made: from a space and its options. Used by the conformance kit and registry. */
+export type AllocatorFactory = (space: AddressSpace) => Allocator;
