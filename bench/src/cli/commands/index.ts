@@ -1,0 +1,9 @@
+/*
+ * Every `heaplab` command, registered in one place. A command lives in its own file and exports
+ * a `register…(program)` function; add it to the list below.
+ */
+
+import type { Command } from 'commander';
+import { registerFuzz } from './fuzz.js';
+
+export const COMMANDS: ((program: Command) => void)[] = [registerFuzz];
