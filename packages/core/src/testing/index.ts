@@ -5,3 +5,4 @@ export { runConformance, conformanceChecks, opArbitrary, applyOp, type Conforman
 export { Model, verify, fillPattern, findBrokenByte, formatOp, ConformanceViolation, type Op, type LiveBlock } from './model.js';
 export { MISUSE_CASES, runMisuseCase, misuseCase, type MisuseCase, type MisuseOutcome, type Detection } from './misuse.js';
 export { fuzzRuns, fuzzSeed, DEFAULT_FUZZ_RUNS, DEFAULT_FUZZ_SEED } from './fuzz-config.js';
+export { startWorker } from './worker.js';
