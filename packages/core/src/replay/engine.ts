@@ -1,0 +1,445 @@
+/*
+ * The replay engine: runs a trace's events against an allocator over a fresh address space and
+ * measures it (metrics.ts has the definitions).
+ *
+ * Pipeline: a TraceSource yields EventChunks (decoded from a file chunk by chunk, or made by a
+ * workload) → a SlotMapper turns ids into dense slots (OpChunks) → the timed loop. Decoding and
+ * mapping happen between timed segments, so the clock measures the allocator. `prepareReplay`
+ * keeps the OpChunks in memory when they fit `cacheBytes` (25 bytes + 8 per event) so repeated
+ * runs decode once; a larger trace is decoded again for each run, streaming, so a trace larger
+ * than memory still replays.
+ *
+ * State of a run (no JS object per event):
+ *   table[slot]    the block's pointer (0: none or its request failed)     Float64Array
+ *   sizes[slot]    its requested size                                      Float64Array
+ * Writes into blocks, as the C driver does: speed runs write the first and last byte of each
+ * block; footprint runs also one byte in every page between. Each write checks the page's
+ * flags: a page not yet resident is marked at once (so residency from the program's writes is
+ * exact), and a write to an unmapped or read-only page throws the SegmentationFault the checked
+ * store gives (an allocator that hands out such a pointer is wrong).
+ *
+ * Sampling (space.stats() scans committed, not-yet-resident pages for bytes the allocator wrote
+ * through raw views; it costs about one memcmp of those pages): every `sampleEvery` events, at
+ * the end, and when live bytes pass a peak more than `peakGrowth` above the last sampled one.
+ * Samples are outside the timed segments. Between samples `used` is the space's resident-page
+ * counter, exact for pages the program wrote and for every page given back, lagging only for
+ * pages that nothing but the allocator has written since the last sample (out-of-band metadata,
+ * a fresh slab header). Hence: M4 and M3 undercount by at most those pages at the peak, M2 is
+ * exact when the peak-live event was sampled (the first peak within peakGrowth of the final one
+ * always is), M1 undercounts by their mean over events. With sampleEvery = 1 every figure is
+ * exact; the defaults (4096 events, 1%) keep the scans under a few percent of a run's time.
+ */
+
+import type { AllocatorFactory, SpaceOptions } from '../api.js';
+import { createAddressSpace, type AddressSpace } from '../space/address-space.js';
+import { H, PAGE_MAPPED, PAGE_RESIDENT, PAGE_WRITE } from '../space/layout.js';
+import type { Allocator } from '../api.js';
+import type { EventChunk } from '../trace/events.js';
+import { openTrace, type ReadOptions } from '../trace/reader.js';
+import { median, type ReplayResult, type ReplaySeries, type RunFigures } from './metrics.js';
+import { OP_CALLOC, OP_FREE, OP_MALLOC, OP_MEMALIGN, OP_NOP, OP_REALLOC, SlotMapper, type OpChunk, type TraceAnomalies } from './slots.js';
+
+/** Where a replay's events come from. `open` is called once per pass. */
+export interface TraceSource {
+  name: string;
+  open(): Iterable<EventChunk> | AsyncIterable<EventChunk>;
+}
+
+/** A source reading a trace file (text, binary, gzip). */
+export function fileSource(file: string, options: ReadOptions = {}): TraceSource {
+  return {
+    name: file,
+    async *open() {
+      const t = await openTrace(file, options);
+      yield* t.chunks();
+    },
+  };
+}
+
+/** A source over chunks already in memory (tests, workloads). */
+export function chunkSource(name: string, chunks: readonly EventChunk[] | (() => Iterable<EventChunk>)): TraceSource {
+  return { name, open: typeof chunks === 'function' ? chunks : () => chunks };
+}
+
+/** Options of one run. */
+export interface RunOptions {
+  /** `speed`: write each block's first and last byte; `footprint`: also a byte in each page between. Default `speed`. */
+  touch?: 'speed' | 'footprint';
+  /** Take the space's figures every this many events. Default 4096. */
+  sampleEvery?: number;
+  /** Also sample when live bytes pass the last sampled peak by this fraction. Default 0.01. */
+  peakGrowth?: number;
+  /** Options of the fresh space each run gets. Default: createAddressSpace's (4 GiB, 4 KiB pages). */
+  space?: Partial<SpaceOptions>;
+  /** Keep every sample in the result (`series`). Default true. */
+  series?: boolean;
+}
+
+/** Options of `replay`. */
+export interface ReplayOptions extends RunOptions {
+  source: TraceSource;
+  /** Makes the allocator over each run's fresh space. */
+  allocator: AllocatorFactory;
+  /** Runs; time per event is their median. Default 1. */
+  repeat?: number;
+  /** Keep decoded operations in memory up to this many bytes, so runs after the first skip decoding. Default 512 MiB. */
+  cacheBytes?: number;
+}
+
+/** A trace ready to run: its operations cached, or a way to decode them again. */
+export interface PreparedTrace {
+  name: string;
+  program: string;
+  events: number;
+  /** Most blocks live at once (table entries a run needs). */
+  slotCount: number;
+  anomalies: TraceAnomalies;
+  /** True when the operations are held in memory. */
+  cached: boolean;
+  ops(): Iterable<OpChunk> | AsyncIterable<OpChunk>;
+}
+
+const DEFAULT_SAMPLE_EVERY = 4096;
+const DEFAULT_PEAK_GROWTH = 0.01;
+const DEFAULT_CACHE = 512 * 2 ** 20;
+const OP_BYTES = 1 + 4 + 8 + 8 + 8;
+const TOUCH = 0x5a;
+const NEED = PAGE_MAPPED | PAGE_WRITE | PAGE_RESIDENT;
+const MW = PAGE_MAPPED | PAGE_WRITE;
+
+/** Decodes and maps a source once; keeps the operations when they fit `cacheBytes`. */
+export async function prepareReplay(source: TraceSource, cacheBytes = DEFAULT_CACHE): Promise<PreparedTrace> {
+  if (!source || typeof source.open !== 'function') throw new TypeError('prepareReplay: source must be a TraceSource ({ name, open() })');
+  if (!(cacheBytes >= 0)) throw new RangeError(`cacheBytes must be a non-negative number, got ${cacheBytes}`);
+  const mapper = new SlotMapper();
+  let cache: OpChunk[] | null = [];
+  let bytes = 0;
+  let program = '';
+  for await (const c of source.open()) {
+    program = c.program;
+    const ops = mapper.map(c);
+    if (cache !== null) {
+      bytes += ops.count * OP_BYTES;
+      if (bytes > cacheBytes) cache = null;
+      else cache.push(ops);
+    }
+  }
+  const held = cache;
+  return {
+    name: source.name,
+    program,
+    events: mapper.events,
+    slotCount: mapper.slotCount,
+    anomalies: mapper.anomalies,
+    cached: held !== null,
+    ops: held !== null
+      ? () => held
+      : async function* () {
+          const m = new SlotMapper();
+          for await (const c of source.open()) yield m.map(c);
+        },
+  };
+}
+
+function positiveInt(v: number, name: string): number {
+  if (!Number.isInteger(v) || v < 1) throw new RangeError(`${name} must be a positive integer, got ${v}`);
+  return v;
+}
+
+/** One run: a fresh space, the allocator, every operation, the figures. */
+class ReplayRun {
+  readonly space: AddressSpace;
+  readonly allocator: Allocator;
+  private readonly footprint: boolean;
+  private readonly sampleEvery: number;
+  private readonly peakGrowth: number;
+  private table: Float64Array;
+  private sizes: Float64Array;
+  // figures kept across segments
+  ns = 0;
+  replayed = 0;
+  failures = 0;
+  private readonly counts = new Float64Array(6);
+  private live = 0;
+  private peakLive = 0;
+  private peakLiveEvent = -1;
+  private usedAtPeakLive = 0;
+  private peakUsed = 0;
+  private peakUsedEvent = -1;
+  private liveAtPeakUsed = 0;
+  private sumRatio = 0;
+  private ratioEvents = 0;
+  private nextPeakSample = 0;
+  private lastEvent = -1;
+  private samples = 0;
+  private lastSampleEvent = -2;
+  private readonly series: ReplaySeries | null;
+  private internal = { event: -1, requested: 0, usable: 0, ratio: NaN, metadata: 0, live: -1 };
+
+  constructor(factory: AllocatorFactory, slotCount: number, options: RunOptions) {
+    this.footprint = (options.touch ?? 'speed') === 'footprint';
+    this.sampleEvery = positiveInt(options.sampleEvery ?? DEFAULT_SAMPLE_EVERY, 'sampleEvery');
+    const g = options.peakGrowth ?? DEFAULT_PEAK_GROWTH;
+    if (!(g >= 0)) throw new RangeError(`peakGrowth must be a non-negative number, got ${g}`);
+    this.peakGrowth = g;
+    this.space = createAddressSpace(options.space ?? {});
+    this.allocator = factory(this.space);
+    this.table = new Float64Array(Math.max(16, slotCount));
+    this.sizes = new Float64Array(Math.max(16, slotCount));
+    this.series = options.series === false ? null : { event: [], live: [], used: [], mapped: [], committed: [] };
+  }
+
+  private grow(slots: number): void {
+    if (slots <= this.table.length) return;
+    const n = Math.max(slots, this.table.length * 2);
+    const t = new Float64Array(n);
+    t.set(this.table);
+    this.table = t;
+    const s = new Float64Array(n);
+    s.set(this.sizes);
+    this.sizes = s;
+  }
+
+  /** Runs a chunk: timed segments cut at sample points. */
+  runChunk(c: OpChunk): void {
+    let maxSlot = 0;
+    for (let j = 0; j < c.count; j++) if (c.slot[j]! > maxSlot) maxSlot = c.slot[j]!;
+    this.grow(maxSlot + 1);
+    let k = 0;
+    while (k < c.count) {
+      const nextSample = (Math.floor((c.firstEvent + k) / this.sampleEvery) + 1) * this.sampleEvery;
+      const to = Math.min(c.count, nextSample - c.firstEvent);
+      const t0 = performance.now();
+      const stop = this.segment(c, k, to);
+      this.ns += (performance.now() - t0) * 1e6;
+      k = stop;
+      const e = c.firstEvent + k;
+      if (e % this.sampleEvery === 0 || this.live > this.nextPeakSample) this.sample();
+    }
+  }
+
+  /** Marks a page resident, or faults when it is not writable (a wrong pointer from the allocator). */
+  private slowTouch(addr: number): void {
+    const f = this.space.flags[addr >>> this.space.pageShift]!;
+    if ((f & MW) !== MW) this.space.store8(addr, TOUCH);
+    this.space.markResident(addr >>> this.space.pageShift);
+  }
+
+  /** The timed loop over ops [from, to); stops early after an event that should be sampled. Returns where it stopped. */
+  private segment(c: OpChunk, from: number, to: number): number {
+    const a = this.allocator;
+    const op = c.op;
+    const slot = c.slot;
+    const size = c.size;
+    const arg = c.arg;
+    const table = this.table;
+    const sizes = this.sizes;
+    const space = this.space;
+    const u8 = space.u8;
+    const flags = space.flags;
+    const i32 = space.i32;
+    const shift = space.pageShift;
+    const ps = space.pageSize;
+    const footprint = this.footprint;
+    const counts = this.counts;
+    const first = c.firstEvent;
+    const peakSampleAt = this.nextPeakSample;
+    let live = this.live;
+    let peakLive = this.peakLive;
+    let peakLiveEvent = this.peakLiveEvent;
+    let usedAtPeakLive = this.usedAtPeakLive;
+    let peakUsed = this.peakUsed;
+    let peakUsedEvent = this.peakUsedEvent;
+    let liveAtPeakUsed = this.liveAtPeakUsed;
+    let sumRatio = this.sumRatio;
+    let ratioEvents = this.ratioEvents;
+    let failures = this.failures;
+    let replayed = this.replayed;
+    let k = from;
+    while (k < to) {
+      const o = op[k]!;
+      const e = first + k;
+      k++;
+      if (o === OP_NOP) continue;
+      replayed++;
+      counts[o]!++;
+      const s = slot[k - 1]!;
+      let p = 0;
+      let n = 0;
+      if (o === OP_FREE) {
+        const q = table[s]!;
+        if (q !== 0) a.free(q);
+        live -= sizes[s]!;
+        sizes[s] = 0;
+        table[s] = 0;
+      } else {
+        n = size[k - 1]!;
+        if (o === OP_REALLOC) {
+          p = a.realloc(table[s]!, n);
+          if (p !== 0 || n === 0) {
+            live += (p !== 0 ? n : 0) - sizes[s]!;
+            sizes[s] = p !== 0 ? n : 0;
+            table[s] = p;
+          } else failures++;
+        } else {
+          p = o === OP_MALLOC ? a.malloc(n) : o === OP_CALLOC ? a.calloc(1, n) : a.memalign(arg[k - 1]!, n);
+          table[s] = p;
+          if (p !== 0) {
+            sizes[s] = n;
+            live += n;
+          } else {
+            sizes[s] = 0;
+            failures++;
+          }
+        }
+        if (p !== 0 && n > 0) {
+          // The program writes its block: first byte, last byte, and (footprint) a byte per page between.
+          if ((flags[p >>> shift]! & NEED) !== NEED) this.slowTouch(p);
+          u8[p] = TOUCH;
+          const last = p + n - 1;
+          if (last !== p) {
+            if ((flags[last >>> shift]! & NEED) !== NEED) this.slowTouch(last);
+            u8[last] = TOUCH;
+            if (footprint) {
+              const end = last >>> shift;
+              for (let pg = (p >>> shift) + 1; pg < end; pg++) {
+                const addr = pg * ps;
+                if ((flags[pg]! & NEED) !== NEED) this.slowTouch(addr);
+                u8[addr] = TOUCH;
+              }
+            }
+          }
+        }
+      }
+      const used = i32[H.residentPages]!;
+      if (live > peakLive) {
+        peakLive = live;
+        peakLiveEvent = e;
+        usedAtPeakLive = used;
+      }
+      if (used > peakUsed) {
+        peakUsed = used;
+        peakUsedEvent = e;
+        liveAtPeakUsed = live;
+      }
+      if (live > 0) {
+        sumRatio += used / live;
+        ratioEvents++;
+      }
+      if (live > peakSampleAt) break;
+    }
+    this.live = live;
+    this.peakLive = peakLive;
+    this.peakLiveEvent = peakLiveEvent;
+    this.usedAtPeakLive = usedAtPeakLive;
+    this.peakUsed = peakUsed;
+    this.peakUsedEvent = peakUsedEvent;
+    this.liveAtPeakUsed = liveAtPeakUsed;
+    this.sumRatio = sumRatio;
+    this.ratioEvents = ratioEvents;
+    this.failures = failures;
+    this.replayed = replayed;
+    this.lastEvent = first + k - 1;
+    return k;
+  }
+
+  /** Takes the space's and the allocator's figures after the last event run. */
+  private sample(): void {
+    const st = this.space.stats();
+    const ps = this.space.pageSize;
+    const used = st.resident / ps;
+    const e = this.lastEvent;
+    if (used > this.peakUsed) {
+      this.peakUsed = used;
+      this.peakUsedEvent = e;
+      this.liveAtPeakUsed = this.live;
+    }
+    if (e === this.peakLiveEvent && used > this.usedAtPeakLive) this.usedAtPeakLive = used;
+    if (this.live >= this.internal.live) {
+      const as = this.allocator.stats();
+      this.internal = {
+        event: e,
+        requested: as.liveBytes,
+        usable: as.usableBytes,
+        ratio: as.liveBytes > 0 ? as.usableBytes / as.liveBytes - 1 : NaN,
+        metadata: as.metadataBytes,
+        live: this.live,
+      };
+    }
+    if (this.live > this.nextPeakSample) this.nextPeakSample = this.live * (1 + this.peakGrowth);
+    const s = this.series;
+    if (s) {
+      s.event.push(e);
+      s.live.push(this.live);
+      s.used.push(st.resident);
+      s.mapped.push(st.mapped);
+      s.committed.push(st.committed);
+    }
+    this.samples++;
+    this.lastSampleEvent = e;
+  }
+
+  finish(events: number): RunFigures {
+    if (this.lastSampleEvent !== this.lastEvent) this.sample();
+    const st = this.space.stats();
+    const ps = this.space.pageSize;
+    const c = this.counts;
+    const calls = st.calls;
+    const { live: _l, ...internal } = this.internal;
+    const usedFinal = st.resident;
+    return {
+      ns: this.ns,
+      events,
+      replayed: this.replayed,
+      counts: { malloc: c[OP_MALLOC]!, calloc: c[OP_CALLOC]!, memalign: c[OP_MEMALIGN]!, realloc: c[OP_REALLOC]!, free: c[OP_FREE]! },
+      failures: this.failures,
+      live: { peak: this.peakLive, peakEvent: this.peakLiveEvent, final: this.live },
+      used: { peak: this.peakUsed * ps, peakEvent: this.peakUsedEvent, final: usedFinal, atPeakLive: this.usedAtPeakLive * ps },
+      liveAtPeakUsed: this.liveAtPeakUsed,
+      m1: this.ratioEvents > 0 ? (this.sumRatio * ps) / this.ratioEvents : NaN,
+      m2: this.peakLive > 0 ? (this.usedAtPeakLive * ps) / this.peakLive : NaN,
+      m3: this.liveAtPeakUsed > 0 ? (this.peakUsed * ps) / this.liveAtPeakUsed : NaN,
+      m4: this.peakLive > 0 ? (this.peakUsed * ps) / this.peakLive : NaN,
+      mapped: { peak: st.peakMapped, final: st.mapped },
+      committed: { peak: st.peakCommitted, final: st.committed },
+      spacePeakResident: st.peakResident,
+      internal,
+      syscalls: { ...calls, total: calls.brk + calls.mmap + calls.munmap + calls.mprotect + calls.madvise },
+      samples: this.samples,
+      series: this.series,
+    };
+  }
+}
+
+/** One run of a prepared trace with a fresh space and allocator. */
+export async function runReplay(trace: PreparedTrace, factory: AllocatorFactory, options: RunOptions = {}): Promise<RunFigures & { allocator: string; allocatorName: string }> {
+  if (typeof factory !== 'function') throw new TypeError('runReplay: allocator must be a factory (space) => Allocator');
+  const run = new ReplayRun(factory, trace.slotCount, options);
+  for await (const c of trace.ops()) run.runChunk(c);
+  return { ...run.finish(trace.events), allocator: run.allocator.identity.label, allocatorName: run.allocator.identity.name };
+}
+
+/** Replays a source `repeat` times, each run on a fresh space; figures of the first run, time the median of all. */
+export async function replay(options: ReplayOptions): Promise<ReplayResult> {
+  const repeat = positiveInt(options.repeat ?? 1, 'repeat');
+  const trace = await prepareReplay(options.source, options.cacheBytes);
+  const runs: (RunFigures & { allocator: string; allocatorName: string })[] = [];
+  for (let r = 0; r < repeat; r++) runs.push(await runReplay(trace, options.allocator, { ...options, series: r === 0 ? options.series : false }));
+  return combineRuns(trace, runs, options);
+}
+
+/** The result of several runs of one allocator on one trace: the first run's figures, the median time. */
+export function combineRuns(trace: PreparedTrace, runs: readonly (RunFigures & { allocator: string; allocatorName: string })[], options: RunOptions = {}): ReplayResult {
+  if (runs.length === 0) throw new RangeError('combineRuns: no runs');
+  const perEvent = runs.map((r) => (r.replayed > 0 ? r.ns / r.replayed : NaN));
+  return {
+    ...runs[0]!,
+    source: trace.name,
+    program: trace.program,
+    touch: options.touch ?? 'speed',
+    nsPerEvent: median(perEvent),
+    runsNsPerEvent: perEvent,
+    anomalies: trace.anomalies,
+    sampling: { every: options.sampleEvery ?? DEFAULT_SAMPLE_EVERY, peakGrowth: options.peakGrowth ?? DEFAULT_PEAK_GROWTH },
+  };
+}

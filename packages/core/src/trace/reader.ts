@@ -1,0 +1,168 @@
+/*
+ * Reading traces: one entry point for every form. The bytes decide, not the file name:
+ *   1f 8b        gzip (node:zlib inflates it as it streams, members concatenated are fine)
+ *   'HLTB'       the binary form (binary.ts)
+ *   anything else the v1 text form (text.ts)
+ * The file streams through in pieces of `readBytes` (1 MiB by default) and comes out as
+ * EventChunks of `chunkEvents` events, so memory stays bounded whatever the trace's size.
+ */
+
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { createGunzip, gunzipSync } from 'node:zlib';
+import { BINARY_MAGIC, BinaryTraceParser } from './binary.js';
+import { DEFAULT_CHUNK_EVENTS, type EventChunk } from './events.js';
+import { TextTraceParser } from './text.js';
+
+/** The trace forms. */
+export type TraceFormat = 'text' | 'binary';
+
+/** Options of the readers. */
+export interface ReadOptions {
+  /** Events per chunk. Default 65,536. */
+  chunkEvents?: number;
+  /** Bytes read from the file at a time. Default 1 MiB. */
+  readBytes?: number;
+}
+
+/** A parser that picks the form from the first bytes it sees (after gunzip). */
+export class TraceParser {
+  private inner: TextTraceParser | BinaryTraceParser | null = null;
+  private head: Uint8Array | null = null;
+  readonly sites: string[] = [];
+
+  constructor(
+    readonly file: string,
+    readonly chunkEvents = DEFAULT_CHUNK_EVENTS,
+  ) {}
+
+  /** The form, once known. */
+  get format(): TraceFormat | null {
+    return this.inner === null ? null : this.inner instanceof BinaryTraceParser ? 'binary' : 'text';
+  }
+
+  /** The program of the header, once parsed. */
+  get program(): string | null {
+    return this.inner?.program ?? null;
+  }
+
+  push(bytes: Uint8Array): EventChunk[] {
+    if (this.inner === null) {
+      const all = this.head === null ? bytes : concat(this.head, bytes);
+      if (all.length < 4) {
+        this.head = all.slice();
+        return [];
+      }
+      this.head = null;
+      this.pick(all);
+      return this.inner!.push(all);
+    }
+    return this.inner.push(bytes);
+  }
+
+  end(): EventChunk[] {
+    if (this.inner === null) {
+      const all = this.head ?? new Uint8Array(0);
+      this.pick(all);
+      if (all.length > 0) this.inner!.push(all);
+    }
+    return this.inner!.end();
+  }
+
+  private pick(first: Uint8Array): void {
+    const binary = first.length >= 4 && BINARY_MAGIC.every((b, i) => first[i] === b);
+    this.inner = binary ? new BinaryTraceParser(this.file, this.chunkEvents, this.sites) : new TextTraceParser(this.file, this.chunkEvents, this.sites);
+  }
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const c = new Uint8Array(a.length + b.length);
+  c.set(a, 0);
+  c.set(b, a.length);
+  return c;
+}
+
+function isGzip(b: Uint8Array): boolean {
+  return b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
+}
+
+/** A whole trace held in memory (text, binary or gzip of either), parsed at once. */
+export function parseTrace(bytes: Uint8Array | string, file = '<memory>', options: ReadOptions = {}): { program: string; format: TraceFormat; chunks: EventChunk[] } {
+  let b = typeof bytes === 'string' ? new TextEncoder().encode(bytes) : bytes;
+  if (isGzip(b)) b = new Uint8Array(gunzipSync(b));
+  const p = new TraceParser(file, options.chunkEvents);
+  const chunks = [...p.push(b), ...p.end()];
+  return { program: p.program!, format: p.format!, chunks };
+}
+
+/** A trace file opened for streaming: its header is read; `chunks()` yields its events. */
+export interface OpenTrace {
+  file: string;
+  program: string;
+  format: TraceFormat;
+  compressed: boolean;
+  /** The site table, shared by every chunk (it grows as chunks are read). */
+  sites: string[];
+  /** The events, chunk by chunk. Iterate once. */
+  chunks(): AsyncGenerator<EventChunk>;
+}
+
+/** Opens a trace file (any form, gzip or not) and reads up to its header. */
+export async function openTrace(file: string, options: ReadOptions = {}): Promise<OpenTrace> {
+  const readBytes = options.readBytes ?? 1 << 20;
+  if (!Number.isInteger(readBytes) || readBytes < 1) throw new RangeError(`readBytes must be a positive integer, got ${readBytes}`);
+  const fh = await open(file, 'r');
+  const magic = new Uint8Array(2);
+  try {
+    await fh.read(magic, 0, 2, 0);
+  } finally {
+    await fh.close();
+  }
+  const compressed = isGzip(magic);
+  const raw = createReadStream(file, { highWaterMark: readBytes });
+  const stream = compressed ? raw.pipe(createGunzip({ chunkSize: Math.min(readBytes, 1 << 20) })) : raw;
+  if (compressed) raw.on('error', (e) => stream.destroy(e));
+  const it = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const parser = new TraceParser(file, options.chunkEvents);
+  const pending: EventChunk[] = [];
+  let done = false;
+  try {
+    while (parser.program === null) {
+      const r = await it.next();
+      if (r.done) {
+        pending.push(...parser.end());
+        done = true;
+        break;
+      }
+      pending.push(...parser.push(new Uint8Array(r.value.buffer, r.value.byteOffset, r.value.length)));
+    }
+  } catch (e) {
+    stream.destroy();
+    throw e;
+  }
+  let started = false;
+  async function* chunks(): AsyncGenerator<EventChunk> {
+    if (started) throw new Error(`${file}: the trace's chunks can be iterated once; open it again`);
+    started = true;
+    try {
+      yield* pending;
+      pending.length = 0;
+      if (done) return;
+      for (;;) {
+        const r = await it.next();
+        if (r.done) break;
+        yield* parser.push(new Uint8Array(r.value.buffer, r.value.byteOffset, r.value.length));
+      }
+      yield* parser.end();
+    } finally {
+      stream.destroy();
+    }
+  }
+  return { file, program: parser.program!, format: parser.format!, compressed, sites: parser.sites, chunks };
+}
+
+/** The events of a trace file, chunk by chunk (opens, streams, closes). */
+export async function* readTrace(file: string, options: ReadOptions = {}): AsyncGenerator<EventChunk> {
+  const t = await openTrace(file, options);
+  yield* t.chunks();
+}
