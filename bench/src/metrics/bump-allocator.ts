@@ -1,0 +1,59 @@
+/*
+ * A benchmark helper, not a usable allocator: the cheapest allocator the contract allows, to
+ * measure what the replay engine itself costs per event. One arena mapped at the first request;
+ * each block is [u32 size, pad to 16][user bytes], carved by a bump pointer; free does nothing.
+ * When the arena is full the pointer goes back to its start (a ring), so a long trace runs in
+ * bounded memory — blocks still live are then handed out again, which only a benchmark may do.
+ *
+ * Invariant: base ≤ top ≤ base + arena; every pointer handed out is 16-aligned and its size word
+ * sits 16 bytes before it.
+ */
+
+import { AllocatorBase, alignUp, type AddressSpace, type BlockInfo, type HeapFigures } from '@heaplab/core';
+
+const HEADER = 16;
+
+export class RingBumpAllocator extends AllocatorBase {
+  private base = 0;
+  private top = 0;
+  private end = 0;
+
+  constructor(
+    space: AddressSpace,
+    private readonly arena = 64 * 2 ** 20,
+  ) {
+    super(space, { name: 'ring-bump', family: 'benchmark', parameters: { arena }, description: 'benchmark helper: bump pointer in a ring, free does nothing' });
+    if (!Number.isInteger(arena) || arena < space.pageSize || arena % space.pageSize !== 0) throw new RangeError(`arena must be a positive multiple of the page size, got ${arena}`);
+  }
+
+  protected allocate(size: number, align: number): number {
+    if (this.base === 0) {
+      this.base = this.space.mmap(0, this.arena, 3, 0, this.identity);
+      this.top = this.base;
+      this.end = this.base + this.arena;
+    }
+    const need = alignUp(HEADER + size, 16) + align;
+    if (need > this.arena) return 0;
+    if (this.top + need > this.end) this.top = this.base;
+    const p = alignUp(this.top + HEADER, align);
+    this.space.u32[(p - HEADER) >>> 2] = size;
+    this.top = alignUp(p + size, 16);
+    return p;
+  }
+
+  protected release(): void {}
+
+  protected usable(ptr: number): number {
+    return this.space.u32[(ptr - HEADER) >>> 2]!;
+  }
+
+  blockAt(): BlockInfo | null {
+    return null;
+  }
+
+  protected figures(): HeapFigures {
+    return { liveBlocks: 0, liveBytes: 0, usableBytes: 0, metadataBytes: 0 };
+  }
+
+  check(): void {}
+}

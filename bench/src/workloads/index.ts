@@ -1,0 +1,40 @@
+/*
+ * The built-in workloads by name. A new workload is one file exporting a `Workload`, added to
+ * the list below; `heaplab workload list` and `--workload NAME` see it at once.
+ */
+
+import type { TraceSource } from '@heaplab/core';
+import { UsageError } from '../allocators.js';
+import type { Workload, WorkloadOptions } from './api.js';
+import { churn } from './churn.js';
+
+export type { Workload, WorkloadOptions } from './api.js';
+export { DEFAULT_SEED } from './api.js';
+export { Rng } from './rng.js';
+export { churn, CHURN } from './churn.js';
+
+const WORKLOADS = new Map<string, Workload>([[churn.name, churn]]);
+
+/** Names of the built-in workloads, in a stable order. */
+export function workloadNames(): string[] {
+  return [...WORKLOADS.keys()];
+}
+
+/** Adds a workload (for workloads defined outside this folder, e.g. by a configuration). */
+export function defineWorkload(w: Workload): void {
+  if (!/^[a-z][a-z0-9-]*$/.test(w.name)) throw new TypeError(`workload name must be lower-case with dashes, got ${JSON.stringify(w.name)}`);
+  WORKLOADS.set(w.name, w);
+}
+
+/** The workload of a name; a usage error listing the names that exist. */
+export function workload(name: string): Workload {
+  const w = WORKLOADS.get(name);
+  if (!w) throw new UsageError(`unknown workload "${name}"; workloads: ${workloadNames().join(', ')}`);
+  return w;
+}
+
+/** A replay source over a workload: `churn(seed=1, ops=2000000)`. */
+export function workloadSource(w: Workload, options: WorkloadOptions): TraceSource {
+  const ops = options.ops ?? w.defaultOps;
+  return { name: `${w.name}(seed=${options.seed}, ops=${ops})`, open: () => w.events(options) };
+}
