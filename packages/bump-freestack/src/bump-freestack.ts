@@ -1,0 +1,464 @@
+/*
+ * bump-freestack: Felker's first design (BRIEF §6). Requests are rounded up to a computed size
+ * class; a bump pointer carves page-aligned runs, each cut into blocks of one class; a free
+ * block goes onto its class's lock-free free stack and is handed out again from there. Nothing
+ * is ever split or merged, so there is no progressive fragmentation, and memory carved for one
+ * class never serves another (until `reclaimOnOom` gives back runs that are wholly free).
+ *
+ * Fast path (no atomics, no lock): each worker's slot holds a small cache per class — a stack of
+ * (block address, meta word index) pairs in the space. malloc pops from it; free pushes onto it.
+ * An empty cache refills with half its capacity from the shared stack (one CAS), else carves
+ * that many fresh blocks from the class's run (one CAS on the carve word); a full cache pushes
+ * its older half onto the shared stack as one chain (one CAS).
+ *
+ * Per block, out of band (the run record's meta word): requested size << 2 | state. free reads
+ * it to tell a live block from a freed one (double-free) or a never-carved one (invalid-free)
+ * before anything changes; with a shared buffer the LIVE → FREE change is a CAS, so of two
+ * racing frees of one block exactly one succeeds and the other is reported.
+ *
+ * Invariant (quiescent): every carved block is LIVE, or FREE and on exactly one of {a cache, its
+ * class's stack or queue}; Σ slot counters = the live blocks and their requested/usable bytes.
+ */
+
+import { AllocatorBase, hex, type AddressSpace, type BlockInfo, type HeapFigures } from '@heaplab/core';
+import { DEFAULT_OPTIONS, type BumpFreestackOptions } from './api.js';
+import { enqueueChain, dequeue, popBatch, pushChain } from './free-lists.js';
+import { SharedHeap } from './heap.js';
+import {
+  CLASS_AREA, CLASS_STRIDE, C_HEAD, C_MUTEX, C_QUEUED, F, HDR, KIND_FREED, KIND_LARGE, KIND_RUN, L_BASE, L_PAGES,
+  L_REQUESTED, RUN_HEADER_WORDS, R_BLOCKS, R_CLASS, R_START, STATE_FREE, STATE_LIVE, STATE_NONE, S_LIVE_BLOCKS,
+  S_LIVE_BYTES, S_STATE, S_USABLE_BYTES,
+} from './layout.js';
+import { classForAligned, classLookup, type SizeClass } from './size-classes.js';
+import { reclaimRuns } from './reclaim.js';
+import { census, checkHeap, type Census } from './check.js';
+
+const MAX_BATCH = 512;
+
+export class BumpFreestackAllocator extends AllocatorBase {
+  readonly options: Readonly<BumpFreestackOptions>;
+  readonly classes: readonly SizeClass[];
+  /** @internal the shared state and slow paths. */
+  readonly heap: SharedHeap;
+  /** This worker's slot (index) and the byte address of its first word. */
+  readonly slot: number;
+  readonly slotAddress: number;
+  private u32: Uint32Array;
+  private f64: Float64Array;
+  private readonly lookup: Uint8Array;
+  private readonly sizeOf: Uint32Array;
+  private readonly capOf: Uint32Array;
+  /** u32 index of each class's cache count word in this slot. */
+  private readonly cacheAt: Uint32Array;
+  private readonly largest: number;
+  private readonly fl: number; // f64 index of this slot's liveBlocks (liveBytes +1, usableBytes +2)
+  private readonly scratch = new Uint32Array(MAX_BATCH);
+  private readonly shared: boolean;
+  private attached = true;
+  /** Class of the block metaIndexOf last found. */
+  private hitClass = 0;
+
+  /** @internal use createBumpFreestackAllocator / attachBumpFreestackAllocator. */
+  constructor(space: AddressSpace, options: BumpFreestackOptions, classes: readonly SizeClass[], makeHeap: (a: BumpFreestackAllocator) => SharedHeap, slot: (heap: SharedHeap) => number) {
+    super(space, {
+      name: 'bump-freestack',
+      family: 'size-class-bump',
+      parameters: { ...options },
+      description: 'size classes carved by a bump pointer, lock-free free stacks per class, per-worker caches (Felker)',
+    });
+    this.options = Object.freeze({ ...options });
+    this.classes = classes;
+    this.heap = makeHeap(this);
+    const heap = this.heap;
+    this.slot = slot(heap);
+    this.slotAddress = heap.base + heap.layout.slotsOffset + this.slot * heap.layout.slotBytes;
+    this.u32 = space.u32;
+    this.f64 = space.f64;
+    this.shared = space.shared;
+    this.lookup = classLookup(classes);
+    this.sizeOf = Uint32Array.from(classes, (c) => c.size);
+    this.capOf = Uint32Array.from(classes, (c) => c.cacheCap);
+    this.cacheAt = Uint32Array.from(classes, (c) => (this.slotAddress + heap.layout.cacheOffset[c.index]!) >>> 2);
+    this.largest = classes[classes.length - 1]!.size;
+    this.fl = (this.slotAddress + S_LIVE_BLOCKS) / 8;
+    // This thread's owner index belongs to the heap (owns() and check() read the bitmap).
+    const oi = this.ownerIndex;
+    Atomics.or(this.u32, heap.h + HDR.ownerBits / 4 + (oi >>> 5), (1 << (oi & 31)) >>> 0);
+    space.onRefresh(() => {
+      this.u32 = space.u32;
+      this.f64 = space.f64;
+      heap.bind();
+    });
+  }
+
+  /** The heap's handle: the address an attaching worker passes to attachBumpFreestackAllocator. */
+  get heapAddress(): number {
+    return this.heap.base;
+  }
+
+  // ------------------------------------------------------------------ allocation
+
+  protected allocate(size: number, align: number): number {
+    if (size <= this.largest) {
+      if (align <= 16) return this.allocateIn(this.lookup[(size + 15) >>> 4]!, size);
+      if (align <= this.heap.ps) {
+        const c = classForAligned(this.classes, size, align);
+        if (c >= 0) return this.allocateIn(c, size);
+      }
+    }
+    return this.allocateLarge(size, align);
+  }
+
+  private allocateIn(c: number, size: number): number {
+    const u32 = this.u32;
+    const ci = this.cacheAt[c]!;
+    let n = u32[ci]!;
+    if (n === 0) {
+      n = this.refill(c);
+      if (n === 0) return 0;
+    }
+    const e = ci + 2 * n - 1; // entries start at ci + 1: entry k at ci + 1 + 2k
+    const p = u32[e]!;
+    const mi = u32[e + 1]!;
+    u32[ci] = n - 1;
+    u32[mi] = ((size << 2) | STATE_LIVE) >>> 0;
+    const f = this.f64;
+    const fl = this.fl;
+    f[fl]!++;
+    f[fl + 1]! += size;
+    f[fl + 2]! += this.sizeOf[c]!;
+    return p;
+  }
+
+  /** Fills class c's empty cache (or, with no cache, one entry of it); returns the new count. */
+  private refill(c: number): number {
+    const want = Math.max(1, this.capOf[c]! >>> 1);
+    let n = this.takeFreed(c, want);
+    if (n === 0) n = this.carve(c, want);
+    // Out of memory: a reclaim may have put blocks back on the list meanwhile.
+    if (n === 0) n = this.takeFreed(c, want);
+    this.u32[this.cacheAt[c]!] = n;
+    return n;
+  }
+
+  /** Moves up to `want` blocks from class c's shared stack (or queue) into its empty cache. */
+  private takeFreed(c: number, want: number): number {
+    const heap = this.heap;
+    const u32 = this.u32;
+    const out = this.scratch;
+    const n = this.options.fifo
+      ? dequeue(u32, heap.i32, this.classWord(c, C_HEAD), this.classWord(c, C_MUTEX), this.classWord(c, C_QUEUED), this.shared, want, out)
+      : popBatch(heap.b64, c * (CLASS_STRIDE / 8), u32, want, out);
+    const ci = this.cacheAt[c]!;
+    for (let k = 0; k < n; k++) {
+      const p = out[k]!;
+      u32[ci + 1 + 2 * k] = p;
+      u32[ci + 2 + 2 * k] = u32[(p >>> 2) + 1]!;
+    }
+    return n;
+  }
+
+  /** Carves up to `want` fresh blocks of class c into its cache (marked FREE); returns how many. */
+  private carve(c: number, want: number): number {
+    const heap = this.heap;
+    const b64 = heap.b64;
+    const ci8 = c * (CLASS_STRIDE / 8) + 1;
+    const u32 = this.u32;
+    for (let tries = 0; ; tries++) {
+      const v = Atomics.load(b64, ci8);
+      const rec = Number(v >> 32n);
+      const i = Number(v & 0xffffffffn);
+      const left = rec === 0 ? 0 : u32[(rec >>> 2) + R_BLOCKS]! - i;
+      if (left <= 0) {
+        heap.lock();
+        let ok: boolean;
+        try {
+          ok = heap.installRun(this.classes[c]!);
+          if (!ok && this.options.reclaimOnOom) {
+            this.flush();
+            reclaimRuns(heap, this.options.fifo);
+            ok = heap.installRun(this.classes[c]!);
+          }
+        } finally {
+          heap.unlock();
+        }
+        if (!ok) return 0;
+        continue;
+      }
+      const n = Math.min(want, left);
+      if (Atomics.compareExchange(b64, ci8, v, v + BigInt(n)) !== v) continue;
+      const size = this.sizeOf[c]!;
+      const w = rec >>> 2;
+      let p = u32[w + R_START]! + i * size;
+      let mi = w + RUN_HEADER_WORDS + i;
+      const ci = this.cacheAt[c]!;
+      for (let k = 0; k < n; k++, p += size, mi++) {
+        u32[mi] = STATE_FREE;
+        u32[ci + 1 + 2 * k] = p;
+        u32[ci + 2 + 2 * k] = mi;
+      }
+      return n;
+    }
+  }
+
+  private allocateLarge(size: number, align: number): number {
+    const p = this.heap.allocLarge(size, align);
+    if (p === 0) return 0;
+    const f = this.f64;
+    f[this.fl]!++;
+    f[this.fl + 1]! += size;
+    f[this.fl + 2]! += Math.ceil(Math.max(size, 1) / this.heap.ps) * this.heap.ps;
+    return p;
+  }
+
+  private classWord(c: number, off: number): number {
+    return (this.heap.base + CLASS_AREA + c * CLASS_STRIDE + off) >>> 2;
+  }
+
+  // ------------------------------------------------------------------ lookup
+
+  /**
+   * The meta word index of the block of class run starting exactly at ptr, or a negative code:
+   * −1 not the start of a carved block of ours, −3 inside a large block's pages (or a freed
+   * one's). Leaves the block's class in `hitClass` (a second result without an allocation).
+   */
+  private metaIndexOf(ptr: number): number {
+    const heap = this.heap;
+    if ((ptr & 15) !== 0 || ptr >= this.space.size) return -1;
+    const u32 = this.u32;
+    const e = u32[heap.pmap + (ptr >>> heap.shift)]!;
+    if ((e & 3) !== KIND_RUN) return (e & 3) === 0 ? -1 : -3;
+    const rw = u32[heap.pa + (e >>> 2)]! >>> 2;
+    const c = u32[rw + R_CLASS]!;
+    this.hitClass = c;
+    const size = this.sizeOf[c]!;
+    const off = ptr - u32[rw + R_START]!;
+    const i = (off / size) | 0;
+    if (i * size !== off || i >= u32[rw + R_BLOCKS]!) return -1;
+    return rw + RUN_HEADER_WORDS + i;
+  }
+
+  /** Meta index of the live class block at ptr; throws the right misuse otherwise. */
+  private requireLive(ptr: number, what: string): number {
+    const mi = this.metaIndexOf(ptr);
+    if (mi >= 0) {
+      const state = this.u32[mi]! & 3;
+      if (state === STATE_LIVE) return mi;
+      if (state === STATE_FREE) this.misuse(what === 'free' ? 'double-free' : 'invalid-free', `${what} of ${hex(ptr)}, which was already freed`, ptr);
+    }
+    return this.misuse('invalid-free', `${what} of ${hex(ptr)}, which is not a block of this allocator`, ptr);
+  }
+
+  protected usable(ptr: number): number {
+    const mi = this.metaIndexOf(ptr);
+    if (mi === -3) {
+      const r = this.largeRecord(ptr, 'usableSize');
+      return this.u32[(r >>> 2) + L_PAGES]! << this.heap.shift >>> 0;
+    }
+    this.requireLive(ptr, 'usableSize');
+    return this.sizeOf[this.hitClass]!;
+  }
+
+  blockAt(addr: number): BlockInfo | null {
+    if (!(Number.isInteger(addr) && addr > 0 && addr < this.space.size)) return null;
+    const heap = this.heap;
+    const u32 = this.u32;
+    const e = u32[heap.pmap + (addr >>> heap.shift)]!;
+    const kind = e & 3;
+    if (kind === KIND_LARGE) {
+      const r = u32[heap.pa + (e >>> 2)]! >>> 2;
+      const base = u32[r + L_BASE]!;
+      const size = (u32[r + L_PAGES]! << heap.shift) >>> 0;
+      return addr < base + size ? { base, size } : null;
+    }
+    if (kind !== KIND_RUN) return null;
+    const rw = u32[heap.pa + (e >>> 2)]! >>> 2;
+    const size = this.sizeOf[u32[rw + R_CLASS]!]!;
+    const i = Math.floor((addr - u32[rw + R_START]!) / size);
+    if (i >= u32[rw + R_BLOCKS]! || (u32[rw + RUN_HEADER_WORDS + i]! & 3) !== STATE_LIVE) return null;
+    return { base: u32[rw + R_START]! + i * size, size };
+  }
+
+  /** Record of the live large block at ptr; throws invalid-free / double-free otherwise. Takes no lock (callers that free do). */
+  private largeRecord(ptr: number, what: string): number {
+    const r = this.heap.largeRecordOf(ptr);
+    if (r > 0) return r;
+    if (r === -2 && this.space.ownerIndexAt(ptr) === 0) this.misuse(what === 'free' ? 'double-free' : 'invalid-free', `${what} of ${hex(ptr)}, a large block already freed`, ptr);
+    return this.misuse('invalid-free', `${what} of ${hex(ptr)}, which is not a block of this allocator`, ptr);
+  }
+
+  // ------------------------------------------------------------------ free
+
+  protected release(ptr: number, size: number | undefined): void {
+    const mi = this.metaIndexOf(ptr);
+    if (mi === -3) return this.releaseLarge(ptr, size);
+    const u32 = this.u32;
+    const w = mi >= 0 ? u32[mi]! : 0;
+    if ((w & 3) !== STATE_LIVE) this.requireLive(ptr, 'free'); // throws the precise misuse
+    const requested = w >>> 2;
+    if (size !== undefined && size !== requested) this.misuse('size-mismatch', `free_sized(${hex(ptr)}, ${size}) of a block of ${requested} bytes`, ptr);
+    if (this.shared) {
+      // Of two racing frees of one block, exactly one wins this CAS.
+      if (Atomics.compareExchange(u32, mi, w, STATE_FREE) !== w) this.misuse('double-free', `free of ${hex(ptr)}, freed by another thread at the same time`, ptr);
+    } else {
+      u32[mi] = STATE_FREE;
+    }
+    const c = this.hitClass;
+    const f = this.f64;
+    const fl = this.fl;
+    f[fl]!--;
+    f[fl + 1]! -= requested;
+    f[fl + 2]! -= this.sizeOf[c]!;
+    const ci = this.cacheAt[c]!;
+    const cap = this.capOf[c]!;
+    let n = u32[ci]!;
+    if (n === cap) {
+      if (cap === 0) return this.pushOne(c, ptr, mi);
+      this.flushHalf(c);
+      n = u32[ci]!;
+    }
+    u32[ci + 1 + 2 * n] = ptr;
+    u32[ci + 2 + 2 * n] = mi;
+    u32[ci] = n + 1;
+  }
+
+  private releaseLarge(ptr: number, size: number | undefined): void {
+    const heap = this.heap;
+    heap.lock();
+    try {
+      const r = this.largeRecord(ptr, 'free');
+      const w = r >>> 2;
+      const requested = this.u32[w + L_REQUESTED]!;
+      if (size !== undefined && size !== requested) this.misuse('size-mismatch', `free_sized(${hex(ptr)}, ${size}) of a block of ${requested} bytes`, ptr);
+      const f = this.f64;
+      f[this.fl]!--;
+      f[this.fl + 1]! -= requested;
+      f[this.fl + 2]! -= (this.u32[w + L_PAGES]! << heap.shift) >>> 0;
+      heap.freeLarge(r);
+    } finally {
+      heap.unlock();
+    }
+  }
+
+  /** With no cache: the block goes straight onto the shared stack (or queue). */
+  private pushOne(c: number, ptr: number, mi: number): void {
+    this.u32[(ptr >>> 2) + 1] = mi;
+    this.pushChain(c, ptr, ptr, 1);
+  }
+
+  private pushChain(c: number, first: number, last: number, count: number): void {
+    const heap = this.heap;
+    if (this.options.fifo) enqueueChain(this.u32, heap.i32, this.classWord(c, C_HEAD), this.classWord(c, C_MUTEX), this.classWord(c, C_QUEUED), this.shared, first, last, count);
+    else pushChain(heap.b64, c * (CLASS_STRIDE / 8), this.u32, first, last);
+  }
+
+  /** Pushes the older half of class c's full cache onto the shared stack as one chain. */
+  private flushHalf(c: number): void {
+    const u32 = this.u32;
+    const ci = this.cacheAt[c]!;
+    const n = u32[ci]!;
+    const half = n >>> 1;
+    this.flushEntries(c, 0, half);
+    u32.copyWithin(ci + 1, ci + 1 + 2 * half, ci + 1 + 2 * n);
+    u32[ci] = n - half;
+  }
+
+  /** Links cache entries [from, to) of class c into a chain and pushes it. */
+  private flushEntries(c: number, from: number, to: number): void {
+    if (to <= from) return;
+    const u32 = this.u32;
+    const ci = this.cacheAt[c]!;
+    for (let k = from; k < to; k++) {
+      const p = u32[ci + 1 + 2 * k]!;
+      u32[p >>> 2] = k + 1 < to ? u32[ci + 3 + 2 * k]! : 0;
+      u32[(p >>> 2) + 1] = u32[ci + 2 + 2 * k]!;
+    }
+    this.pushChain(c, u32[ci + 1 + 2 * from]!, u32[ci + 1 + 2 * (to - 1)]!, to - from);
+  }
+
+  /**
+   * Returns every block of this worker's caches to the shared stacks (one chain per class), so
+   * other workers can use them. Called by detach(), by a reclaim, and by whoever wants it.
+   */
+  flush(): void {
+    const u32 = this.u32;
+    for (let c = 0; c < this.classes.length; c++) {
+      const ci = this.cacheAt[c]!;
+      const n = u32[ci]!;
+      if (n === 0) continue;
+      this.flushEntries(c, 0, n);
+      u32[ci] = 0;
+    }
+  }
+
+  /** Flushes the caches and gives this worker's slot back. The instance cannot be used after. */
+  detach(): void {
+    if (!this.attached) return;
+    this.flush();
+    this.attached = false;
+    Atomics.store(this.u32, (this.slotAddress + S_STATE) >>> 2, 0);
+  }
+
+  /** Blocks and bytes in this worker's caches. */
+  cached(): { blocks: number; bytes: number } {
+    let blocks = 0;
+    let bytes = 0;
+    for (let c = 0; c < this.classes.length; c++) {
+      const n = this.u32[this.cacheAt[c]!]!;
+      blocks += n;
+      bytes += n * this.sizeOf[c]!;
+    }
+    return { blocks, bytes };
+  }
+
+  // ------------------------------------------------------------------ realloc in place
+
+  protected override resizeInPlace(ptr: number, size: number): number {
+    const mi = this.metaIndexOf(ptr);
+    const f = this.f64;
+    if (mi >= 0) {
+      const c = this.hitClass;
+      if (size > this.largest || this.lookup[(size + 15) >>> 4] !== c) return 0;
+      const old = this.u32[mi]! >>> 2;
+      this.u32[mi] = ((size << 2) | STATE_LIVE) >>> 0;
+      f[this.fl + 1]! += size - old;
+      return ptr;
+    }
+    const r = this.heap.largeRecordOf(ptr);
+    if (r <= 0) return 0;
+    const w = r >>> 2;
+    const bytes = (this.u32[w + L_PAGES]! << this.heap.shift) >>> 0;
+    if (size <= this.largest || size > bytes || size <= bytes / 2) return 0;
+    f[this.fl + 1]! += size - this.u32[w + L_REQUESTED]!;
+    this.u32[w + L_REQUESTED] = size;
+    return ptr;
+  }
+
+  // ------------------------------------------------------------------ figures
+
+  protected figures(): HeapFigures {
+    const heap = this.heap;
+    const f = this.f64;
+    let liveBlocks = 0;
+    let liveBytes = 0;
+    let usableBytes = 0;
+    const s0 = (heap.base + heap.layout.slotsOffset) / 8;
+    const stride = heap.layout.slotBytes / 8;
+    for (let s = 0; s < heap.layout.slots; s++) {
+      const at = s0 + s * stride + S_LIVE_BLOCKS / 8;
+      liveBlocks += f[at]!;
+      liveBytes += f[at + 1]!;
+      usableBytes += f[at + 2]!;
+    }
+    return { liveBlocks, liveBytes, usableBytes, metadataBytes: heap.layout.bytes + heap.counter(F.metaChunkBytes) };
+  }
+
+  check(): void {
+    checkHeap(this);
+  }
+
+  /** Where every byte of the heap is (walks every structure; call while no other worker runs). */
+  census(): Census {
+    return census(this);
+  }
+}

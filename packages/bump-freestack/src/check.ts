@@ -1,0 +1,184 @@
+/*
+ * census() and check(): walk every structure of the heap and say where every byte is.
+ * Call them while no other worker allocates or frees (the walks read other workers' caches).
+ *
+ * The equations checked (Census fields):
+ *   heapBytes = runBytes + regionBytes + pooledBytes + abandonedBytes        (what sbrk/mmap gave)
+ *   runBytes  = liveRunUsable + cachedBytes + listedBytes + uncarvedBytes + slackBytes
+ *   every carved block is LIVE, or FREE and in exactly one cache or list; uncarved blocks are 0
+ *   liveBlocks / liveBytes / usableBytes (runs + large blocks) = the sums of the slots' counters
+ *   every block on a list or in a cache lies in a run of its own class, at a block boundary
+ */
+
+import { HeapCorruption, hex } from '@heaplab/core';
+import type { BumpFreestackAllocator } from './bump-freestack.js';
+import {
+  CLASS_AREA, CLASS_STRIDE, C_CARVE, C_HEAD, F, HDR, KIND_LARGE, KIND_RUN, L_BASE, L_KIND, L_NEXT, L_PAGES, L_PREV,
+  L_REQUESTED, REC_LARGE, RUN_HEADER_WORDS, R_BLOCKS, R_CLASS, R_NEXT, R_START, STATE_FREE, STATE_LIVE, STATE_NONE,
+  S_LIVE_BLOCKS,
+} from './layout.js';
+
+/** Where every byte of the heap is. */
+export interface Census {
+  /** Bytes the heap obtained with sbrk and mmap chunks (metadata and large blocks apart). */
+  heapBytes: number;
+  /** Bytes in runs (carved or not). */
+  runBytes: number;
+  runs: number;
+  /** The bump region not yet cut into runs. */
+  regionBytes: number;
+  /** Pages of reclaimed runs and retired region tails, ready for new runs. */
+  pooledBytes: number;
+  /** Bytes lost to alignment padding of the break (and records that could not be made). */
+  abandonedBytes: number;
+  liveBlocks: number;
+  liveBytes: number;
+  usableBytes: number;
+  /** Usable bytes of live blocks in runs (large blocks apart). */
+  liveRunUsable: number;
+  cachedBlocks: number;
+  cachedBytes: number;
+  /** Free blocks on the shared stacks (or FIFO queues). */
+  listedBlocks: number;
+  listedBytes: number;
+  /** Run bytes past each class's carve index. */
+  uncarvedBytes: number;
+  /** Run bytes after the last block of each run. */
+  slackBytes: number;
+  largeBlocks: number;
+  largeBytes: number;
+  metadataBytes: number;
+}
+
+export function census(a: BumpFreestackAllocator): Census {
+  const heap = a.heap;
+  const u32 = heap.u32;
+  const label = a.identity.label;
+  const bad = (what: string): never => {
+    throw new HeapCorruption(label, what);
+  };
+  const c0: Census = {
+    heapBytes: heap.counter(F.heapBytes), runBytes: 0, runs: 0, regionBytes: heap.word(HDR.regionEnd) - heap.word(HDR.regionCursor),
+    pooledBytes: 0, abandonedBytes: heap.counter(F.abandonedBytes), liveBlocks: 0, liveBytes: 0, usableBytes: 0, liveRunUsable: 0,
+    cachedBlocks: 0, cachedBytes: 0, listedBlocks: 0, listedBytes: 0, uncarvedBytes: 0, slackBytes: 0, largeBlocks: 0, largeBytes: 0,
+    metadataBytes: heap.layout.bytes + heap.counter(F.metaChunkBytes),
+  };
+  // Runs: every block's state; FREE blocks remembered to be found exactly once below.
+  const free = new Map<number, number>(); // block address → meta index, until found
+  const maxRuns = heap.space.pageCount + 1;
+  for (let rec = heap.word(HDR.runList); rec !== 0; rec = u32[(rec >>> 2) + R_NEXT]!) {
+    if (++c0.runs > maxRuns) bad('the run list has a cycle');
+    const w = rec >>> 2;
+    const c = u32[w + R_CLASS]!;
+    const cls = a.classes[c] ?? bad(`run record ${hex(rec)} has class ${c}`);
+    const start = u32[w + R_START]!;
+    const blocks = u32[w + R_BLOCKS]!;
+    if (blocks !== cls.blocks || start % heap.ps !== 0) bad(`run ${hex(start)} (class ${cls.size}): ${blocks} blocks, expected ${cls.blocks} at a page boundary`);
+    const first = start >>> heap.shift;
+    for (let p = first; p < first + cls.runBytes / heap.ps; p++) {
+      if (u32[heap.pmap + p] !== (((first << 2) | KIND_RUN) >>> 0)) bad(`page ${hex(p * heap.ps)} of run ${hex(start)} is not mapped to it in the page map`);
+    }
+    if (u32[heap.pa + first] !== rec) bad(`run ${hex(start)}: the page map does not point at its record`);
+    const v = Atomics.load(heap.b64, c * (CLASS_STRIDE / 8) + C_CARVE / 8);
+    const carved = Number(v >> 32n) === rec ? Number(v & 0xffffffffn) : blocks;
+    if (carved > blocks) bad(`run ${hex(start)}: carve index ${carved} past its ${blocks} blocks`);
+    c0.runBytes += cls.runBytes;
+    c0.slackBytes += cls.slack;
+    c0.uncarvedBytes += (blocks - carved) * cls.size;
+    for (let i = 0; i < blocks; i++) {
+      const m = u32[w + RUN_HEADER_WORDS + i]!;
+      const state = m & 3;
+      const at = `block ${hex(start + i * cls.size)} (class ${cls.size})`;
+      if (i >= carved) {
+        if (m !== STATE_NONE) bad(`${at} is past the carve index but has meta word ${hex(m)}`);
+        continue;
+      }
+      if (state === STATE_LIVE) {
+        c0.liveBlocks++;
+        c0.liveBytes += m >>> 2;
+        c0.liveRunUsable += cls.size;
+        if (m >>> 2 > cls.size) bad(`${at} records a requested size of ${m >>> 2}`);
+      } else if (state === STATE_FREE) {
+        free.set(start + i * cls.size, w + RUN_HEADER_WORDS + i);
+      } else bad(`${at} was carved but its meta word is ${hex(m)}`);
+    }
+  }
+  if (c0.runBytes !== heap.counter(F.runBytesTotal)) bad(`runs add up to ${c0.runBytes} bytes, the counter says ${heap.counter(F.runBytesTotal)}`);
+  const claim = (p: number, mi: number, c: number, where: string): void => {
+    const expect = free.get(p);
+    if (expect === undefined) bad(`${where} holds ${hex(p)}, which is not a free block (or is listed twice)`);
+    if (mi >= 0 && expect !== mi) bad(`${where} holds ${hex(p)} with meta index ${mi}, expected ${expect}`);
+    const e = u32[heap.pmap + (p >>> heap.shift)]!;
+    if (u32[(u32[heap.pa + (e >>> 2)]! >>> 2) + R_CLASS] !== c) bad(`${where} holds ${hex(p)}, a block of another class`);
+    free.delete(p);
+  };
+  // Caches of every slot.
+  const lay = heap.layout;
+  for (let s = 0; s < lay.slots; s++) {
+    const slot = heap.base + lay.slotsOffset + s * lay.slotBytes;
+    for (const cls of a.classes) {
+      const ci = (slot + lay.cacheOffset[cls.index]!) >>> 2;
+      const n = u32[ci]!;
+      if (n > Math.max(1, cls.cacheCap)) bad(`slot ${s}: cache of class ${cls.size} holds ${n} blocks, capacity ${cls.cacheCap}`);
+      for (let k = 0; k < n; k++) claim(u32[ci + 1 + 2 * k]!, u32[ci + 2 + 2 * k]!, cls.index, `slot ${s}'s cache of class ${cls.size}`);
+      c0.cachedBlocks += n;
+      c0.cachedBytes += n * cls.size;
+    }
+  }
+  // Shared lists (stack top in the low word of the head, or the FIFO head: both at +0).
+  for (const cls of a.classes) {
+    let p = u32[(heap.base + CLASS_AREA + cls.index * CLASS_STRIDE + C_HEAD) >>> 2]!;
+    for (let k = 0; p !== 0; k++) {
+      if (k > free.size + c0.listedBlocks) bad(`the free list of class ${cls.size} has a cycle`);
+      claim(p, u32[(p >>> 2) + 1]!, cls.index, `the free list of class ${cls.size}`);
+      c0.listedBlocks++;
+      c0.listedBytes += cls.size;
+      p = u32[p >>> 2]!;
+    }
+  }
+  if (free.size > 0) bad(`${free.size} free blocks are in no cache and on no list, e.g. ${hex(free.keys().next().value!)}`);
+  // Large blocks.
+  let prevRec = 0;
+  for (let r = heap.word(HDR.largeList); r !== 0; prevRec = r, r = u32[(r >>> 2) + L_NEXT]!) {
+    const w = r >>> 2;
+    if (++c0.largeBlocks > maxRuns) bad('the large list has a cycle');
+    if (u32[w + L_KIND] !== REC_LARGE || u32[w + L_PREV] !== prevRec) bad(`large record ${hex(r)} is damaged`);
+    const base = u32[w + L_BASE]!;
+    const bytes = u32[w + L_PAGES]! * heap.ps;
+    const first = base >>> heap.shift;
+    if (u32[heap.pmap + first] !== (((first << 2) | KIND_LARGE) >>> 0) || u32[heap.pa + first] !== r) bad(`large block ${hex(base)} is not in the page map`);
+    if (!heap.space.accessible(base, bytes, 3)) bad(`large block ${hex(base)} is not mapped writable`);
+    c0.largeBytes += bytes;
+    c0.liveBlocks++;
+    c0.liveBytes += u32[w + L_REQUESTED]!;
+  }
+  if (c0.largeBlocks !== heap.counter(F.largeBlocks) || c0.largeBytes !== heap.counter(F.largeBytes)) bad('the large-block counters disagree with the large list');
+  c0.usableBytes = c0.liveRunUsable + c0.largeBytes;
+  // Span pool.
+  for (let s = heap.word(HDR.spanList); s !== 0; s = u32[(s >>> 2) + L_NEXT]!) c0.pooledBytes += u32[(s >>> 2) + L_PAGES]!;
+  if (c0.pooledBytes !== heap.counter(F.pooledBytes)) bad(`the span pool holds ${c0.pooledBytes} bytes, the counter says ${heap.counter(F.pooledBytes)}`);
+  // The equations.
+  const inRuns = c0.liveRunUsable + c0.cachedBytes + c0.listedBytes + c0.uncarvedBytes + c0.slackBytes;
+  if (inRuns !== c0.runBytes) bad(`runs hold ${c0.runBytes} bytes but live ${c0.liveRunUsable} + cached ${c0.cachedBytes} + listed ${c0.listedBytes} + uncarved ${c0.uncarvedBytes} + slack ${c0.slackBytes} = ${inRuns}`);
+  const total = c0.runBytes + c0.regionBytes + c0.pooledBytes + c0.abandonedBytes;
+  if (total !== c0.heapBytes) bad(`the heap obtained ${c0.heapBytes} bytes but runs ${c0.runBytes} + region ${c0.regionBytes} + pool ${c0.pooledBytes} + abandoned ${c0.abandonedBytes} = ${total}`);
+  // The slots' counters.
+  let lb = 0;
+  let lB = 0;
+  let ub = 0;
+  for (let s = 0; s < lay.slots; s++) {
+    const at = (heap.base + lay.slotsOffset + s * lay.slotBytes + S_LIVE_BLOCKS) / 8;
+    lb += heap.f64[at]!;
+    lB += heap.f64[at + 1]!;
+    ub += heap.f64[at + 2]!;
+  }
+  if (lb !== c0.liveBlocks || lB !== c0.liveBytes || ub !== c0.usableBytes) {
+    bad(`counters say ${lb} live blocks / ${lB} bytes / ${ub} usable, the walk found ${c0.liveBlocks} / ${c0.liveBytes} / ${c0.usableBytes}`);
+  }
+  return c0;
+}
+
+/** check(): the census, for its exceptions. */
+export function checkHeap(a: BumpFreestackAllocator): void {
+  census(a);
+}

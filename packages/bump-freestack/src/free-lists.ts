@@ -1,0 +1,106 @@
+/*
+ * The per-class free lists, linked through the free blocks themselves (word 0: the next block's
+ * address, word 1: the block's meta word index, so a popper never recomputes it).
+ *
+ * Stack (default): a Treiber stack whose head is one u64 word = tag << 32 | top address, pushed
+ * and popped with Atomics.compareExchange on a BigUint64Array. Every successful CAS increments
+ * the 32-bit tag, so a head that reads the same twice was not touched in between: ABA (pop A,
+ * pop B, push A, then an old CAS from A to B succeeding) needs 2^32 operations inside one
+ * pop's window. Batches: a chain of blocks is pushed with one CAS (linked first, then published),
+ * and up to `max` blocks are popped with one CAS (the walk reads links speculatively; they may be
+ * garbage if the head moved, and then the CAS fails and the walk is redone).
+ *
+ * FIFO queue (option): head and tail addresses (u32 at +0 and +4 of the class entry), under the
+ * class's mutex. Oldest block out first.
+ *
+ * Invariant (quiescent): following links from the head reaches 0 after exactly the number of
+ * blocks on the list; every block on it has meta state FREE and lies in a run of its class.
+ */
+
+import { lockWord, unlockWord } from './mutex.js';
+
+const MASK = 0xffffffffn;
+
+/** Pushes the chain first → … → last (already linked through word 0) onto the stack at b64[i]. */
+export function pushChain(b64: BigUint64Array, i: number, u32: Uint32Array, first: number, last: number): void {
+  for (;;) {
+    const h = Atomics.load(b64, i);
+    u32[last >>> 2] = Number(h & MASK);
+    const nv = ((((h >> 32n) + 1n) & MASK) << 32n) | BigInt(first);
+    if (Atomics.compareExchange(b64, i, h, nv) === h) return;
+  }
+}
+
+/** Pops up to `max` blocks from the stack at b64[i] into out[0 … n); returns n. */
+export function popBatch(b64: BigUint64Array, i: number, u32: Uint32Array, max: number, out: Uint32Array): number {
+  for (;;) {
+    const h = Atomics.load(b64, i);
+    const top = Number(h & MASK);
+    if (top === 0) return 0;
+    let n = 0;
+    let p = top;
+    while (n < max && p !== 0) {
+      out[n++] = p;
+      p = u32[p >>> 2] ?? 0; // speculative: validated by the CAS below
+    }
+    const nv = ((((h >> 32n) + 1n) & MASK) << 32n) | BigInt(p);
+    if (Atomics.compareExchange(b64, i, h, nv) === h) return n;
+  }
+}
+
+/** Takes the whole stack at b64[i] (one CAS); returns the top address (a chain ending in 0). */
+export function popAll(b64: BigUint64Array, i: number): number {
+  for (;;) {
+    const h = Atomics.load(b64, i);
+    if ((h & MASK) === 0n) return 0;
+    const nv = (((h >> 32n) + 1n) & MASK) << 32n;
+    if (Atomics.compareExchange(b64, i, h, nv) === h) return Number(h & MASK);
+  }
+}
+
+/** The top address of the stack at b64[i] (for walks while quiescent). */
+export function stackTop(b64: BigUint64Array, i: number): number {
+  return Number(Atomics.load(b64, i) & MASK);
+}
+
+/**
+ * FIFO queue of one class: `w` is the u32 index of its head word (tail at w + 1), `m` the i32
+ * index of its mutex, `q` the u32 index of its count. Appends the chain first → … → last.
+ */
+export function enqueueChain(u32: Uint32Array, i32: Int32Array, w: number, m: number, q: number, shared: boolean, first: number, last: number, count: number): void {
+  lockWord(i32, m, shared);
+  u32[last >>> 2] = 0;
+  const tail = u32[w + 1]!;
+  if (tail === 0) u32[w] = first;
+  else u32[tail >>> 2] = first;
+  u32[w + 1] = last;
+  u32[q] = u32[q]! + count;
+  unlockWord(i32, m, shared);
+}
+
+/** Dequeues up to `max` blocks (oldest first) into out; returns n. */
+export function dequeue(u32: Uint32Array, i32: Int32Array, w: number, m: number, q: number, shared: boolean, max: number, out: Uint32Array): number {
+  lockWord(i32, m, shared);
+  let n = 0;
+  let p = u32[w]!;
+  while (n < max && p !== 0) {
+    out[n++] = p;
+    p = u32[p >>> 2]!;
+  }
+  u32[w] = p;
+  if (p === 0) u32[w + 1] = 0;
+  u32[q] = u32[q]! - n;
+  unlockWord(i32, m, shared);
+  return n;
+}
+
+/** Takes the whole queue; returns its head (a chain ending in 0). */
+export function dequeueAll(u32: Uint32Array, i32: Int32Array, w: number, m: number, q: number, shared: boolean): number {
+  lockWord(i32, m, shared);
+  const head = u32[w]!;
+  u32[w] = 0;
+  u32[w + 1] = 0;
+  u32[q] = 0;
+  unlockWord(i32, m, shared);
+  return head;
+}

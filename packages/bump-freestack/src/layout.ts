@@ -1,0 +1,129 @@
+/*
+ * The heap's metadata region: every piece of shared state, inside the space's memory, so that a
+ * worker attaching to the same space sees one heap. The region is one mapping made at creation;
+ * its first word is MAGIC, so `attach` can find it. Byte offsets from the region's base M:
+ *
+ *   M + 0     header (HDR below): magic, version, the options (attach recomputes the classes),
+ *             the heap mutex, the bump region, the metadata bump, list heads, owner bitmap
+ *   M + 96    f64 counters (F below)
+ *   M + 256   per class, CLASS_STRIDE = 32 bytes:
+ *               +0  u64 free-stack head  = tag << 32 | address of the top block (0: empty)
+ *                   (FIFO: u32 head address at +0, u32 tail address at +4)
+ *               +8  u64 carve word       = run record address << 32 | next block index
+ *               +16 i32 class mutex (FIFO only)   +20 u32 blocks queued (FIFO only)
+ *   SLOTS     maxWorkers slots of slotBytes each (64-aligned):
+ *               +0 u32 state (0 free, 1 attached)   +8 f64 liveBlocks  +16 f64 liveBytes
+ *               +24 f64 usableBytes
+ *               +32 per class: u32 count, then cacheCap × (u32 block address, u32 meta index)
+ *   PMAP      u32 per page of the space: 0, or firstPage << 2 | kind (KIND_*) of our pages
+ *   PA        u32 per page: at a run's first page its record address, at a large block's its record
+ *
+ * Records live in metadata chunks (mapped on demand, bumped under the heap mutex):
+ *   run record:   [next run, start address, class index, blocks] then one meta word per block
+ *   large record: [next, prev, base, pages, requested, kind] (32 bytes; reused from a free list)
+ *   span record:  [next, address, bytes, kind] (a reclaimed run's pages; same 32-byte pool)
+ *
+ * Block meta word: requested size << 2 | state (0 never carved, 1 live, 2 free: cached or stacked).
+ *
+ * Invariants: M is page-aligned; every offset of a u64 field is 8-aligned; PMAP[p] ≠ 0 exactly for
+ * pages of our runs and live large blocks (and KIND_FREED on the first page of a freed large block).
+ */
+
+import type { SizeClass } from './size-classes.js';
+
+export const MAGIC = 0x4b534642; // 'BFSK'
+export const VERSION = 1;
+
+/** Byte offsets of header fields. */
+export const HDR = {
+  magic: 0, version: 4, bytes: 8, largestClass: 12, classesPerDoubling: 16, runBytes: 20,
+  growBytes: 24, cacheBlocks: 28, cacheBytes: 32, flags: 36, maxWorkers: 40, classCount: 44,
+  mutex: 48, attached: 52, regionCursor: 56, regionEnd: 60, regionKind: 64, metaCursor: 68,
+  metaEnd: 72, runList: 76, largeList: 80, recordFreeList: 84, spanList: 88, creatorOwner: 92,
+  ownerBits: 176, // 16 words: bit i set when owner index i belongs to this heap
+} as const;
+
+/** Byte offsets of the f64 counters. */
+export const F = {
+  heapBytes: 96, abandonedBytes: 104, metaChunkBytes: 112, pooledBytes: 120, runBytesTotal: 128,
+  largeBlocks: 136, largeBytes: 144, reclaimedRuns: 152, reclaims: 160, slackBytes: 168,
+} as const;
+
+export const FLAG_FIFO = 1;
+export const FLAG_RECLAIM = 2;
+
+export const REGION_NONE = 0;
+export const REGION_BRK = 1;
+export const REGION_CHUNK = 2;
+
+export const CLASS_AREA = 256;
+export const CLASS_STRIDE = 32;
+export const C_HEAD = 0;
+export const C_CARVE = 8;
+export const C_MUTEX = 16;
+export const C_QUEUED = 20;
+
+export const SLOT_HEADER = 32;
+export const S_STATE = 0;
+export const S_LIVE_BLOCKS = 8;
+export const S_LIVE_BYTES = 16;
+export const S_USABLE_BYTES = 24;
+
+export const KIND_RUN = 1;
+export const KIND_LARGE = 2;
+export const KIND_FREED = 3;
+
+export const RUN_HEADER_WORDS = 4;
+export const R_NEXT = 0;
+export const R_START = 1;
+export const R_CLASS = 2;
+export const R_BLOCKS = 3;
+
+export const RECORD_BYTES = 32;
+export const L_NEXT = 0;
+export const L_PREV = 1;
+export const L_BASE = 2;
+export const L_PAGES = 3;
+export const L_REQUESTED = 4;
+export const L_KIND = 5;
+export const REC_LARGE = 1;
+export const REC_SPAN = 2;
+export const REC_FREE = 3;
+
+export const STATE_NONE = 0;
+export const STATE_LIVE = 1;
+export const STATE_FREE = 2;
+
+/** Where everything sits for one heap. */
+export interface HeapLayout {
+  classes: number;
+  slots: number;
+  slotBytes: number;
+  /** Offset inside a slot of each class's cache (its count word; entries follow). */
+  cacheOffset: Uint32Array;
+  slotsOffset: number;
+  pmapOffset: number;
+  paOffset: number;
+  /** Bytes of the region (a page multiple). */
+  bytes: number;
+}
+
+function up(n: number, a: number): number {
+  return Math.ceil(n / a) * a;
+}
+
+/** The layout for these classes, worker count and space. */
+export function computeLayout(classes: readonly SizeClass[], maxWorkers: number, pageCount: number, pageSize: number): HeapLayout {
+  const cacheOffset = new Uint32Array(classes.length);
+  let at = SLOT_HEADER;
+  for (const c of classes) {
+    cacheOffset[c.index] = at;
+    at += 4 + 8 * Math.max(1, c.cacheCap); // one entry even without a cache: refill hands a block through it
+  }
+  const slotBytes = up(at, 64);
+  const slotsOffset = up(CLASS_AREA + CLASS_STRIDE * classes.length, 64);
+  const pmapOffset = up(slotsOffset + slotBytes * maxWorkers, 64);
+  const paOffset = pmapOffset + 4 * pageCount;
+  const bytes = up(paOffset + 4 * pageCount, pageSize);
+  return { classes: classes.length, slots: maxWorkers, slotBytes, cacheOffset, slotsOffset, pmapOffset, paOffset, bytes };
+}

@@ -1,0 +1,24 @@
+/*
+ * The shared conformance suite (BRIEF §7), single-threaded, over an ArrayBuffer and over a
+ * SharedArrayBuffer (where free uses a CAS on the meta word), with the default options, with
+ * FIFO reuse, and with the caches off. Runs: HEAPLAB_FUZZ__RUNS (default 1,000) for the defaults;
+ * the variants run a quarter of that each.
+ */
+import { test } from 'uvu';
+import { conformanceChecks, fuzzRuns } from '@heaplab/core/testing';
+import { createBumpFreestackAllocator, type BumpFreestackOptions } from '../src/index.js';
+
+const variants: { name: string; backing: 'array' | 'shared'; options: Partial<BumpFreestackOptions>; runs: number }[] = [
+  { name: 'defaults, array', backing: 'array', options: {}, runs: fuzzRuns() },
+  { name: 'defaults, shared', backing: 'shared', options: {}, runs: Math.ceil(fuzzRuns() / 4) },
+  { name: 'fifo, shared', backing: 'shared', options: { fifo: true }, runs: Math.ceil(fuzzRuns() / 4) },
+  { name: 'no caches, array', backing: 'array', options: { cacheBlocks: 0 }, runs: Math.ceil(fuzzRuns() / 4) },
+];
+
+for (const v of variants) {
+  for (const c of conformanceChecks((space) => createBumpFreestackAllocator(space, v.options), { name: `bump-freestack (${v.name})`, backing: v.backing, runs: v.runs })) {
+    test(`conformance (${v.name}): ${c.name}`, c.run);
+  }
+}
+
+test.run();
