@@ -1,0 +1,15 @@
+/*
+ * Misuse case overflow-small-1-byte (not detected) — bump-freestack's exact outcome.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { misuseCase, runMisuseCase } from '@heaplab/core/testing';
+import { createBumpFreestackAllocator } from '../../src/index.js';
+
+const factory = createBumpFreestackAllocator;
+
+test('overflow-small-1-byte: not detected, and the heap stays consistent (no canaries: the byte lands in the next block of the run, nothing checks it)', () => {
+  assert.equal(runMisuseCase(misuseCase('overflow-small-1-byte'), factory), { detected: false, corrupted: null, crashed: null });
+});
+
+test.run();
