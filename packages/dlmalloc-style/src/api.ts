@@ -1,0 +1,59 @@
+/*
+ * Options of the dlmalloc-style allocator: types, TSDoc and defaults only. Validation and the
+ * resolved (numeric) form live in options.ts.
+ *
+ * The defaults are glibc's: mmap threshold 128 KiB and dynamic (freeing an mmapped chunk raises
+ * it to that chunk's size, up to 32 MiB, and sets the trim threshold to twice it), trim threshold
+ * 128 KiB, top pad 128 KiB. Giving a number for `mmapThreshold` or `trimThreshold` turns the
+ * dynamic rule off, as either `mallopt` call does in glibc.
+ */
+
+/** Where a request is placed among the free chunks that fit. */
+export type PlacementPolicy = 'best-fit' | 'first-fit' | 'next-fit';
+
+/** Options of `createDlmallocAllocator`. */
+export interface DlmallocOptions {
+  /**
+   * Placement policy.
+   * - `best-fit` (dlmalloc's): an exact small bin, else the designated victim for small requests,
+   *   else the smallest chunk that fits (size-sorted large bins), else the top chunk.
+   * - `first-fit`: the lowest-addressed free chunk that fits (bins kept in address order; no
+   *   designated victim), else the top chunk.
+   * - `next-fit`: the first free chunk that fits at or after a roving pointer (where the last
+   *   search ended), wrapping around; else the top chunk.
+   * Default `best-fit`.
+   */
+  policy: PlacementPolicy;
+  /**
+   * Requests of this many bytes or more get their own mmap and are munmapped on free.
+   * `'dynamic'`: start at 128 KiB and, as glibc does, raise it to the size of any mmapped chunk
+   * freed above it (up to 32 MiB), setting the trim threshold to twice that. A number fixes the
+   * threshold (0 … 2^30) and turns the dynamic rule off (mallopt M_MMAP_THRESHOLD). Default `'dynamic'`.
+   */
+  mmapThreshold: number | 'dynamic';
+  /**
+   * The heap is trimmed (the break moved down) when the free top chunk reaches this many bytes.
+   * `'dynamic'`: 128 KiB, then twice the mmap threshold each time the dynamic rule raises it.
+   * A number fixes it (0 … 2^32 − 1) and turns the dynamic rule off (mallopt M_TRIM_THRESHOLD).
+   * Default `'dynamic'`.
+   */
+  trimThreshold: number | 'dynamic';
+  /**
+   * Extra bytes asked of sbrk beyond each need, and kept at the top when trimming (mallopt
+   * M_TOP_PAD). Unwritten pages cost no resident memory. 0 … 2^30. Default 131072 (128 KiB).
+   */
+  topPad: number;
+  /**
+   * How many recently munmapped block addresses to remember, so a second free of a large block
+   * is reported as `double-free` rather than `invalid-free`. 0 … 65536. Default 64.
+   */
+  unmapHistory: number;
+}
+
+export const DEFAULT_OPTIONS: Readonly<DlmallocOptions> = Object.freeze({
+  policy: 'best-fit',
+  mmapThreshold: 'dynamic',
+  trimThreshold: 'dynamic',
+  topPad: 128 * 1024,
+  unmapHistory: 64,
+});

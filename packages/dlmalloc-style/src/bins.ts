@@ -1,0 +1,163 @@
+/*
+ * Bins: circular doubly linked lists of free chunks threaded through the chunks' fd/bk words,
+ * their heads in the state page (layout.ts), and a bitmap of the bins that are not empty.
+ *
+ * Each bin head is two u32 words [fd, bk] at binsBase + 8·i; the bin is addressed as a fake chunk
+ * f = binsBase + 8·i − 8, so that f+8 / f+12 are its fd / bk like any chunk's, and unlinking
+ * needs no test for the ends. An empty bin has fd = bk = f.
+ *
+ * Order inside a bin:
+ *   - `sizeOrder` (best fit): small bins LIFO (all chunks have one size); large bins ascending by
+ *     size, so the first chunk ≥ n is the best fit in that bin.
+ *   - address order (first fit, next fit): every bin ascending by address.
+ * Invariants: bitmap bit i ⇔ fd(f_i) ≠ f_i; every chunk in bin i is free and binIndex(size) = i;
+ * the order above holds.
+ */
+
+import { BINS_OFFSET, NBINS, SMALL_LIMIT, W, binIndex } from './layout.js';
+
+export class Bins {
+  /** Address of bin 0's fake chunk; bin i's is fake0 + 8·i. */
+  readonly fake0: number;
+  /** u32 index of the bitmap's first word. */
+  readonly bmw: number;
+
+  constructor(
+    public u32: Uint32Array,
+    stateBase: number,
+    /** True: large bins sorted by size (best fit); false: every bin sorted by address. */
+    readonly sizeOrder: boolean,
+  ) {
+    this.fake0 = stateBase + BINS_OFFSET - 8;
+    this.bmw = (stateBase >>> 2) + W.binBitmap;
+    for (let i = 0; i < NBINS; i++) {
+      const f = this.fake0 + 8 * i;
+      u32[(f + 8) >>> 2] = f;
+      u32[(f + 12) >>> 2] = f;
+    }
+  }
+
+  /** The fake chunk of bin i. */
+  bin(i: number): number {
+    return this.fake0 + (i << 3);
+  }
+
+  /** Puts free chunk c of size s (head and footer already written) into its bin. */
+  insert(c: number, s: number): void {
+    const u32 = this.u32;
+    const i = binIndex(s);
+    const f = this.fake0 + (i << 3);
+    let next = u32[(f + 8) >>> 2]!;
+    if (next === f) {
+      u32[this.bmw + (i >>> 5)]! |= 1 << (i & 31);
+    } else if (this.sizeOrder) {
+      if (s >= SMALL_LIMIT) {
+        // Ascending by size; a chunk larger than the last goes straight to the end.
+        if (((u32[(u32[(f + 12) >>> 2]! + 4) >>> 2]! & ~7) >>> 0) < s) next = f;
+        else while (next !== f && ((u32[(next + 4) >>> 2]! & ~7) >>> 0) < s) next = u32[(next + 8) >>> 2]!;
+      }
+    } else if (u32[(f + 12) >>> 2]! < c) {
+      next = f;
+    } else {
+      while (next !== f && next < c) next = u32[(next + 8) >>> 2]!;
+    }
+    const prev = u32[(next + 12) >>> 2]!;
+    u32[(c + 8) >>> 2] = next;
+    u32[(c + 12) >>> 2] = prev;
+    u32[(prev + 8) >>> 2] = c;
+    u32[(next + 12) >>> 2] = c;
+  }
+
+  /** Takes free chunk c of size s out of its bin. */
+  unlink(c: number, s: number): void {
+    const u32 = this.u32;
+    const fd = u32[(c + 8) >>> 2]!;
+    const bk = u32[(c + 12) >>> 2]!;
+    u32[(fd + 12) >>> 2] = bk;
+    u32[(bk + 8) >>> 2] = fd;
+    if (fd === bk) {
+      const i = binIndex(s);
+      u32[this.bmw + (i >>> 5)]! &= ~(1 << (i & 31));
+    }
+  }
+
+  /** Puts chunk r where chunk c was in c's bin (same bin, and order kept), taking c out. */
+  replace(c: number, r: number): void {
+    const u32 = this.u32;
+    const fd = u32[(c + 8) >>> 2]!;
+    const bk = u32[(c + 12) >>> 2]!;
+    u32[(r + 8) >>> 2] = fd;
+    u32[(r + 12) >>> 2] = bk;
+    u32[(fd + 12) >>> 2] = r;
+    u32[(bk + 8) >>> 2] = r;
+  }
+
+  /** The first non-empty bin with index ≥ i, or −1. */
+  nextNonEmpty(i: number): number {
+    if (i >= NBINS) return -1;
+    const u32 = this.u32;
+    let w = i >>> 5;
+    let bits = u32[this.bmw + w]! & (-1 << (i & 31));
+    while (bits === 0) {
+      if (++w >= 8) return -1;
+      bits = u32[this.bmw + w]!;
+    }
+    return (w << 5) + 31 - Math.clz32(bits & -bits);
+  }
+
+  /**
+   * Best fit (size-ordered bins): the smallest free chunk of size ≥ n, or 0. Looks in n's own bin
+   * (walking a large bin only when its largest chunk fits), then takes the first chunk of the next
+   * non-empty bin, which is the smallest there.
+   */
+  bestFit(n: number): number {
+    const u32 = this.u32;
+    const i = binIndex(n);
+    const f = this.fake0 + (i << 3);
+    let x = u32[(f + 8) >>> 2]!;
+    if (x !== f) {
+      if (n < SMALL_LIMIT) return x;
+      if (((u32[(u32[(f + 12) >>> 2]! + 4) >>> 2]! & ~7) >>> 0) >= n) {
+        while (((u32[(x + 4) >>> 2]! & ~7) >>> 0) < n) x = u32[(x + 8) >>> 2]!;
+        return x;
+      }
+    }
+    const j = this.nextNonEmpty(i + 1);
+    return j < 0 ? 0 : u32[(this.fake0 + (j << 3) + 8) >>> 2]!;
+  }
+
+  /**
+   * Address-ordered search (first fit with rover 0, next fit with the rover): among free chunks of
+   * size ≥ n, the one whose address comes first at or after `rover`, wrapping around; or 0.
+   * Bins above n's hold only chunks that fit, so each contributes one candidate; n's own bin is
+   * walked past the chunks too small.
+   */
+  addressFit(n: number, rover: number): number {
+    const u32 = this.u32;
+    const own = binIndex(n);
+    let best = 0;
+    let bestKey = Infinity;
+    for (let j = this.nextNonEmpty(own); j >= 0; j = this.nextNonEmpty(j + 1)) {
+      const f = this.fake0 + (j << 3);
+      let first = 0;
+      let pick = 0;
+      for (let x = u32[(f + 8) >>> 2]!; x !== f; x = u32[(x + 8) >>> 2]!) {
+        if (j === own && ((u32[(x + 4) >>> 2]! & ~7) >>> 0) < n) continue;
+        if (first === 0) first = x;
+        if (x >= rover) {
+          pick = x;
+          break;
+        }
+      }
+      if (pick === 0) pick = first;
+      if (pick === 0) continue;
+      const key = pick >= rover ? pick - rover : pick + 2 ** 32 - rover;
+      if (key < bestKey) {
+        bestKey = key;
+        best = pick;
+        if (key === 0) break;
+      }
+    }
+    return best;
+  }
+}

@@ -1,0 +1,153 @@
+/*
+ * check(): walks every chunk of the heap, every bin and every mmapped chunk, and throws
+ * HeapCorruption naming the first thing that is wrong. Not a hot path: it may allocate.
+ *
+ * What it verifies (the invariants of allocator.ts and layout.ts):
+ *   heap walk from the base: sizes ≥ 16, multiples of 16, ending exactly at the top;
+ *   PINUSE(c) = CINUSE(prev); no two adjacent free chunks; a free chunk's footer = its size;
+ *   an in-use chunk's requested size ≤ usable and its canary intact;
+ *   the top: head size = top size, not in use, its end within the heap segment;
+ *   chunk-start bitmap: a bit at every chunk start and nowhere else in the heap;
+ *   bins: bitmap bit ⇔ non-empty; fd/bk consistent; each chunk free, of the bin's size range, in
+ *   the bin's order; every free chunk but the victim and the top in exactly one bin;
+ *   mmapped chunks: well-formed headers tiling our mappings;
+ *   the counters (live blocks, live bytes, usable bytes, mmapped chunks and bytes) add up.
+ */
+
+import { HeapCorruption, PROT_READ, PROT_WRITE, hex } from '@heaplab/core';
+import type { DlmallocAllocator } from './allocator.js';
+import { CINUSE, F, HEADER, MIN_CHUNK, MMAPPED, NBINS, PINUSE, SMALL_LIMIT, W, binIndex } from './layout.js';
+
+export function checkHeap(a: DlmallocAllocator): void {
+  const label = a.identity.label;
+  const bad = (what: string): never => {
+    throw new HeapCorruption(label, what);
+  };
+  const u32 = a.u32;
+  const sw = a.sw;
+  const space = a.space;
+  const top = u32[sw + W.top]!;
+  const ts = u32[sw + W.topSize]!;
+  const hb = u32[sw + W.heapBase]!;
+  const dv = u32[sw + W.dv]!;
+  const dvs = u32[sw + W.dvSize]!;
+  const size = (c: number): number => (u32[(c + 4) >>> 2]! & ~7) >>> 0;
+  let blocks = 0;
+  let bytes = 0;
+  let usable = 0;
+  const free = new Set<number>();
+
+  if (hb === 0) {
+    if (top !== 0 || ts !== 0 || dv !== 0) bad('no heap yet, but a top or victim is set');
+  } else {
+    const end = top + ts;
+    if (end > space.currentBrk || !space.accessible(hb, end - hb, PROT_READ | PROT_WRITE)) bad(`the heap ${hex(hb)}…${hex(end)} is not all inside the heap segment`);
+    let c = hb;
+    let prevInUse = true;
+    let chunks = 0;
+    let dvSeen = false;
+    while (c < top) {
+      const h = u32[(c + 4) >>> 2]!;
+      const s = (h & ~7) >>> 0;
+      const at = `chunk ${hex(c)} (size ${s})`;
+      if (s < MIN_CHUNK || s % 16 !== 0 || c + s > top) bad(`${at} runs past the top ${hex(top)} or has a bad size`);
+      if (h & MMAPPED) bad(`${at} in the heap is marked mmapped`);
+      if (!a.starts.has(c)) bad(`${at} has no bit in the chunk-start bitmap`);
+      if (((h & PINUSE) !== 0) !== prevInUse) bad(`${at}: PINUSE says the previous chunk is ${prevInUse ? 'free' : 'in use'}, it is not`);
+      if (h & CINUSE) {
+        const req = u32[(c + 8) >>> 2]!;
+        if (req > s - HEADER) bad(`${at}: requested size ${req} exceeds the usable ${s - HEADER}`);
+        if (u32[(c + s) >>> 2] !== ((c ^ a.secret) >>> 0)) bad(`${at}: the canary after the block was overwritten`);
+        blocks++;
+        bytes += req;
+        usable += s - HEADER;
+      } else {
+        if (!prevInUse) bad(`${at} is free and so is the chunk before it (not coalesced)`);
+        if (u32[(c + s) >>> 2] !== s) bad(`${at}: footer ${u32[(c + s) >>> 2]} is not the size`);
+        if (c === dv) {
+          dvSeen = true;
+          if (s !== dvs) bad(`the victim ${hex(dv)} has size ${s}, the state says ${dvs}`);
+        } else {
+          free.add(c);
+        }
+      }
+      prevInUse = (h & CINUSE) !== 0;
+      chunks++;
+      c += s;
+    }
+    if (c !== top) bad(`the chunks end at ${hex(c)}, not at the top ${hex(top)}`);
+    const th = u32[(top + 4) >>> 2]!;
+    if (((th & ~7) >>> 0) !== ts || th & CINUSE) bad(`the top ${hex(top)} has head ${hex(th)}, expected size ${ts} and free`);
+    if (!prevInUse) bad('a free chunk sits right below the top (not merged)');
+    if (!(th & PINUSE)) bad('the top says its previous chunk is free');
+    if (ts < MIN_CHUNK) bad(`the top has ${ts} bytes, less than one chunk`);
+    if (dv !== 0 && !dvSeen) bad(`the victim ${hex(dv)} is not a free chunk of the heap`);
+    const bits = a.starts.count(hb, end);
+    if (bits !== chunks + 1) bad(`the chunk-start bitmap has ${bits} bits for ${chunks} chunks and the top`);
+  }
+
+  // Bins.
+  const bins = a.bins;
+  for (let i = 0; i < NBINS; i++) {
+    const f = bins.bin(i);
+    const first = u32[(f + 8) >>> 2]!;
+    const bit = (u32[bins.bmw + (i >>> 5)]! >>> (i & 31)) & 1;
+    if ((first !== f ? 1 : 0) !== bit) bad(`bin ${i}: bitmap bit ${bit} but the bin is ${first !== f ? 'not ' : ''}empty`);
+    let prev = f;
+    let prevSize = 0;
+    for (let x = first; x !== f; x = u32[(x + 8) >>> 2]!) {
+      if (!free.has(x)) bad(`bin ${i} holds ${hex(x)}, which is not a free chunk of the heap (or is listed twice)`);
+      free.delete(x);
+      if (u32[(x + 12) >>> 2] !== prev) bad(`bin ${i}: ${hex(x)}.bk is ${hex(u32[(x + 12) >>> 2]!)}, expected ${hex(prev)}`);
+      const s = size(x);
+      if (binIndex(s) !== i) bad(`bin ${i} holds ${hex(x)} of size ${s}, which belongs in bin ${binIndex(s)}`);
+      if (bins.sizeOrder ? s >= SMALL_LIMIT && s < prevSize : prev !== f && x < prev) bad(`bin ${i} is out of order at ${hex(x)}`);
+      prev = x;
+      prevSize = s;
+    }
+    if (u32[(f + 12) >>> 2] !== prev) bad(`bin ${i}: its bk is not its last chunk`);
+  }
+  if (free.size > 0) bad(`free chunk ${hex(free.values().next().value!)} is in no bin`);
+
+  // Mmapped chunks tile our mappings outside the heap and the state mapping.
+  let mchunks = 0;
+  let mbytes = 0;
+  // Adjacent mappings of ours are walked as one run: a chunk grown in place spans two mmap calls.
+  const runs: { start: number; end: number }[] = [];
+  for (const m of space.mappings()) {
+    if (m.owner !== a.ownerIndex || m.heap) continue;
+    const last = runs[runs.length - 1];
+    if (last && last.end === m.start) last.end = m.end;
+    else runs.push({ start: m.start, end: m.end });
+  }
+  for (const m of runs) {
+    let at = m.start;
+    while (at < m.end) {
+      if (at === a.stateBase) {
+        at = a.stateEnd;
+        continue;
+      }
+      const pad = u32[at >>> 2]!;
+      const c = at + pad;
+      if (!a.isMmappedChunk(c)) bad(`mapping page ${hex(at)} does not start an mmapped chunk`);
+      const s = size(c);
+      const req = u32[(c + 8) >>> 2]!;
+      if (req > s - HEADER) bad(`mmapped chunk ${hex(c)}: requested size ${req} exceeds the usable ${s - HEADER}`);
+      blocks++;
+      bytes += req;
+      usable += s - HEADER;
+      mchunks++;
+      mbytes += pad + s;
+      at = c + s;
+    }
+  }
+
+  const f64 = a.f64;
+  const fw = a.fw;
+  if (blocks !== f64[fw + F.liveBlocks] || bytes !== f64[fw + F.liveBytes] || usable !== f64[fw + F.usableBytes]) {
+    bad(`chunks add up to ${blocks} blocks, ${bytes} requested and ${usable} usable bytes; the counters say ${f64[fw + F.liveBlocks]}, ${f64[fw + F.liveBytes]}, ${f64[fw + F.usableBytes]}`);
+  }
+  if (mchunks !== f64[fw + F.mmappedChunks] || mbytes !== f64[fw + F.mmappedBytes]) {
+    bad(`mappings hold ${mchunks} mmapped chunks of ${mbytes} bytes; the counters say ${f64[fw + F.mmappedChunks]} and ${f64[fw + F.mmappedBytes]}`);
+  }
+}

@@ -1,0 +1,105 @@
+/*
+ * Memory layout of the dlmalloc-style heap: chunks, the allocator's state page, bins.
+ *
+ * A chunk (c is 16-aligned; sizes are multiples of 16, at least 16):
+ *
+ *   in use                                    free (in a bin, the victim or the top)
+ *   c+0   prev_foot: size of the previous     c+0   prev_foot (as left)
+ *         chunk when it is free, else the
+ *         previous chunk's canary
+ *   c+4   head: size | PINUSE | CINUSE [|MMAP] c+4   head: size | PINUSE          (CINUSE clear)
+ *   c+8   requested size (bytes)              c+8   fd: next chunk in the bin
+ *   c+12  c ^ MAGIC (mmapped chunks only)     c+12  bk: previous chunk in the bin
+ *   c+16  user bytes … (usable = size − 16)   c+16  … stale bytes …
+ *   c+size  next chunk; its prev_foot holds   c+size  next chunk; its prev_foot = size (the footer)
+ *           the canary c ^ secret (heap chunks)
+ *
+ * An mmapped chunk sits `pad` bytes into its own mapping m (pad < page, 0 unless memalign):
+ * m+0 = pad, c+0 = pad, head = (mapping end − c) | PINUSE | CINUSE | MMAPPED.
+ *
+ * The state page (one mmap made at construction, before any chunk), at byte offsets:
+ *   0     u32 × 4   unused (an overflow past an mmapped chunk just below lands here harmlessly)
+ *   16    u32 × 12  words: top, top size, victim, victim size, heap base, rover, thresholds …
+ *   64    u32 × 8   bin bitmap: bit i set ⇔ bin i is not empty
+ *   128   f64 × 8   counters: live blocks, live bytes, usable bytes, mmapped chunks and bytes
+ *   256   u32 × 2 × NBINS  bin heads: fd, bk of each bin's circular list (the bin acts as a
+ *                  fake chunk whose fd/bk words sit at fake+8 / fake+12)
+ *   4096  chunk-start bitmap: one bit per 16 bytes of [start_brk, space end); bit set ⇔ a chunk
+ *         (in use, free, victim or top) starts there
+ *
+ * Bins: sizes below 1024 have exact bins (index = size / 16, 1 … 63); larger sizes have eight
+ * bins per power of two (index 64 + 8·(log2 size − 10) + next three bits), up to 2^32 (index 239).
+ */
+
+/** Head bits. */
+export const PINUSE = 1;
+export const CINUSE = 2;
+export const MMAPPED = 4;
+export const FLAGS = 7;
+
+/** Chunk header bytes before the user pointer; also the smallest chunk. */
+export const HEADER = 16;
+export const MIN_CHUNK = 16;
+/** Checks the header of mmapped chunks (mixed with the chunk's address). */
+export const MAGIC = 0x646c6d6d; // 'dlmm'
+/** Mixed with the state page's address into the per-instance canary secret. */
+export const CANARY = 0x5a17c0de;
+
+/** Requests at least this large always go to mmap, whatever the threshold (keeps sizes in u32 arithmetic). */
+export const MAX_HEAP_REQUEST = 2 ** 30;
+/** glibc's DEFAULT_MMAP_THRESHOLD_MIN and _MAX (64-bit). */
+export const MMAP_THRESHOLD_MIN = 128 * 1024;
+export const MMAP_THRESHOLD_MAX = 32 * 1024 * 1024;
+export const TRIM_THRESHOLD_DEFAULT = 128 * 1024;
+
+/** Largest small-bin chunk size + 16. */
+export const SMALL_LIMIT = 1024;
+export const NBINS = 240;
+export const BITMAP_WORDS = 8;
+
+/** Word offsets (u32, from the state base) of the state words. */
+export const W = {
+  top: 4,
+  topSize: 5,
+  dv: 6,
+  dvSize: 7,
+  heapBase: 8,
+  rover: 9,
+  mmapThreshold: 10,
+  trimThreshold: 11,
+  dynamic: 12,
+  binBitmap: 16,
+} as const;
+
+/** f64 offsets (from the state base / 8) of the counters. */
+export const F = {
+  liveBlocks: 16,
+  liveBytes: 17,
+  usableBytes: 18,
+  mmappedChunks: 19,
+  mmappedBytes: 20,
+} as const;
+
+/** Byte offset of the bin heads in the state page. */
+export const BINS_OFFSET = 256;
+/** Byte offset of the chunk-start bitmap. */
+export const STARTS_OFFSET = 4096;
+
+/** Chunk size for a request: header added, rounded to 16 (size < 2^30). */
+export function chunkSize(size: number): number {
+  return (size + HEADER + 15) & ~15;
+}
+
+/** Bin index of a free chunk of size s (a multiple of 16, 16 ≤ s < 2^32). */
+export function binIndex(s: number): number {
+  if (s < SMALL_LIMIT) return s >>> 4;
+  const k = 31 - Math.clz32(s);
+  return 64 + ((k - 10) << 3) + ((s >>> (k - 3)) & 7);
+}
+
+/** Smallest chunk size that falls in bin i (for the README and tests). */
+export function binFloor(i: number): number {
+  if (i < 64) return i << 4;
+  const k = ((i - 64) >>> 3) + 10;
+  return 2 ** k + (i & 7) * 2 ** (k - 3);
+}

@@ -1,0 +1,12 @@
+// The conformance suite of @heaplab/core/testing, with each placement policy; check() after every step.
+import { test } from 'uvu';
+import { conformanceChecks } from '@heaplab/core/testing';
+import { createDlmallocAllocator, type PlacementPolicy } from '../src/index.js';
+
+for (const policy of ['best-fit', 'first-fit', 'next-fit'] as PlacementPolicy[]) {
+  for (const c of conformanceChecks((space) => createDlmallocAllocator(space, { policy }), { name: `dlmalloc-style ${policy}` })) {
+    test(`conformance (${policy}): ${c.name}`, c.run);
+  }
+}
+
+test.run();
