@@ -1,0 +1,213 @@
+/*
+ * Large allocations: each in its own mapping, with guard pages on both sides, kept in a
+ * LargeTable keyed by the block's address; freed regions pass through a region quarantine.
+ *
+ * One region (page-aligned):
+ *
+ *   base                 ptr                                ptr + dataPages·page
+ *   | guard (PROT_NONE)  | data (READ|WRITE), usable bytes  | guard (PROT_NONE) |
+ *     guardBefore pages     dataPages pages                     guardAfter pages
+ *
+ * Guards are a random 1 … ⌊dataPages / guardSizeDivisor⌋ pages each (hardened_malloc's
+ * get_guard_size). The usable size is the whole data run, so one byte past it is in a guard.
+ * A region is made with one PROT_NONE mmap and one mprotect of its data (aligned requests
+ * over-map and give back the excess).
+ *
+ * Free: regions under regionQuarantineSkipThreshold have their data remapped PROT_NONE (pages
+ * given back, any access faults) and enter the quarantine, still in the table marked
+ * quarantined; the region that leaves the quarantine is unmapped and leaves the table. Others
+ * are unmapped at once. When an mmap fails, the quarantine is emptied and the mmap tried again.
+ *
+ * Invariants: for each live entry, its data pages are writable and owned by the allocator and
+ * its guards PROT_NONE; each quarantined entry's data is PROT_NONE and it is in the quarantine
+ * exactly once; liveBlocks / liveBytes / usableBytes are the sums over live entries.
+ */
+
+import { KernelError, MAP_FIXED, PROT_NONE, PROT_READ, PROT_WRITE, hex, type AddressSpace, type Identity } from '@heaplab/core';
+import type { ZonedOptions } from './api.js';
+import { LargeTable } from './large-table.js';
+import { Quarantine } from './quarantine.js';
+import type { Random } from './random.js';
+
+const RW = PROT_READ | PROT_WRITE;
+
+export class LargeRegions {
+  readonly table: LargeTable;
+  readonly quarantine: Quarantine;
+  liveBlocks = 0;
+  liveBytes = 0;
+  usableBytes = 0;
+  private readonly ps: number;
+  private readonly shift: number;
+
+  constructor(
+    private readonly space: AddressSpace,
+    private readonly identity: Identity,
+    private readonly options: Readonly<ZonedOptions>,
+    private readonly rng: Random,
+  ) {
+    this.ps = space.pageSize;
+    this.shift = space.pageShift;
+    this.table = new LargeTable(space.pageShift);
+    this.quarantine = new Quarantine(options.regionQuarantineRandomLength, options.regionQuarantineQueueLength);
+  }
+
+  private guardPages(dataPages: number): number {
+    return 1 + this.rng.below(Math.max(1, Math.floor(dataPages / this.options.guardSizeDivisor)));
+  }
+
+  /** A PROT_NONE mapping of `pages` pages, or 0; empties the quarantine and retries once on ENOMEM. */
+  private reserve(pages: number): number {
+    if (pages > this.space.pageCount) return 0;
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        return this.space.mmap(0, pages * this.ps, PROT_NONE, 0, this.identity);
+      } catch (e) {
+        if (!(e instanceof KernelError) || e.code !== 'ENOMEM') throw e;
+        if (attempt === 0 && !this.flush()) return 0;
+      }
+    }
+    return 0;
+  }
+
+  /** A large block of ≥ size bytes aligned to `align`, or 0. */
+  allocate(size: number, align: number): number {
+    const ps = this.ps;
+    const dataPages = Math.max(1, Math.ceil(size / ps));
+    const before = this.guardPages(dataPages);
+    const after = this.guardPages(dataPages);
+    const extra = align > ps ? align / ps - 1 : 0;
+    const total = before + dataPages + after + extra;
+    const base = this.reserve(total);
+    if (base === 0) return 0;
+    let ptr = base + before * ps;
+    if (extra > 0) {
+      ptr = Math.ceil(ptr / align) * align;
+      const lead = ptr - before * ps - base;
+      if (lead > 0) this.space.munmap(base, lead);
+      const end = ptr + (dataPages + after) * ps;
+      const rawEnd = base + total * ps;
+      if (rawEnd > end) this.space.munmap(end, rawEnd - end);
+    }
+    this.space.mprotect(ptr, dataPages * ps, RW);
+    this.table.insert(ptr, dataPages, before, after, size);
+    this.liveBlocks++;
+    this.liveBytes += size;
+    this.usableBytes += dataPages * ps;
+    return ptr;
+  }
+
+  /** Table slot of the live block at ptr, or −1 (−2 when ptr is a quarantined, i.e. freed, block). */
+  find(ptr: number): number {
+    if (ptr % this.ps !== 0) return -1;
+    const k = this.table.find(ptr);
+    if (k < 0) return -1;
+    return this.table.quarantined[k] ? -2 : k;
+  }
+
+  usable(k: number): number {
+    return this.table.dataPages[k]! * this.ps;
+  }
+
+  requested(k: number): number {
+    return this.table.requested[k]!;
+  }
+
+  /** Frees the live block in slot k (checks already done). */
+  free(k: number): void {
+    const t = this.table;
+    const ptr = t.keys[k]!;
+    const dataPages = t.dataPages[k]!;
+    this.liveBlocks--;
+    this.liveBytes -= t.requested[k]!;
+    this.usableBytes -= dataPages * this.ps;
+    const regionBytes = (t.guardBefore[k]! + dataPages + t.guardAfter[k]!) * this.ps;
+    if (this.quarantine.disabled || regionBytes >= this.options.regionQuarantineSkipThreshold) {
+      this.unmapRegion(k);
+      return;
+    }
+    this.space.mmap(ptr, dataPages * this.ps, PROT_NONE, MAP_FIXED, this.identity);
+    t.quarantined[k] = 1;
+    const out = this.quarantine.push(ptr, this.rng);
+    if (out !== 0) this.unmapRegion(t.find(out));
+  }
+
+  /** Resizes in place when the page count stays the same. */
+  resize(k: number, size: number): boolean {
+    const t = this.table;
+    if (Math.max(1, Math.ceil(size / this.ps)) !== t.dataPages[k]) return false;
+    this.liveBytes += size - t.requested[k]!;
+    t.requested[k] = size;
+    return true;
+  }
+
+  private unmapRegion(k: number): void {
+    const t = this.table;
+    const ptr = t.keys[k]!;
+    const base = ptr - t.guardBefore[k]! * this.ps;
+    this.space.munmap(base, (t.guardBefore[k]! + t.dataPages[k]! + t.guardAfter[k]!) * this.ps);
+    t.removeAt(k);
+  }
+
+  /** Unmaps every quarantined region. Returns true when there was any. */
+  flush(): boolean {
+    const held = this.quarantine.drain();
+    for (const ptr of held) this.unmapRegion(this.table.find(ptr));
+    return held.length > 0;
+  }
+
+  /** Base of the live large block holding addr, or −1: walks down the writable pages of the region. */
+  blockAt(addr: number): number {
+    const space = this.space;
+    for (let p = addr >>> this.shift; p > 0; p--) {
+      const a = (p << this.shift) >>> 0;
+      if (space.ownerIndexAt(a) === 0 || space.protAt(a) !== RW) return -1;
+      const k = this.table.find(a);
+      if (k >= 0) return this.table.quarantined[k] || addr >= a + this.table.dataPages[k]! * this.ps ? -1 : a;
+    }
+    return -1;
+  }
+
+  /** Checks every entry; calls fail with what is wrong. */
+  check(ownerIndex: number, fail: (what: string) => never): void {
+    const t = this.table;
+    const space = this.space;
+    const ps = this.ps;
+    let live = 0;
+    let bytes = 0;
+    let usable = 0;
+    let held = 0;
+    for (let k = 0; k < t.capacity; k++) {
+      if (!t.used(k)) continue;
+      const ptr = t.keys[k]!;
+      const at = `large block ${hex(ptr)}`;
+      if (t.find(ptr) !== k) fail(`${at}: not reachable from its hash`);
+      const data = t.dataPages[k]! * ps;
+      const before = t.guardBefore[k]! * ps;
+      const after = t.guardAfter[k]! * ps;
+      const q = t.quarantined[k] === 1;
+      for (let a = ptr - before; a < ptr + data + after; a += ps) {
+        if (space.ownerIndexAt(a) !== ownerIndex) fail(`${at}: page ${hex(a)} is not owned by the allocator`);
+        const want = !q && a >= ptr && a < ptr + data ? RW : PROT_NONE;
+        if (space.protAt(a) !== want) fail(`${at}: page ${hex(a)} has protection ${space.protAt(a)}, expected ${want}${want === PROT_NONE ? (a < ptr || a >= ptr + data ? ' (guard)' : ' (quarantined)') : ''}`);
+      }
+      if (q) {
+        held++;
+      } else {
+        if (t.requested[k]! > data) fail(`${at}: requested ${t.requested[k]} bytes, more than its ${data} data bytes`);
+        live++;
+        bytes += t.requested[k]!;
+        usable += data;
+      }
+    }
+    if (live !== this.liveBlocks || bytes !== this.liveBytes || usable !== this.usableBytes) {
+      fail(`large table holds ${live} blocks / ${bytes} requested / ${usable} usable bytes, the counters say ${this.liveBlocks} / ${this.liveBytes} / ${this.usableBytes}`);
+    }
+    const q = this.quarantine.entries();
+    if (q.length !== held) fail(`${held} large regions are marked quarantined, the quarantine holds ${q.length}`);
+    for (const ptr of q) {
+      const k = t.find(ptr);
+      if (k < 0 || !t.quarantined[k]) fail(`region quarantine holds ${hex(ptr)}, which the table does not mark quarantined`);
+    }
+  }
+}

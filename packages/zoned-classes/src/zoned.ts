@@ -1,0 +1,537 @@
+/*
+ * ZonedAllocator: hardened_malloc's design over a simulated address space.
+ *
+ * - Size classes (size-classes.ts); per class one PROT_NONE zone, all zones in one area at a
+ *   random base (layout.ts). A slab is made writable (mprotect) the first time it is used;
+ *   guard slabs between slabs are never made writable. Class 0 serves malloc(0): its slots are
+ *   handed out but its slabs are never made accessible, so any access faults.
+ * - All metadata out of band, in a mapping of its own (layout.ts: slab records with slot bitmap,
+ *   quarantine bitmap, requested sizes): an overflow from a slot can corrupt other slots, never
+ *   the allocator. Large blocks: large.ts.
+ * - malloc: a slab from the class's partial list, else its empty list, else a new slab
+ *   (decommitted ones first, FIFO); a random free slot (slotRandomize) or the first; the
+ *   write-after-free check (the slot must still be zero); the canary written after the usable
+ *   bytes; the requested size recorded.
+ * - free: the pointer is located by arithmetic (area → zone → slab → slot) and every check made
+ *   before anything changes: invalid-free, double-free (slot free or in quarantine),
+ *   size-mismatch, canary-corrupted. Then zero on free, and the slot enters the class's
+ *   quarantine; the slot leaving it becomes free.
+ *
+ * Slab states: never used → partial ⇄ full, partial → empty (kept writable, up to
+ * emptySlabCacheBytes per class) or decommitted (remapped PROT_NONE, reused first-in first-out).
+ * Invariants (checked by check.ts): per slab live = |used bits|, held = |quarantine bits|,
+ * used ∧ quarantine = 0; state partial ⇔ 0 < live + held < slots and on the partial list; full ⇔
+ * live + held = slots; empty/decommitted ⇔ live + held = 0 and on that list; counters = sums.
+ */
+
+import { AllocatorBase, MAP_FIXED, PROT_NONE, PROT_READ, PROT_WRITE, ConfigError, KernelError, hex, type AddressSpace, type BlockInfo, type HeapFigures } from '@heaplab/core';
+import type { ZonedInit, ZonedOptions } from './api.js';
+import { LargeRegions } from './large.js';
+import { RECORD_HEADER, R_CANARY0, R_CANARY1, R_HELD, R_LIVE, R_NEXT, R_PREV, R_STATE, S_DECOMMITTED, S_EMPTY, S_FULL, S_NEVER, S_PARTIAL, planZones, type ZonePlan } from './layout.js';
+import { resolveOptions } from './options.js';
+import { Quarantine } from './quarantine.js';
+import { Random } from './random.js';
+import { largestClass, sizeClassTable, type SizeClass } from './size-classes.js';
+import { Zero } from './zero.js';
+import { checkZoned } from './check.js';
+
+const RW = PROT_READ | PROT_WRITE;
+const LARGE = 255;
+
+export class ZonedAllocator extends AllocatorBase {
+  readonly options: Readonly<ZonedOptions>;
+  readonly classes: readonly SizeClass[];
+  readonly plan: ZonePlan;
+  /** @internal the generator of every random choice. */
+  readonly rng: Random;
+  /** @internal per-class figures as typed arrays (index = class). */
+  readonly slotSize: Int32Array;
+  readonly usableOf: Int32Array;
+  readonly slotsOf: Int32Array;
+  readonly wordsOf: Int32Array;
+  readonly recordOf: Int32Array;
+  readonly metaBase: Int32Array;
+  readonly slabCount: Int32Array;
+  readonly positionsOf: Int32Array;
+  readonly slabBytes: Float64Array;
+  readonly slabStart: Float64Array;
+  readonly lastMask: Int32Array;
+  /** @internal per-class slab lists and the next never-used slab. */
+  readonly nextFresh: Int32Array;
+  readonly partialHead: Int32Array;
+  readonly emptyHead: Int32Array;
+  readonly emptyCount: Int32Array;
+  readonly freeHead: Int32Array;
+  readonly freeTail: Int32Array;
+  /** @internal per-class slot quarantines. */
+  readonly quarantines: Quarantine[];
+  /** @internal request size in 16-byte units (canary included) → class, LARGE past the classes. */
+  private readonly classOfUnits: Uint8Array;
+  private readonly maxSlot: number;
+  readonly canary: number;
+  readonly guardInterval: number;
+  readonly areaBase: number;
+  readonly areaEnd: number;
+  readonly zoneBytes: number;
+  readonly zoneClass: Uint8Array;
+  /** @internal the metadata mapping and its Int32Array view. */
+  readonly metaAddr: number;
+  meta: Int32Array;
+  readonly large: LargeRegions;
+  readonly zero: Zero;
+  /** @internal small-block counters. */
+  smallBlocks = 0;
+  smallBytes = 0;
+  smallUsable = 0;
+  // Results of locate(), in fields so the hot path makes no object.
+  private lc = 0;
+  private li = 0;
+  private lj = 0;
+  private lrec = 0;
+  private lslot = 0;
+
+  constructor(space: AddressSpace, init: ZonedInit = {}) {
+    const o = resolveOptions(init);
+    super(space, {
+      name: 'zoned-classes',
+      family: 'zoned-size-classes',
+      parameters: { preset: init.preset ?? 'default', ...o },
+      description: "hardened_malloc's design: a PROT_NONE zone per size class, out-of-band metadata, guard slabs, canaries, quarantines",
+    });
+    this.options = o;
+    this.rng = new Random(o.seed);
+    this.canary = o.slabCanary ? 8 : 0;
+    this.guardInterval = o.guardSlabInterval;
+    const ps = space.pageSize;
+    this.classes = sizeClassTable({ extended: o.extendedSizeClasses, pageSize: ps, canary: this.canary });
+    const n = this.classes.length;
+    this.plan = planZones(space.size, ps, this.classes, o.zoneShare, o.guardSlabInterval, this.rng);
+    const plan = this.plan;
+    if (plan.classes[0]!.slabs === 0) throw new ConfigError('zoneShare', 'zoned-classes options', `a share of the ${space.size}-byte space that gives each of the ${n} zones at least a few pages (got ${plan.zonePages} pages per zone)`);
+    const i32 = (f: (c: SizeClass, k: number) => number): Int32Array => Int32Array.from(this.classes, f);
+    this.slotSize = i32((c) => c.slotSize);
+    this.usableOf = i32((c) => c.usable);
+    this.slotsOf = i32((c) => c.slots);
+    this.wordsOf = i32((_, k) => plan.classes[k]!.words);
+    this.recordOf = i32((_, k) => plan.classes[k]!.recordWords);
+    this.metaBase = i32((_, k) => plan.classes[k]!.metaBase);
+    this.slabCount = i32((_, k) => plan.classes[k]!.slabs);
+    this.positionsOf = i32((_, k) => plan.classes[k]!.positions);
+    this.slabBytes = Float64Array.from(this.classes, (c) => c.slabPages * ps);
+    this.lastMask = i32((c) => (c.slots % 32 === 0 ? -1 : (1 << c.slots % 32) - 1));
+    this.nextFresh = new Int32Array(n);
+    this.partialHead = new Int32Array(n).fill(-1);
+    this.emptyHead = new Int32Array(n).fill(-1);
+    this.emptyCount = new Int32Array(n);
+    this.freeHead = new Int32Array(n).fill(-1);
+    this.freeTail = new Int32Array(n).fill(-1);
+    this.quarantines = this.classes.map(() => new Quarantine(o.slabQuarantineRandomLength, o.slabQuarantineQueueLength));
+    this.zoneClass = Uint8Array.from(plan.zoneClass);
+
+    // Requests (canary included) → class; classes whose zone holds no slab go to the large path.
+    this.maxSlot = largestClass(o.extendedSizeClasses);
+    this.classOfUnits = new Uint8Array(this.maxSlot / 16 + 1).fill(LARGE);
+    for (let u = 1, c = 1; u <= this.maxSlot / 16; u++) {
+      while (this.classes[c]!.slotSize < u * 16) c++;
+      let d = c;
+      while (d < n && this.slabCount[d] === 0) d++;
+      this.classOfUnits[u] = d < n ? d : LARGE;
+    }
+
+    // The metadata mapping, between two guard pages; then the zones.
+    const metaBytes = plan.metaPages * ps;
+    const m = this.map(0, metaBytes + 2 * ps, 0);
+    space.mprotect(m + ps, metaBytes, RW);
+    this.metaAddr = m + ps;
+    this.meta = new Int32Array(space.buffer, this.metaAddr, plan.metaWords);
+    space.onRefresh((s) => (this.meta = new Int32Array(s.buffer, this.metaAddr, plan.metaWords)));
+    this.zoneBytes = plan.zoneBytes;
+    this.areaBase = this.placeArea(plan.areaBytes);
+    this.areaEnd = this.areaBase + plan.areaBytes;
+    this.slabStart = new Float64Array(n);
+    for (let z = 0; z < n; z++) {
+      const c = plan.zoneClass[z]!;
+      const zone = this.areaBase + z * plan.zoneBytes;
+      this.map(zone, plan.zoneBytes, MAP_FIXED);
+      this.slabStart[c] = zone + plan.classes[c]!.offsetPages * ps;
+    }
+    this.large = new LargeRegions(space, this.identity, o, this.rng);
+    this.zero = new Zero(space);
+  }
+
+  private map(addr: number, len: number, flags: number): number {
+    try {
+      return this.space.mmap(addr, len, PROT_NONE, flags, this.identity);
+    } catch (e) {
+      if (e instanceof KernelError) throw new ConfigError('zoneShare', 'zoned-classes options', `a share whose zones and metadata fit in the space (${e.message})`);
+      throw e;
+    }
+  }
+
+  /** A random page-aligned base whose whole range is unmapped, away from the program break; else where mmap puts it. */
+  private placeArea(bytes: number): number {
+    const space = this.space;
+    const ps = space.pageSize;
+    const low = Math.ceil((space.startBrk + space.size / 16) / ps);
+    const high = Math.floor((space.size - bytes) / ps) - 1;
+    for (let attempt = 0; attempt < 8 && high > low; attempt++) {
+      const p = low + this.rng.below(high - low + 1);
+      let free = true;
+      for (let q = p; q < p + bytes / ps && free; q++) free = space.protAt(q * ps) === -1;
+      if (free) return p * ps;
+    }
+    const at = this.map(0, bytes, 0);
+    space.munmap(at, bytes);
+    return at;
+  }
+
+  // ------------------------------------------------------------------ locating
+
+  /** Address of slab i of class c. */
+  slabAddr(c: number, i: number): number {
+    return this.slabStart[c]! + (i + Math.floor(i / this.guardInterval)) * this.slabBytes[c]!;
+  }
+
+  /**
+   * Finds the slot holding addr: sets lc, li, lj, lrec, lslot and returns true, or false when
+   * addr is in no used slab's slots (outside the area, in a zone's offset or tail, a guard slab,
+   * a slab never used or decommitted, the slab's unused end).
+   */
+  private locate(addr: number): boolean {
+    if (addr < this.areaBase || addr >= this.areaEnd) return false;
+    const c = this.zoneClass[Math.floor((addr - this.areaBase) / this.zoneBytes)]!;
+    const off = addr - this.slabStart[c]!;
+    if (off < 0) return false;
+    const sb = this.slabBytes[c]!;
+    const pos = Math.floor(off / sb);
+    const g1 = this.guardInterval + 1;
+    if (pos >= this.positionsOf[c]! || pos % g1 === this.guardInterval) return false;
+    const i = pos - Math.floor(pos / g1);
+    const rec = this.metaBase[c]! + i * this.recordOf[c]!;
+    const st = this.meta[rec + R_STATE]!;
+    if (st === S_NEVER || st === S_DECOMMITTED) return false;
+    const s = this.slotSize[c]!;
+    const j = Math.floor((off - pos * sb) / s);
+    if (j >= this.slotsOf[c]!) return false;
+    this.lc = c;
+    this.li = i;
+    this.lj = j;
+    this.lrec = rec;
+    this.lslot = this.slabStart[c]! + pos * sb + j * s;
+    return true;
+  }
+
+  /** True when slot lj of record lrec (after locate) is allocated. */
+  private locatedLive(): boolean {
+    return (this.meta[this.lrec + RECORD_HEADER + (this.lj >>> 5)]! & (1 << (this.lj & 31))) !== 0;
+  }
+
+  /** @internal class and slab of the last slotOf() answer. */
+  slotClass = 0;
+  slotSlab = 0;
+
+  /** @internal for check(): index of the slot starting at ptr (class and slab in slotClass, slotSlab), or −1. */
+  slotOf(ptr: number): number {
+    if (!this.locate(ptr) || this.lslot !== ptr) return -1;
+    this.slotClass = this.lc;
+    this.slotSlab = this.li;
+    return this.lj;
+  }
+
+  /** Throws invalid-free or double-free for a pointer that is not a live block's start. */
+  private badPointer(ptr: number, what: string): never {
+    if (this.locate(ptr) && this.lslot === ptr) {
+      const held = (this.meta[this.lrec + RECORD_HEADER + this.wordsOf[this.lc]! + (this.lj >>> 5)]! & (1 << (this.lj & 31))) !== 0;
+      this.misuse('double-free', `${what} of ${hex(ptr)}, a ${this.slotSize[this.lc]}-byte slot that is already free${held ? ' (quarantine)' : ''}`, ptr);
+    }
+    if (this.large.find(ptr) === -2) this.misuse('double-free', `${what} of ${hex(ptr)}, a large region already freed (quarantine)`, ptr);
+    if (ptr >= this.areaBase && ptr < this.areaEnd) this.misuse('invalid-free', `${what} of ${hex(ptr)}, which is not the start of a slot in use`, ptr);
+    this.misuse('invalid-free', `${what} of ${hex(ptr)}, which is not a block of this allocator`, ptr);
+  }
+
+  // ------------------------------------------------------------------ allocation
+
+  protected allocate(size: number, align: number): number {
+    if (align <= 16) {
+      if (size === 0) return this.allocSlot(0, 0);
+      const need = size + this.canary;
+      if (need <= this.maxSlot) {
+        const c = this.classOfUnits[(need + 15) >>> 4]!;
+        if (c !== LARGE) return this.allocSlot(c, size);
+      }
+      return this.large.allocate(size, 16);
+    }
+    if (align <= this.space.pageSize) {
+      for (let c = 1; c < this.classes.length; c++) {
+        if (this.usableOf[c]! >= size && this.slotSize[c]! % align === 0 && this.slabCount[c]! > 0) return this.allocSlot(c, size);
+      }
+    }
+    return this.large.allocate(size, align);
+  }
+
+  protected override allocateZeroed(size: number): number {
+    const p = this.allocate(size, 16);
+    // Large blocks are fresh mappings; with the write-after-free check a slot was verified zero.
+    if (p !== 0 && size > 0 && !this.options.writeAfterFreeCheck && p >= this.areaBase && p < this.areaEnd) this.space.u8.fill(0, p, p + size);
+    return p;
+  }
+
+  private allocSlot(c: number, size: number): number {
+    let i = this.partialHead[c]!;
+    if (i < 0) {
+      i = this.takeSlab(c);
+      if (i < 0) return 0;
+    }
+    const meta = this.meta;
+    const W = this.wordsOf[c]!;
+    const rec = this.metaBase[c]! + i * this.recordOf[c]!;
+    const used = rec + RECORD_HEADER;
+    const n = this.slotsOf[c]!;
+    // First free slot at or after a start (random or 0), wrapping once.
+    const start = this.options.slotRandomize ? this.rng.below(n) : 0;
+    let w = start >>> 5;
+    let j = -1;
+    for (let k = 0; k <= W; k++) {
+      let bits = ~(meta[used + w]! | meta[used + W + w]!);
+      if (w === W - 1) bits &= this.lastMask[c]!;
+      if (k === 0) bits &= -1 << (start & 31);
+      if (bits !== 0) {
+        j = (w << 5) + 31 - Math.clz32(bits & -bits);
+        break;
+      }
+      w = w + 1 === W ? 0 : w + 1;
+    }
+    if (j < 0) throw new Error(`zoned-classes: slab ${i} of class ${c} is on the partial list with no free slot`);
+    const s = this.slotSize[c]!;
+    const slot = this.slabAddr(c, i) + j * s;
+    const usable = this.usableOf[c]!;
+    if (this.options.writeAfterFreeCheck && c !== 0 && !this.zero.isZero(slot, usable)) {
+      this.misuse('write-after-free', `detected write after free: the free ${s}-byte slot ${hex(slot)} was written before it was reused`, slot);
+    }
+    meta[used + (j >>> 5)]! |= 1 << (j & 31);
+    if (++meta[rec + R_LIVE]! + meta[rec + R_HELD]! === n) {
+      this.unlinkPartial(c, i, rec);
+      meta[rec + R_STATE] = S_FULL;
+    }
+    if (c !== 0) {
+      meta[used + 2 * W + j] = size;
+      if (this.canary !== 0) {
+        const cw = (slot + usable) >>> 2;
+        this.space.i32[cw] = meta[rec + R_CANARY0]!;
+        this.space.i32[cw + 1] = meta[rec + R_CANARY1]!;
+      }
+    }
+    this.smallBlocks++;
+    this.smallBytes += size;
+    this.smallUsable += usable;
+    return slot;
+  }
+
+  /** A slab with a free slot for class c, now on the partial list, or −1 when the zone is full. */
+  private takeSlab(c: number): number {
+    const meta = this.meta;
+    const R = this.recordOf[c]!;
+    let i = this.emptyHead[c]!;
+    if (i >= 0) {
+      const rec = this.metaBase[c]! + i * R;
+      this.emptyHead[c] = meta[rec + R_NEXT]!;
+      this.emptyCount[c]!--;
+      this.linkPartial(c, i, rec);
+      return i;
+    }
+    if (this.freeHead[c]! < 0 && this.nextFresh[c]! >= this.slabCount[c]!) {
+      // The zone is full: give back what the quarantine holds, then try the lists again.
+      const held = this.quarantines[c]!.drain();
+      if (held.length === 0) return -1;
+      for (const ptr of held) this.releaseHeld(ptr);
+      return this.partialHead[c]! >= 0 ? this.partialHead[c]! : this.takeSlab(c);
+    }
+    if (this.options.writeAfterFreeCheck && c !== 0) this.checkQuarantined(c);
+    i = this.freeHead[c]!;
+    if (i >= 0) {
+      this.freeHead[c] = meta[this.metaBase[c]! + i * R + R_NEXT]!;
+      if (this.freeHead[c]! < 0) this.freeTail[c] = -1;
+    } else {
+      i = this.nextFresh[c]!++;
+    }
+    const rec = this.metaBase[c]! + i * R;
+    if (c !== 0) this.space.mprotect(this.slabAddr(c, i), this.slabBytes[c]!, RW);
+    meta[rec + R_CANARY0] = this.rng.next() & ~0xff; // first byte 0 stops string over-reads, as hardened_malloc
+    meta[rec + R_CANARY1] = this.rng.next() | 0;
+    this.linkPartial(c, i, rec);
+    return i;
+  }
+
+  /** Write-after-free check of every quarantined slot of class c (when the class grows). */
+  private checkQuarantined(c: number): void {
+    const q = this.quarantines[c]!;
+    if (q.disabled) return;
+    const usable = this.usableOf[c]!;
+    for (const ptr of q.entries()) {
+      if (!this.zero.isZero(ptr, usable)) this.misuse('write-after-free', `detected write after free: the quarantined ${this.slotSize[c]}-byte slot ${hex(ptr)} was written after it was freed`, ptr);
+    }
+  }
+
+  private linkPartial(c: number, i: number, rec: number): void {
+    const meta = this.meta;
+    const head = this.partialHead[c]!;
+    meta[rec + R_STATE] = S_PARTIAL;
+    meta[rec + R_NEXT] = head;
+    meta[rec + R_PREV] = -1;
+    if (head >= 0) meta[this.metaBase[c]! + head * this.recordOf[c]! + R_PREV] = i;
+    this.partialHead[c] = i;
+  }
+
+  private unlinkPartial(c: number, i: number, rec: number): void {
+    const meta = this.meta;
+    const next = meta[rec + R_NEXT]!;
+    const prev = meta[rec + R_PREV]!;
+    if (prev >= 0) meta[this.metaBase[c]! + prev * this.recordOf[c]! + R_NEXT] = next;
+    else this.partialHead[c] = next;
+    if (next >= 0) meta[this.metaBase[c]! + next * this.recordOf[c]! + R_PREV] = prev;
+    meta[rec + R_NEXT] = -1;
+    meta[rec + R_PREV] = -1;
+  }
+
+  // ------------------------------------------------------------------ free
+
+  protected release(ptr: number, size: number | undefined): void {
+    if (!this.locate(ptr) || this.lslot !== ptr || !this.locatedLive()) {
+      const k = this.large.find(ptr);
+      if (k < 0) this.badPointer(ptr, 'free');
+      const req = this.large.requested(k);
+      if (size !== undefined && size !== req) this.misuse('size-mismatch', `free_sized(${hex(ptr)}, ${size}) of a large block of ${req} bytes`, ptr);
+      this.large.free(k);
+      return;
+    }
+    const c = this.lc;
+    const i = this.li;
+    const j = this.lj;
+    const rec = this.lrec;
+    const meta = this.meta;
+    const W = this.wordsOf[c]!;
+    const usable = this.usableOf[c]!;
+    const req = c === 0 ? 0 : meta[rec + RECORD_HEADER + 2 * W + j]!;
+    if (size !== undefined && size !== req) this.misuse('size-mismatch', `free_sized(${hex(ptr)}, ${size}) of a block of ${req} bytes (${this.slotSize[c]}-byte class)`, ptr);
+    if (this.canary !== 0 && c !== 0) {
+      const cw = (ptr + usable) >>> 2;
+      const i32 = this.space.i32;
+      if (i32[cw] !== meta[rec + R_CANARY0] || i32[cw + 1] !== meta[rec + R_CANARY1]) {
+        this.misuse('canary-corrupted', `canary corrupted: the 8 bytes after the ${usable} usable bytes of ${hex(ptr)} were overwritten`, ptr);
+      }
+    }
+    // Every check passed: from here on, state changes.
+    if (this.options.zeroOnFree && c !== 0) this.zero.clear(ptr, usable);
+    const bit = 1 << (j & 31);
+    meta[rec + RECORD_HEADER + (j >>> 5)]! &= ~bit;
+    meta[rec + R_LIVE]!--;
+    this.smallBlocks--;
+    this.smallBytes -= req;
+    this.smallUsable -= usable;
+    const q = this.quarantines[c]!;
+    if (q.disabled) {
+      this.slotFreed(c, i, rec);
+      return;
+    }
+    meta[rec + RECORD_HEADER + W + (j >>> 5)]! |= bit;
+    meta[rec + R_HELD]!++;
+    const out = q.push(ptr, this.rng);
+    if (out !== 0) this.releaseHeld(out);
+  }
+
+  /** A slot leaves the quarantine and becomes free. */
+  private releaseHeld(ptr: number): void {
+    if (!this.locate(ptr)) throw new Error(`zoned-classes: quarantined ${hex(ptr)} is in no slab`);
+    const meta = this.meta;
+    const rec = this.lrec;
+    meta[rec + RECORD_HEADER + this.wordsOf[this.lc]! + (this.lj >>> 5)]! &= ~(1 << (this.lj & 31));
+    meta[rec + R_HELD]!--;
+    this.slotFreed(this.lc, this.li, rec);
+  }
+
+  /** After a slot became free: full → partial, or → empty / decommitted when nothing is left in it. */
+  private slotFreed(c: number, i: number, rec: number): void {
+    const meta = this.meta;
+    const st = meta[rec + R_STATE]!;
+    if (meta[rec + R_LIVE]! + meta[rec + R_HELD]! > 0) {
+      if (st === S_FULL) this.linkPartial(c, i, rec);
+      return;
+    }
+    if (st === S_PARTIAL) this.unlinkPartial(c, i, rec);
+    const sb = this.slabBytes[c]!;
+    if (c === 0 || (this.emptyCount[c]! + 1) * sb <= this.options.emptySlabCacheBytes) {
+      meta[rec + R_STATE] = S_EMPTY;
+      meta[rec + R_NEXT] = this.emptyHead[c]!;
+      this.emptyHead[c] = i;
+      this.emptyCount[c]!++;
+      return;
+    }
+    // Decommit: a fresh PROT_NONE mapping over the slab gives its pages back; reuse it last.
+    this.space.mmap(this.slabAddr(c, i), sb, PROT_NONE, MAP_FIXED, this.identity);
+    meta[rec + R_STATE] = S_DECOMMITTED;
+    meta[rec + R_NEXT] = -1;
+    if (this.freeTail[c]! >= 0) meta[this.metaBase[c]! + this.freeTail[c]! * this.recordOf[c]! + R_NEXT] = i;
+    else this.freeHead[c] = i;
+    this.freeTail[c] = i;
+  }
+
+  // ------------------------------------------------------------------ sizes and lookup
+
+  protected usable(ptr: number): number {
+    if (this.locate(ptr) && this.lslot === ptr && this.locatedLive()) return this.usableOf[this.lc]!;
+    const k = this.large.find(ptr);
+    if (k < 0) this.badPointer(ptr, 'usableSize');
+    return this.large.usable(k);
+  }
+
+  protected override resizeInPlace(ptr: number, size: number): number {
+    if (this.locate(ptr) && this.lslot === ptr && this.locatedLive()) {
+      const c = this.lc;
+      const need = size + this.canary;
+      if (c === 0 || need > this.maxSlot || this.classOfUnits[(need + 15) >>> 4] !== c) return 0;
+      const at = this.lrec + RECORD_HEADER + 2 * this.wordsOf[c]! + this.lj;
+      this.smallBytes += size - this.meta[at]!;
+      this.meta[at] = size;
+      return ptr;
+    }
+    const k = this.large.find(ptr);
+    if (k < 0 || size + this.canary <= this.maxSlot) return 0;
+    return this.large.resize(k, size) ? ptr : 0;
+  }
+
+  blockAt(addr: number): BlockInfo | null {
+    if (!(Number.isInteger(addr) && addr > 0 && addr < this.space.size)) return null;
+    if (this.locate(addr)) {
+      if (!this.locatedLive()) return null;
+      const usable = this.usableOf[this.lc]!;
+      const base = this.lslot;
+      return addr - base < usable || addr === base ? { base, size: usable } : null;
+    }
+    if (addr >= this.areaBase && addr < this.areaEnd) return null;
+    const base = this.large.blockAt(addr);
+    if (base < 0) return null;
+    return { base, size: this.large.usable(this.large.find(base)) };
+  }
+
+  // ------------------------------------------------------------------ figures and check
+
+  protected figures(): HeapFigures {
+    let meta = this.large.table.bytes + this.large.quarantine.bytes;
+    for (let c = 0; c < this.classes.length; c++) meta += this.nextFresh[c]! * this.recordOf[c]! * 4 + this.quarantines[c]!.bytes;
+    return {
+      liveBlocks: this.smallBlocks + this.large.liveBlocks,
+      liveBytes: this.smallBytes + this.large.liveBytes,
+      usableBytes: this.smallUsable + this.large.usableBytes,
+      metadataBytes: meta,
+    };
+  }
+
+  check(): void {
+    checkZoned(this);
+  }
+}
+
+/** Makes a zoned-classes allocator over a space: `options` is a preset name and options over it. */
+export function createZonedAllocator(space: AddressSpace, options: ZonedInit = {}): ZonedAllocator {
+  return new ZonedAllocator(space, options);
+}
