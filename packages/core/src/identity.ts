@@ -3,10 +3,16 @@
  * liballocs issue #21). Never a static table: the identity is created with the instance, carries
  * the parameters it was made with, and knows its parent once the instance is wrapped.
  *
- * Invariant: ids are unique in a thread and increase in creation order.
+ * Beside the identity itself this file keeps the link from an identity back to its instance
+ * (a WeakMap, so identities of dropped allocators are collected): `whoOwns` climbs from the leaf
+ * allocator through `parent` and asks each instance on the way for what it recorded (a site).
+ *
+ * Invariants: ids are unique in a thread and increase in creation order; `parent` chains are
+ * acyclic (setParent refuses a cycle); an identity is bound to at most one instance.
  */
 
-import type { Identity } from './api.js';
+import type { Allocator, Identity, Mapping } from './api.js';
+import type { AddressSpace } from './space/address-space.js';
 
 let nextId = 1;
 
@@ -64,4 +70,53 @@ export function identityChain(identity: Identity): Identity[] {
   const out: Identity[] = [];
   for (let i: Identity | null = identity; i; i = i.parent) out.push(i);
   return out;
+}
+
+/** Sets `child.parent = parent`, refusing a cycle (a wrapper wrapping something above itself). */
+export function setParent(child: Identity, parent: Identity | null): void {
+  for (let i: Identity | null = parent; i; i = i.parent) {
+    if (i === child) throw new TypeError(`${parent!.label} cannot be the parent of ${child.label}: it sits under it`);
+  }
+  child.parent = parent;
+}
+
+const instances = new WeakMap<Identity, Allocator>();
+
+/** Records which instance an identity belongs to (allocators and wrappers call it when made). */
+export function bindInstance(identity: Identity, instance: Allocator): void {
+  const known = instances.get(identity);
+  if (known !== undefined && known !== instance) throw new TypeError(`identity ${identity.label} is already bound to another instance`);
+  instances.set(identity, instance);
+}
+
+/** The instance an identity belongs to, in this thread, or null. */
+export function instanceOf(identity: Identity): Allocator | null {
+  return instances.get(identity) ?? null;
+}
+
+/** An identity as plain data, with the mappings it owns in a space: what `heaplab list` prints. */
+export interface IdentityRecord {
+  id: number;
+  label: string;
+  name: string;
+  family: string;
+  parameters: Record<string, unknown>;
+  description: string;
+  parent: string | null;
+  /** The mappings the instance owns in the space given (empty without one). */
+  mappings: Mapping[];
+}
+
+/** Describes an identity, listing the mappings it owns in `space` when one is given. */
+export function describeIdentity(identity: Identity, space?: AddressSpace): IdentityRecord {
+  return {
+    id: identity.id,
+    label: identity.label,
+    name: identity.name,
+    family: identity.family,
+    parameters: { ...identity.parameters },
+    description: identity.description,
+    parent: identity.parent ? identity.parent.label : null,
+    mappings: space ? space.mappingsOf(identity) : [],
+  };
 }

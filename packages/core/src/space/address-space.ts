@@ -28,6 +28,7 @@ import { SpaceLock } from './lock.js';
 import { OwnerTable } from './owners.js';
 import { collectMappings, formatMaps } from './maps.js';
 import { isZeroRange, sampleResidency } from './residency.js';
+import { whoOwns, type Ownership } from '../registry/who-owns.js';
 
 const GiB = 2 ** 30;
 /** The global WebAssembly namespace, typed by what the space uses of it. */
@@ -219,6 +220,15 @@ export class AddressSpace {
   /** The allocator bound to the owner of the page holding `addr`, if any in this thread. */
   allocatorAt(addr: number): Allocator | null {
     return this.owners.allocator(this.ownerIndexAt(addr));
+  }
+
+  /**
+   * Who owns `addr`: the leaf allocator, the block (base and size), its allocation site where a
+   * wrapper recorded one, and the chain of parents; for unowned addresses the mapping or
+   * "unmapped" (registry/who-owns.ts).
+   */
+  whoOwns(addr: number): Ownership {
+    return whoOwns(this, addr);
   }
 
   /** The label of an owner index ('' for none). */
