@@ -13,6 +13,7 @@ export * from './replay/index.js';
 // Registry, identities, configuration, wrappers, leak report (issue 4)
 export { setParent, bindInstance, instanceOf, describeIdentity, type IdentityRecord } from './identity.js';
 export { ALLOCATOR, ADDRESS_SPACE, CONFIG, REGISTRY, ALLOCATOR_FACTORY, type Token, type AllocatorFactoryByName } from './registry/tokens.js';
+export { z } from 'zod';
 export { defineAllocator, defineWrapper, isAllocatorStrategy, parameterSchema, type AllocatorStrategy, type WrapperStrategy, type Strategy, type Parameters } from './registry/strategy.js';
 export { Registry, createRegistry, type RegistryEntry, type RegisterOptions, type WrapperLayer } from './registry/registry.js';
 export { registryOf, registerStrategy, useConfig, configureContainer, buildAllocator, defaultAllocatorName } from './registry/container.js';

@@ -6,6 +6,8 @@
  * A strategy's parameter schema is derived from its defaults (a boolean default takes booleans,
  * an integer default ≥ 0 takes non-negative integers, a string default takes strings, or one of
  * `choices` when given), strict: an unknown parameter is an error naming the ones that exist.
+ * A parameter whose type the default cannot say (a number or `'dynamic'`) gets its zod schema in
+ * `schema` (core re-exports `z`, so a package needs no zod of its own).
  */
 
 import { z } from 'zod';
@@ -24,6 +26,8 @@ interface StrategyCommon<P extends object> {
   readonly defaults: Readonly<P>;
   /** Allowed values of string parameters. */
   readonly choices?: { readonly [K in keyof P]?: readonly string[] };
+  /** zod schemas of parameters the default cannot describe (they win over `choices` and the default's type). */
+  readonly schema?: { readonly [K in keyof P]?: z.ZodType };
 }
 
 /** An allocator kind. */
@@ -82,8 +86,10 @@ export function parameterSchema(s: Strategy): z.ZodObject {
   const shape: Record<string, z.ZodType> = {};
   for (const [key, def] of Object.entries(s.defaults as Record<string, unknown>)) {
     const choices = (s.choices as Record<string, readonly string[]> | undefined)?.[key];
+    const given = (s.schema as Record<string, z.ZodType> | undefined)?.[key];
     let t: z.ZodType;
-    if (choices) t = z.enum(choices as [string, ...string[]]);
+    if (given) t = given;
+    else if (choices) t = z.enum(choices as [string, ...string[]]);
     else if (typeof def === 'boolean') t = z.boolean();
     else if (typeof def === 'number') t = Number.isInteger(def) ? (def >= 0 ? z.number().int().nonnegative() : z.number().int()) : z.number();
     else if (typeof def === 'string') t = z.string();
