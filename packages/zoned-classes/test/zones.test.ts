@@ -1,0 +1,132 @@
+/*
+ * The design's properties, one test each: zones reserved PROT_NONE in proportion to the space;
+ * slabs made writable on first use with guard slabs between them; metadata out of band (an
+ * overflow over a whole slab leaves the allocator's records intact); seeded randomness; the slot
+ * quarantine delays reuse; empty slabs past the cache are decommitted; the large table keeps
+ * many blocks and finds interior addresses.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { HeapCorruption, PROT_NONE, PROT_READ, PROT_WRITE, createAddressSpace } from '@heaplab/core';
+import { createZonedAllocator } from '../src/index.js';
+
+const MiB = 2 ** 20;
+const RW = PROT_READ | PROT_WRITE;
+
+test('zones are reserved PROT_NONE in proportion to the space, and nothing is resident before use', () => {
+  for (const size of [8 * MiB, 64 * MiB, 1024 * MiB]) {
+    const space = createAddressSpace({ size });
+    const a = createZonedAllocator(space);
+    const s = space.stats();
+    assert.ok(s.mapped >= 0.45 * size && s.mapped <= 0.52 * size, `${size}: mapped ${s.mapped}`);
+    assert.is(s.resident, 0);
+    assert.is(a.plan.zoneClass.length, a.classes.length);
+    assert.is(a.plan.zoneBytes, Math.floor((size * 0.5) / a.classes.length / 4096) * 4096);
+  }
+});
+
+test('a slab becomes writable on first use; a guard slab follows it (default) or every eighth (light)', () => {
+  for (const [preset, interval] of [['default', 1], ['light', 8]] as const) {
+    const space = createAddressSpace({ size: 64 * MiB });
+    const a = createZonedAllocator(space, { preset });
+    const p = a.malloc(100);
+    const slab = a.slabAddr(a.classes.findIndex((c) => c.slotSize === 112), 0);
+    assert.is(space.protAt(slab), RW);
+    assert.is(space.protAt(slab + 4096), PROT_NONE, 'the next position (guard or slab) is not committed yet');
+    const ps: number[] = [p];
+    for (let k = 0; k < 36 * 9; k++) ps.push(a.malloc(100)); // fill nine slabs of the 112-byte class
+    const c = a.classes.findIndex((x) => x.slotSize === 112);
+    for (let i = 0; i < 9; i++) assert.is(space.protAt(a.slabAddr(c, i)), RW, `slab ${i}`);
+    const gaps = [];
+    for (let i = 0; i < 8; i++) gaps.push(a.slabAddr(c, i + 1) - a.slabAddr(c, i) > 4096);
+    assert.equal(gaps, interval === 1 ? Array(8).fill(true) : [false, false, false, false, false, false, false, true]);
+    for (let i = 0; i < 8; i++) if (gaps[i]) assert.is(space.protAt(a.slabAddr(c, i) + 4096), PROT_NONE);
+    for (const q of ps) a.free(q);
+    a.check();
+  }
+});
+
+test('metadata is out of band: overwriting a whole slab leaves every record intact and check() names the damage', () => {
+  const space = createAddressSpace({ size: 64 * MiB });
+  const a = createZonedAllocator(space);
+  const p = a.malloc(50);
+  const q = a.malloc(50);
+  const other = a.malloc(1000);
+  const metaBefore = a.meta.slice();
+  const slab = Math.floor(p / 4096) * 4096;
+  space.fill(slab, 0x41, 4096); // the program runs over the whole slab
+  assert.equal(a.meta, metaBefore, 'no allocator record changed');
+  assert.throws(() => a.check(), (e: unknown) => e instanceof HeapCorruption && /canary of the live slot|is not zero/.test((e as Error).message));
+  assert.throws(() => a.free(p), /canary-corrupted/);
+  a.free(other); // other classes keep working
+  assert.ok(a.malloc(1000) !== 0);
+  assert.is(a.stats().liveBlocks, 3, 'p and q are still live: the failed free changed nothing');
+  void q;
+});
+
+test('the same seed gives the same heap and another seed another one', () => {
+  const run = (seed: number): number[] => {
+    const a = createZonedAllocator(createAddressSpace({ size: 64 * MiB }), { seed });
+    return Array.from({ length: 20 }, (_, k) => a.malloc(16 + k * 24));
+  };
+  assert.equal(run(5), run(5));
+  assert.not.equal(run(5), run(6));
+});
+
+test('the default quarantine delays reuse; light reuses the freed slot at once', () => {
+  const d = createZonedAllocator(createAddressSpace({ size: 64 * MiB }));
+  const p = d.malloc(64);
+  d.free(p);
+  const next = Array.from({ length: 50 }, () => d.malloc(64));
+  assert.not.ok(next.includes(p), 'p stays in the quarantine while nothing else is freed');
+  const l = createZonedAllocator(createAddressSpace({ size: 64 * MiB }), { preset: 'light' });
+  const r = l.malloc(64);
+  l.free(r);
+  assert.is(l.malloc(64), r);
+});
+
+test('empty slabs past the cache are decommitted: PROT_NONE again and no longer resident', () => {
+  const space = createAddressSpace({ size: 64 * MiB });
+  const a = createZonedAllocator(space, { preset: 'light', emptySlabCacheBytes: 4096 });
+  const c = a.classes.findIndex((x) => x.slotSize === 64);
+  const ps = Array.from({ length: 64 * 3 }, () => a.malloc(56)); // 56 + canary: three full 1-page slabs of 64-byte slots
+  const before = space.stats().resident;
+  for (const p of ps) a.free(p);
+  a.check();
+  const states = [0, 1, 2].map((i) => space.protAt(a.slabAddr(c, i)));
+  assert.is(states.filter((s) => s === RW).length, 1, 'one empty slab kept');
+  assert.is(states.filter((s) => s === PROT_NONE).length, 2, 'two decommitted');
+  assert.ok(space.stats().resident <= before - 2 * 4096);
+  const again = Array.from({ length: 64 * 3 }, () => a.malloc(56));
+  assert.ok(again.every((p) => p !== 0));
+  a.check();
+});
+
+test('the large table keeps hundreds of blocks, finds interior addresses and frees them all', () => {
+  const space = createAddressSpace({ size: 256 * MiB });
+  const a = createZonedAllocator(space, { preset: 'light' });
+  const ps = Array.from({ length: 300 }, (_, k) => a.malloc(140_000 + k * 100));
+  assert.ok(ps.every((p) => p !== 0));
+  for (const [k, p] of ps.entries()) {
+    assert.equal(a.blockAt(p + 70_000 + k), { base: p, size: a.usableSize(p) });
+    assert.is(space.protAt(p - 1), PROT_NONE, 'guard before');
+    assert.is(space.protAt(p + a.usableSize(p)), PROT_NONE, 'guard after');
+  }
+  a.check();
+  for (const p of ps) a.free(p);
+  assert.is(a.stats().liveBlocks, 0);
+  a.check();
+});
+
+test('an aligned large block keeps its alignment and its guards', () => {
+  const a = createZonedAllocator(createAddressSpace({ size: 64 * MiB }));
+  const p = a.memalign(1 << 20, 300_000);
+  assert.is(p % (1 << 20), 0);
+  assert.is(a.space.protAt(p - 1), PROT_NONE);
+  assert.is(a.space.protAt(p + a.usableSize(p)), PROT_NONE);
+  a.check();
+  a.free(p);
+  a.check();
+});
+
+test.run();
