@@ -392,8 +392,7 @@ export class DlmallocAllocator extends AllocatorBase {
     const end = alignUp(c + HEADER + size, ps);
     if (end < m0 + len) space.munmap(end, m0 + len - end);
     const s = end - c;
-    u32[m >>> 2] = pad;
-    u32[c >>> 2] = pad;
+    if (pad !== 0) u32[m >>> 2] = pad;
     u32[(c + 4) >>> 2] = s | PINUSE | CINUSE | MMAPPED;
     u32[(c + 8) >>> 2] = size;
     u32[(c + 12) >>> 2] = (c ^ MAGIC) >>> 0;
@@ -411,18 +410,25 @@ export class DlmallocAllocator extends AllocatorBase {
     const h = u32[(c + 4) >>> 2]!;
     if ((h & (MMAPPED | CINUSE)) !== (MMAPPED | CINUSE)) return false;
     if (u32[(c + 12) >>> 2] !== ((c ^ MAGIC) >>> 0)) return false;
-    const pad = u32[c >>> 2]!;
+    const pad = c % ps;
     const m = c - pad;
-    if (pad >= ps || m % ps !== 0 || u32[m >>> 2] !== pad) return false;
+    if (pad !== 0 && u32[m >>> 2] !== pad) return false;
     const total = pad + ((h & ~7) >>> 0);
     if (total % ps !== 0 || m + total > space.size) return false;
     return space.ownerIndexAt(m) === this.ownerIndex && space.ownerIndexAt(m + total - 1) === this.ownerIndex && space.accessible(m, total, RW);
   }
 
+  /** @internal The mmapped chunk whose mapping starts at page m (c = m, or m + pad for memalign), or 0. */
+  mmappedChunkAt(m: number): number {
+    if (this.isMmappedChunk(m)) return m;
+    const pad = this.u32[m >>> 2]!;
+    return pad > 0 && pad < this.space.pageSize && pad % 16 === 0 && this.isMmappedChunk(m + pad) ? m + pad : 0;
+  }
+
   private unmapChunk(c: number): void {
     const u32 = this.u32;
     const s = (u32[(c + 4) >>> 2]! & ~7) >>> 0;
-    const pad = u32[c >>> 2]!;
+    const pad = c % this.space.pageSize;
     this.account(-1, -u32[(c + 8) >>> 2]!, -(s - HEADER));
     this.f64[this.fw + F.mmappedChunks]!--;
     this.f64[this.fw + F.mmappedBytes]! -= pad + s;
@@ -442,7 +448,7 @@ export class DlmallocAllocator extends AllocatorBase {
     const space = this.space;
     const u32 = this.u32;
     const ps = space.pageSize;
-    const pad = u32[c >>> 2]!;
+    const pad = c % ps;
     const m = c - pad;
     const s = (u32[(c + 4) >>> 2]! & ~7) >>> 0;
     const cur = pad + s;
@@ -670,9 +676,8 @@ export class DlmallocAllocator extends AllocatorBase {
     const heapEnd = u32[sw + W.top]! + u32[sw + W.topSize]!;
     for (let m = Math.floor(addr / ps) * ps; m > 0 && m >= heapEnd; m -= ps) {
       if (this.space.ownerIndexAt(m) !== this.ownerIndex || (m >= this.stateBase && m < this.stateEnd)) return null;
-      const pad = u32[m >>> 2]!;
-      if (pad >= ps || pad % 16 !== 0 || !this.isMmappedChunk(m + pad)) continue;
-      const c = m + pad;
+      const c = this.mmappedChunkAt(m);
+      if (c === 0) continue;
       const s = (u32[(c + 4) >>> 2]! & ~7) >>> 0;
       return addr >= c + HEADER && addr < c + s ? { base: c + HEADER, size: s - HEADER } : null;
     }

@@ -127,9 +127,9 @@ export function checkHeap(a: DlmallocAllocator): void {
         at = a.stateEnd;
         continue;
       }
-      const pad = u32[at >>> 2]!;
-      const c = at + pad;
-      if (!a.isMmappedChunk(c)) bad(`mapping page ${hex(at)} does not start an mmapped chunk`);
+      const c = a.mmappedChunkAt(at);
+      if (c === 0) bad(`mapping page ${hex(at)} does not start an mmapped chunk`);
+      const pad = c - at;
       const s = size(c);
       const req = u32[(c + 8) >>> 2]!;
       if (req > s - HEADER) bad(`mmapped chunk ${hex(c)}: requested size ${req} exceeds the usable ${s - HEADER}`);

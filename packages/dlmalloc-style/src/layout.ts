@@ -14,8 +14,9 @@
  *   c+size  next chunk; its prev_foot holds   c+size  next chunk; its prev_foot = size (the footer)
  *           the canary c ^ secret (heap chunks)
  *
- * An mmapped chunk sits `pad` bytes into its own mapping m (pad < page, 0 unless memalign):
- * m+0 = pad, c+0 = pad, head = (mapping end − c) | PINUSE | CINUSE | MMAPPED.
+ * An mmapped chunk sits `pad` bytes into its own mapping m (pad < page, 0 unless memalign), so
+ * m = c − c mod page; head = (mapping end − c) | PINUSE | CINUSE | MMAPPED; m+0 = pad when pad > 0.
+ * Its prev_foot is not used, so a one-byte overflow from the mapping below harms nothing.
  *
  * The state page (one mmap made at construction, before any chunk), at byte offsets:
  *   0     u32 × 4   unused (an overflow past an mmapped chunk just below lands here harmlessly)

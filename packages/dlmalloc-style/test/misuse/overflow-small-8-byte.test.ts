@@ -1,0 +1,19 @@
+// Misuse case overflow-small-8-byte (MISUSE_CASES in @heaplab/core/testing) against dlmalloc-style:
+// the canary in the next chunk's prev_foot is overwritten.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { misuseCase, runMisuseCase } from '@heaplab/core/testing';
+import { createDlmallocAllocator } from '../../src/index.js';
+
+for (const policy of ['best-fit', 'first-fit', 'next-fit'] as const) {
+  test(`overflow-small-8-byte is detected as canary-corrupted (${policy})`, () => {
+    const out = runMisuseCase(misuseCase('overflow-small-8-byte'), (s) => createDlmallocAllocator(s, { policy }));
+    assert.ok(out.detected, JSON.stringify(out));
+    if (out.detected) {
+      assert.is(out.code, 'canary-corrupted');
+      assert.match(out.message, 'canary');
+    }
+  });
+}
+
+test.run();
