@@ -5,5 +5,8 @@
 
 import type { Command } from 'commander';
 import { registerFuzz } from './fuzz.js';
+import { registerReplay } from './replay.js';
+import { registerTrace } from './trace.js';
+import { registerWorkload } from './workload.js';
 
-export const COMMANDS: ((program: Command) => void)[] = [registerFuzz];
+export const COMMANDS: ((program: Command) => void)[] = [registerFuzz, registerReplay, registerTrace, registerWorkload];

@@ -1,0 +1,140 @@
+/*
+ * `heaplab replay --allocator NAME[,NAME…] [FILE | --workload NAME] [--json] [--repeat N]
+ * [--footprint] [--native]`: replays a trace file or a built-in workload with heaplab
+ * allocators (and, with --native, the native C driver with glibc and whatever else is
+ * installed), and prints the figures of BRIEF §8 as a table or JSON.
+ *
+ * Runs are interleaved — repeat 1 of every allocator, then repeat 2, … — so the medians and
+ * ratios are measured side by side in one run. Each heaplab run gets a fresh address space.
+ * The native driver reads a v1 text file: a workload, or a binary or gzipped FILE, is first
+ * written to a temporary text trace, removed afterwards.
+ */
+
+import type { Command } from 'commander';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { combineRuns, fileSource, openTrace, prepareReplay, runReplay, writeTrace, type ReplayResult, type RunFigures, type TraceSource } from '@heaplab/core';
+import { UsageError, allocatorFactory } from '../../allocators.js';
+import { DEFAULT_SEED, workload, workloadSource } from '../../workloads/index.js';
+import { parseCount } from '../options.js';
+import { replayFooter, replayTable, type NativeFigures } from '../../metrics/table.js';
+import { runNative } from '../../metrics/native.js';
+
+interface ReplayFlags {
+  allocator: string;
+  workload?: string;
+  seed: string;
+  ops?: string;
+  json?: boolean;
+  repeat: string;
+  footprint?: boolean;
+  native?: boolean;
+  sampleEvery?: string;
+  series?: boolean;
+  spaceMib?: string;
+}
+
+export function registerReplay(program: Command): void {
+  program
+    .command('replay')
+    .description('replay a trace or a workload with heaplab allocators (and native ones with --native) and print time and fragmentation')
+    .argument('[file]', 'trace file (v1 text, binary, gzip of either)')
+    .requiredOption('-a, --allocator <names>', 'allocator name, or several separated by commas')
+    .option('-w, --workload <name>', 'replay a built-in workload instead of a file')
+    .option('--seed <n>', 'workload seed', String(DEFAULT_SEED))
+    .option('--ops <n>', 'workload events (default: the workload\'s own count)')
+    .option('--repeat <n>', 'runs per allocator; time is their median', '1')
+    .option('--footprint', 'footprint touch: also write one byte in every page of each block')
+    .option('--native', 'also replay with the native C driver (glibc, and jemalloc, mimalloc, tcmalloc, musl where installed)')
+    .option('--sample-every <n>', 'take the space\'s figures every N events (default 4096; 1 is exact and slow)')
+    .option('--space-mib <n>', 'size of each run\'s address space in MiB (default 4096)')
+    .option('--series', 'include the sampled series in --json output')
+    .option('--json', 'print JSON instead of a table')
+    .action(async (file: string | undefined, opts: ReplayFlags) => {
+      if ((file === undefined) === (opts.workload === undefined)) throw new UsageError('replay: give either a trace FILE or --workload NAME');
+      const names = opts.allocator.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+      if (names.length === 0) throw new UsageError('--allocator: expected at least one name');
+      const factories = names.map((n) => allocatorFactory(n));
+      const repeat = parseCount(opts.repeat, '--repeat');
+      if (repeat < 1) throw new UsageError('--repeat: expected at least 1');
+      const sampleEvery = opts.sampleEvery !== undefined ? parseCount(opts.sampleEvery, '--sample-every') : undefined;
+      if (sampleEvery === 0) throw new UsageError('--sample-every: expected at least 1');
+      const spaceMib = opts.spaceMib !== undefined ? parseCount(opts.spaceMib, '--space-mib') : 4096;
+      if (spaceMib < 1 || spaceMib > 4096) throw new UsageError(`--space-mib: expected 1 to 4096, got ${spaceMib}`);
+      const touch = opts.footprint ? 'footprint' : 'speed';
+
+      let source: TraceSource;
+      let nativeFile: string | null = null;
+      let tmp: string | null = null;
+      const log = (s: string): void => void process.stderr.write(`${s}\n`);
+      try {
+        if (opts.workload !== undefined) {
+          const w = workload(opts.workload);
+          const seed = parseCount(opts.seed, '--seed');
+          if (seed >= 2 ** 32) throw new UsageError(`--seed: expected an integer below 2^32, got "${opts.seed}"`);
+          const ops = opts.ops !== undefined ? parseCount(opts.ops, '--ops') : undefined;
+          source = workloadSource(w, { seed, ops });
+          if (opts.native) {
+            tmp = mkdtempSync(join(tmpdir(), 'heaplab-'));
+            nativeFile = join(tmp, `${w.name}.trace`);
+            await writeTrace(nativeFile, w.events({ seed, ops }), { program: w.name, format: 'text' });
+          }
+        } else {
+          source = fileSource(file!);
+          if (opts.native) {
+            const t = await openTrace(file!);
+            if (t.format === 'text' && !t.compressed) nativeFile = file!;
+            else {
+              tmp = mkdtempSync(join(tmpdir(), 'heaplab-'));
+              nativeFile = join(tmp, 'trace.txt');
+              await writeTrace(nativeFile, t.chunks(), { program: t.program, format: 'text' });
+            }
+          }
+        }
+
+        const trace = await prepareReplay(source);
+        const runs: (RunFigures & { allocator: string; allocatorName: string })[][] = names.map(() => []);
+        const nativeRuns: NativeFigures[][] = [];
+        const skipped = new Set<string>();
+        const options = { touch, sampleEvery, space: { size: spaceMib * 2 ** 20 } } as const;
+        for (let r = 0; r < repeat; r++) {
+          for (let i = 0; i < names.length; i++) {
+            const f = await runReplay(trace, factories[i]!, { ...options, series: r === 0 && opts.series === true });
+            runs[i]!.push(f);
+            log(`run ${r + 1}/${repeat} ${names[i]}: ${(f.ns / Math.max(1, f.replayed)).toFixed(1)} ns/event`);
+          }
+          if (nativeFile !== null) {
+            const n = await runNative(nativeFile, { footprint: touch === 'footprint' });
+            for (const s of n.skipped) skipped.add(s);
+            nativeRuns.push(n.figures);
+            log(`run ${r + 1}/${repeat} native: ${n.figures.map((x) => `${x.name} ${x.nsPerEvent.toFixed(1)}`).join(', ') || 'none'} ns/event`);
+          }
+        }
+        const results: ReplayResult[] = runs.map((rs) => combineRuns(trace, rs, options));
+        const native = combineNative(nativeRuns);
+        if (opts.json) {
+          const strip = (r: ReplayResult): ReplayResult => (opts.series ? r : { ...r, series: null });
+          console.log(JSON.stringify({ source: trace.name, program: trace.program, events: trace.events, touch, repeat, heaplab: results.map(strip), native, nativeSkipped: [...skipped] }, null, 2));
+          return;
+        }
+        console.log(replayTable(results, native));
+        for (const line of replayFooter(results[0]!)) console.log(line);
+        for (const s of skipped) console.log(`native: ${s}`);
+      } finally {
+        if (tmp !== null) rmSync(tmp, { recursive: true, force: true });
+      }
+    });
+}
+
+/** Per native allocator: the median of its runs' times, the largest footprint. */
+function combineNative(runs: NativeFigures[][]): NativeFigures[] {
+  const byName = new Map<string, NativeFigures[]>();
+  for (const run of runs) for (const f of run) byName.set(f.name, [...(byName.get(f.name) ?? []), f]);
+  return [...byName.entries()].map(([name, fs]) => {
+    const times = fs.flatMap((f) => f.runsNsPerEvent);
+    const sorted = [...times].sort((a, b) => a - b);
+    const m = sorted.length % 2 ? sorted[sorted.length >>> 1]! : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2;
+    return { name, nsPerEvent: m, runsNsPerEvent: times, footprint: Math.max(...fs.map((f) => f.footprint)) };
+  });
+}

@@ -1,0 +1,83 @@
+/*
+ * The terminal table of `heaplab replay`: one column per allocator (heaplab ones, then native
+ * ones), one row per figure (BRIEF §8). Native columns have time and footprint only; the
+ * fragmentation measures of the simulated space do not exist for them and show as "—".
+ */
+
+import Table from 'cli-table3';
+import type { ReplayResult } from '@heaplab/core';
+
+/** One native allocator's figures, as the driver reports them (see native.ts). */
+export interface NativeFigures {
+  /** glibc, jemalloc, mimalloc, tcmalloc, musl. */
+  name: string;
+  /** Median ns per event over the runs. */
+  nsPerEvent: number;
+  runsNsPerEvent: number[];
+  /** Peak RSS less the driver's own baseline and id table, bytes. */
+  footprint: number;
+}
+
+/** Bytes in B, KiB, MiB or GiB with three significant digits. */
+export function formatBytes(n: number): string {
+  if (!Number.isFinite(n)) return '—';
+  const units = ['B', 'KiB', 'MiB', 'GiB'];
+  let v = n;
+  let u = 0;
+  while (Math.abs(v) >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return u === 0 ? `${v} B` : `${v.toPrecision(3)} ${units[u]}`;
+}
+
+function fixed(n: number, digits = 2): string {
+  return Number.isFinite(n) ? n.toFixed(digits) : '—';
+}
+
+function ns(n: number): string {
+  return !Number.isFinite(n) ? '—' : n >= 100 ? n.toFixed(0) : n.toFixed(1);
+}
+
+/** The table as text. Time ratios divide by glibc's time when it ran, else by the first column's. */
+export function replayTable(heaplab: readonly ReplayResult[], native: readonly NativeFigures[]): string {
+  const baseNative = native.find((n) => n.name === 'glibc');
+  const baseNs = baseNative?.nsPerEvent ?? heaplab[0]?.nsPerEvent ?? NaN;
+  const baseName = baseNative ? 'glibc' : heaplab[0]?.allocatorName ?? '';
+  const peakLive = heaplab[0]?.live.peak ?? NaN;
+  const head = ['', ...heaplab.map((r) => r.allocatorName), ...native.map((n) => `${n.name} (native)`)];
+  const t = new Table({ head, style: { head: [], border: [] } });
+  const row = (label: string, h: (r: ReplayResult) => string, n: (x: NativeFigures) => string = () => '—'): void => {
+    t.push([label, ...heaplab.map(h), ...native.map(n)]);
+  };
+  const runs = Math.max(1, ...heaplab.map((r) => r.runsNsPerEvent.length), ...native.map((n) => n.runsNsPerEvent.length));
+  row(`time per event, ns (median of ${runs})`, (r) => ns(r.nsPerEvent), (n) => ns(n.nsPerEvent));
+  if (heaplab.length + native.length > 1) row(`time ÷ ${baseName}`, (r) => fixed(r.nsPerEvent / baseNs), (n) => fixed(n.nsPerEvent / baseNs));
+  row('peak live', (r) => formatBytes(r.live.peak), () => formatBytes(peakLive));
+  row('peak used (resident)', (r) => formatBytes(r.used.peak), (n) => formatBytes(n.footprint));
+  row('M4 peak used / peak live', (r) => fixed(r.m4, 3), (n) => fixed(n.footprint / peakLive, 3));
+  row('M1 mean used / live', (r) => fixed(r.m1, 3));
+  row('M2 used / live at peak live', (r) => fixed(r.m2, 3));
+  row('M3 used / live at peak used', (r) => fixed(r.m3, 3));
+  row('internal fragmentation', (r) => (Number.isFinite(r.internal.ratio) ? `${(r.internal.ratio * 100).toFixed(1)} %` : '—'));
+  row('peak mapped', (r) => formatBytes(r.mapped.peak));
+  row('peak committed', (r) => formatBytes(r.committed.peak));
+  row('final live / used', (r) => `${formatBytes(r.live.final)} / ${formatBytes(r.used.final)}`);
+  row('syscalls brk/mmap/munmap/mprotect/madvise', (r) => `${r.syscalls.brk}/${r.syscalls.mmap}/${r.syscalls.munmap}/${r.syscalls.mprotect}/${r.syscalls.madvise}`);
+  row('failed requests', (r) => String(r.failures));
+  return t.toString();
+}
+
+/** The lines under the table: the source, what could not be replayed, how figures were sampled. */
+export function replayFooter(r: ReplayResult): string[] {
+  const a = r.anomalies;
+  const lines = [
+    `${r.source}: ${r.events} events (program ${r.program}), ${r.replayed} replayed, ${r.touch} touch (${r.touch === 'speed' ? 'first and last byte of each block' : 'first, last and one byte per page'})`,
+    `figures sampled every ${r.sampling.every} events and at peaks of live bytes (+${(r.sampling.peakGrowth * 100).toFixed(0)} %); ${r.samples} samples`,
+  ];
+  if (a.failedRequests + a.unknownIds + a.reusedLiveIds > 0) {
+    lines.push(`not replayed as written: ${a.failedRequests} requests failed when recorded, ${a.unknownIds} events on ids never allocated, ${a.reusedLiveIds} ids reused while live`);
+    for (const u of a.firstUnknown) lines.push(`  ${u}`);
+  }
+  return lines;
+}

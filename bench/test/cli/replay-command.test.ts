@@ -1,0 +1,51 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from '../helpers/run-cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'heaplab-replay-cmd-'));
+test.after(() => rmSync(dir, { recursive: true, force: true }));
+
+test('replay of a trace file prints the table of figures', async () => {
+  writeFileSync(join(dir, 't.trace'), '# heaplab-trace v1 demo\na 10 100\na 20 5000\nf 10\nf 99\n');
+  const r = await runCli(['replay', '-a', 'mmap-pages', join(dir, 't.trace'), '--space-mib', '64']);
+  assert.is(r.code, 0, r.err);
+  for (const row of ['time per event, ns (median of 1)', 'peak live', 'M1 mean used / live', 'M2 used / live at peak live', 'M3 used / live at peak used', 'M4 peak used / peak live', 'internal fragmentation', 'syscalls brk/mmap/munmap/mprotect/madvise', 'failed requests']) {
+    assert.ok(r.out.includes(row), row);
+  }
+  assert.match(r.out, /│ peak live\s+│ 4\.98 KiB\s+│/);
+  assert.match(r.out, /0\/2\/1\/0\/0/);
+  assert.match(r.out, /1 events on ids never allocated/);
+  assert.match(r.out, /event 3 \(line 5\): f 99/);
+});
+
+test('replay --json of a workload gives the figures of every allocator run and repeat', async () => {
+  const r = await runCli(['replay', '-a', 'mmap-pages', '--workload', 'churn', '--ops', '3000', '--repeat', '3', '--json', '--space-mib', '256', '--footprint']);
+  assert.is(r.code, 0, r.err);
+  const j = JSON.parse(r.out);
+  assert.is(j.source, 'churn(seed=1, ops=3000)');
+  assert.is(j.touch, 'footprint');
+  const m = j.heaplab[0];
+  assert.is(m.allocatorName, 'mmap-pages');
+  assert.is(m.replayed, 3000);
+  assert.is(m.counts.malloc, 3000);
+  assert.is(m.runsNsPerEvent.length, 3);
+  assert.is(m.series, null);
+  // mmap-pages: a page-rounded mapping per block, so used ≥ live and every block is a mapping.
+  assert.ok(m.m4 >= 1 && m.m1 >= 1 && m.m2 >= 1 && m.m3 >= 1, JSON.stringify([m.m1, m.m2, m.m3, m.m4]));
+  assert.is(m.syscalls.mmap, 3000);
+  assert.equal(j.native, []);
+});
+
+test('replay needs a file or a workload, and names unknown allocators', async () => {
+  const none = await runCli(['replay', '-a', 'mmap-pages']);
+  assert.is(none.code, 2);
+  assert.is(none.err, 'heaplab: replay: give either a trace FILE or --workload NAME\n');
+  const bad = await runCli(['replay', '-a', 'nope', '--workload', 'churn']);
+  assert.is(bad.code, 2);
+  assert.match(bad.err, /^heaplab: unknown allocator "nope"; allocators: mmap-pages/);
+});
+
+test.run();
