@@ -8,6 +8,7 @@
  */
 
 import { appendFileSync, writeFileSync } from 'node:fs';
+import { z } from 'zod';
 import type { Allocator } from '../api.js';
 import { defineWrapper, type WrapperStrategy } from '../registry/strategy.js';
 import { encodeTextChunk, textHeader } from '../trace/text.js';
@@ -23,6 +24,7 @@ export const tracingStrategy: WrapperStrategy<TracingParameters> = defineWrapper
   description: 'every call to a heaplab-trace v1 stream, with its site',
   defaults: { ...TRACING_DEFAULTS, file: '' },
   choices: { sites: ['given', 'stack'] },
+  schema: { chunkEvents: z.number().int().min(1) },
   wrap(inner: Allocator, p: Partial<TracingParameters>): Allocator {
     const { file, ...options } = p;
     if (!file) return new TracingAllocator(inner, options);
@@ -36,6 +38,7 @@ export const checkingStrategy: WrapperStrategy<CheckingOptions> = defineWrapper<
   description: 'red zones and a shadow of block sizes: overflow, double and invalid free under any allocator',
   defaults: CHECKING_DEFAULTS,
   choices: { sites: ['given', 'stack'] },
+  schema: { redZone: z.number().int().min(1).max(4096) },
   wrap: (inner, p) => new CheckingAllocator(inner, p),
 });
 
