@@ -27,7 +27,7 @@
  */
 
 import {
-  AllocatorBase, KernelError, MAP_FIXED_NOREPLACE, PROT_READ, PROT_WRITE, alignUp, hex,
+  AllocatorBase, KernelError, MADV_DONTNEED, MAP_FIXED_NOREPLACE, PROT_READ, PROT_WRITE, alignUp, hex,
   type AddressSpace, type BlockInfo, type HeapFigures,
 } from '@heaplab/core';
 import type { DlmallocOptions } from './api.js';
@@ -65,6 +65,7 @@ export class DlmallocAllocator extends AllocatorBase {
   /** @internal policy code (options.ts). */
   readonly policy: number;
   private readonly topPad: number;
+  private readonly releaseThreshold: number;
   /** @internal the canary of heap chunk c is (c ^ secret) >>> 0, in the next chunk's prev_foot. */
   readonly secret: number;
   private readonly recent: Float64Array;
@@ -81,6 +82,7 @@ export class DlmallocAllocator extends AllocatorBase {
     this.options = r.options;
     this.policy = r.policy;
     this.topPad = r.options.topPad;
+    this.releaseThreshold = r.options.releaseThreshold === 0 ? Infinity : r.options.releaseThreshold;
     this.recent = new Float64Array(r.options.unmapHistory);
     const startsBytes = Math.ceil((space.size - space.startBrk) / 128);
     const len = alignUp(STARTS_OFFSET + startsBytes, space.pageSize);
@@ -541,6 +543,7 @@ export class DlmallocAllocator extends AllocatorBase {
     const h = u32[(c + 4) >>> 2]!;
     u32[(c + 4) >>> 2] = h & ~CINUSE;
     const n = c + s;
+    const freed = c;
     const dv = u32[sw + W.dv]!;
     let toVictim = false;
     if (!(h & PINUSE)) {
@@ -563,6 +566,7 @@ export class DlmallocAllocator extends AllocatorBase {
         u32[sw + W.dvSize] = 0;
       }
       if (ts >= u32[sw + W.trimThreshold]!) this.trim();
+      if (ts >= this.releaseThreshold) this.releasePages(c, u32[sw + W.topSize]!, freed, n);
       return;
     }
     const nh = u32[(n + 4) >>> 2]!;
@@ -583,6 +587,19 @@ export class DlmallocAllocator extends AllocatorBase {
     } else {
       bins.insert(c, s);
     }
+    if (s >= this.releaseThreshold) this.releasePages(c, s, freed, n);
+  }
+
+  /**
+   * Gives back (madvise DONTNEED) the whole pages of free chunk [c, c+s) that overlap the range
+   * just freed [from, to) widened by a page each side, keeping the chunk's first 32 bytes (head,
+   * fd, bk) and its footer. Pages freed earlier were released then, or were too few to matter.
+   */
+  private releasePages(c: number, s: number, from: number, to: number): void {
+    const ps = this.space.pageSize;
+    const lo = Math.max(alignUp(c + 32, ps), Math.floor(from / ps) * ps - ps);
+    const hi = Math.min(Math.floor((c + s) / ps) * ps, alignUp(to, ps) + ps);
+    if (hi > lo) this.space.madvise(lo, hi - lo, MADV_DONTNEED);
   }
 
   // ------------------------------------------------------------------ realloc in place

@@ -44,6 +44,14 @@ export interface DlmallocOptions {
    */
   topPad: number;
   /**
+   * When freeing makes a free chunk (or top) of at least this many bytes, the whole pages inside
+   * the part just freed are given back with madvise(DONTNEED), as jemalloc purges dirty pages and
+   * glibc's malloc_trim does: they stop being resident and read as zero when reused. 0 turns it
+   * off (dlmalloc and glibc's main arena keep freed pages resident until the top is trimmed).
+   * Default 65536 (64 KiB).
+   */
+  releaseThreshold: number;
+  /**
    * How many recently munmapped block addresses to remember, so a second free of a large block
    * is reported as `double-free` rather than `invalid-free`. 0 … 65536. Default 64.
    */
@@ -55,5 +63,6 @@ export const DEFAULT_OPTIONS: Readonly<DlmallocOptions> = Object.freeze({
   mmapThreshold: 'dynamic',
   trimThreshold: 'dynamic',
   topPad: 128 * 1024,
+  releaseThreshold: 64 * 1024,
   unmapHistory: 64,
 });
