@@ -13,7 +13,7 @@
  */
 
 import { HeapCorruption, PROT_NONE, PROT_READ, PROT_WRITE, hex } from '@heaplab/core';
-import { RECORD_HEADER, R_CANARY0, R_CANARY1, R_HELD, R_LIVE, R_NEXT, R_PREV, R_STATE, STATE_NAMES, S_DECOMMITTED, S_EMPTY, S_FULL, S_NEVER, S_PARTIAL } from './layout.js';
+import { RECORD_HEADER, R_ADDR, R_CANARY0, R_CANARY1, R_HELD, R_LIVE, R_NEXT, R_PREV, R_STATE, STATE_NAMES, S_DECOMMITTED, S_EMPTY, S_FULL, S_NEVER, S_PARTIAL } from './layout.js';
 import type { ZonedAllocator } from './zoned.js';
 
 const RW = PROT_READ | PROT_WRITE;
@@ -90,6 +90,7 @@ export function checkZoned(a: ZonedAllocator): void {
       if (!want.includes(st)) fail(`${name(i)}: ${live} live and ${held} quarantined of ${n} slots, but its state is ${STATE_NAMES[st]}`);
       heldSum += held;
       const base = a.slabAddr(c, i);
+      if (meta[r + R_ADDR]! >>> 0 !== base) fail(`${name(i)}: the record says the slab is at ${hex(meta[r + R_ADDR]! >>> 0)}`);
       const prot = c === 0 || st === S_DECOMMITTED ? PROT_NONE : RW;
       for (let p = base; p < base + sb; p += space.pageSize) {
         if (space.protAt(p) !== prot || space.ownerIndexAt(p) !== a.ownerIndex) fail(`${name(i)}: page ${hex(p)} has protection ${space.protAt(p)} and owner ${space.ownerIndexAt(p)}, expected ${prot} and ${a.ownerIndex}`);

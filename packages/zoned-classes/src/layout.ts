@@ -15,7 +15,7 @@
  *
  * Metadata (out of band, one separate mapping, words of an Int32Array view):
  *   per class, per slab, a record of RECORD_HEADER + 2·W + slots words:
- *     [state, next, prev, live, held, canary0, canary1, reserved, used bitmap (W words),
+ *     [state, next, prev, live, held, canary0, canary1, slab address, used bitmap (W words),
  *      quarantine bitmap (W words), requested size of each slot (slots words; none for class 0)]
  *   with W = ⌈slots / 32⌉.
  *
@@ -36,6 +36,8 @@ export const R_LIVE = 3;
 export const R_HELD = 4;
 export const R_CANARY0 = 5;
 export const R_CANARY1 = 6;
+/** The slab's address (as u32), set when the slab is first used. */
+export const R_ADDR = 7;
 
 /** Slab states. NEVER and DECOMMITTED slabs are PROT_NONE; the others are writable (except class 0's). */
 export const S_NEVER = 0;

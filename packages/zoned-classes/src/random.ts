@@ -46,7 +46,7 @@ export class Random {
 
   /** A uniform integer in [0, n), n ≤ 2^32 (bias below 2^-32 · n, irrelevant here). */
   below(n: number): number {
-    return Math.floor((this.next() / 4294967296) * n);
+    return Math.floor(this.next() * 2.3283064365386963e-10 * n);
   }
 
   /** Shuffles an array in place (Fisher–Yates). */

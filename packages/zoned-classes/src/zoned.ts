@@ -24,10 +24,10 @@
  * live + held = slots; empty/decommitted ⇔ live + held = 0 and on that list; counters = sums.
  */
 
-import { AllocatorBase, MAP_FIXED, PROT_NONE, PROT_READ, PROT_WRITE, ConfigError, KernelError, hex, type AddressSpace, type BlockInfo, type HeapFigures } from '@heaplab/core';
+import { AllocatorBase, createIdentity, MAP_FIXED, PROT_NONE, PROT_READ, PROT_WRITE, ConfigError, KernelError, hex, type AddressSpace, type BlockInfo, type HeapFigures } from '@heaplab/core';
 import type { ZonedInit, ZonedOptions } from './api.js';
 import { LargeRegions } from './large.js';
-import { RECORD_HEADER, R_CANARY0, R_CANARY1, R_HELD, R_LIVE, R_NEXT, R_PREV, R_STATE, S_DECOMMITTED, S_EMPTY, S_FULL, S_NEVER, S_PARTIAL, planZones, type ZonePlan } from './layout.js';
+import { RECORD_HEADER, R_ADDR, R_CANARY0, R_CANARY1, R_HELD, R_LIVE, R_NEXT, R_PREV, R_STATE, S_DECOMMITTED, S_EMPTY, S_FULL, S_NEVER, S_PARTIAL, planZones, type ZonePlan } from './layout.js';
 import { resolveOptions } from './options.js';
 import { Quarantine } from './quarantine.js';
 import { Random } from './random.js';
@@ -70,10 +70,20 @@ export class ZonedAllocator extends AllocatorBase {
   private readonly maxSlot: number;
   readonly canary: number;
   readonly guardInterval: number;
+  private readonly randomize: boolean;
+  private readonly wafCheck: boolean;
+  private readonly zeroFree: boolean;
   readonly areaBase: number;
   readonly areaEnd: number;
   readonly zoneBytes: number;
   readonly zoneClass: Uint8Array;
+  /**
+   * @internal per page of the area: (slab index << 8) | class for a slab's pages, −1 for the
+   * zones' offsets, tails and guard slabs. The layout as a table, so locating a pointer takes one
+   * division (by the slot size) instead of five.
+   */
+  readonly pageSlab: Int32Array;
+  private readonly shift: number;
   /** @internal the metadata mapping and its Int32Array view. */
   readonly metaAddr: number;
   meta: Int32Array;
@@ -92,16 +102,23 @@ export class ZonedAllocator extends AllocatorBase {
 
   constructor(space: AddressSpace, init: ZonedInit = {}) {
     const o = resolveOptions(init);
-    super(space, {
+    const identity = createIdentity({
       name: 'zoned-classes',
       family: 'zoned-size-classes',
       parameters: { preset: init.preset ?? 'default', ...o },
       description: "hardened_malloc's design: a PROT_NONE zone per size class, out-of-band metadata, guard slabs, canaries, quarantines",
     });
+    // The base class names the allocator (identity.label) in every argument check; the label is a
+    // getter that builds a string, so it is pinned once here to keep malloc and free allocation-free.
+    Object.defineProperty(identity, 'label', { value: identity.label, enumerable: false });
+    super(space, identity);
     this.options = o;
     this.rng = new Random(o.seed);
     this.canary = o.slabCanary ? 8 : 0;
     this.guardInterval = o.guardSlabInterval;
+    this.randomize = o.slotRandomize;
+    this.wafCheck = o.writeAfterFreeCheck;
+    this.zeroFree = o.zeroOnFree;
     const ps = space.pageSize;
     this.classes = sizeClassTable({ extended: o.extendedSizeClasses, pageSize: ps, canary: this.canary });
     const n = this.classes.length;
@@ -155,6 +172,16 @@ export class ZonedAllocator extends AllocatorBase {
       this.map(zone, plan.zoneBytes, MAP_FIXED);
       this.slabStart[c] = zone + plan.classes[c]!.offsetPages * ps;
     }
+    this.shift = space.pageShift;
+    this.pageSlab = new Int32Array(plan.areaBytes / ps).fill(-1);
+    for (let c = 0; c < n; c++) {
+      const first = (this.slabStart[c]! - this.areaBase) / ps;
+      const pages = this.classes[c]!.slabPages;
+      for (let i = 0; i < this.slabCount[c]!; i++) {
+        const at = first + (i + Math.floor(i / o.guardSlabInterval)) * pages;
+        this.pageSlab.fill((i << 8) | c, at, at + pages);
+      }
+    }
     this.large = new LargeRegions(space, this.identity, o, this.rng);
     this.zero = new Zero(space);
   }
@@ -199,25 +226,22 @@ export class ZonedAllocator extends AllocatorBase {
    */
   private locate(addr: number): boolean {
     if (addr < this.areaBase || addr >= this.areaEnd) return false;
-    const c = this.zoneClass[Math.floor((addr - this.areaBase) / this.zoneBytes)]!;
-    const off = addr - this.slabStart[c]!;
-    if (off < 0) return false;
-    const sb = this.slabBytes[c]!;
-    const pos = Math.floor(off / sb);
-    const g1 = this.guardInterval + 1;
-    if (pos >= this.positionsOf[c]! || pos % g1 === this.guardInterval) return false;
-    const i = pos - Math.floor(pos / g1);
+    const e = this.pageSlab[(addr - this.areaBase) >>> this.shift]!;
+    if (e < 0) return false;
+    const c = e & 0xff;
+    const i = e >>> 8;
     const rec = this.metaBase[c]! + i * this.recordOf[c]!;
     const st = this.meta[rec + R_STATE]!;
     if (st === S_NEVER || st === S_DECOMMITTED) return false;
     const s = this.slotSize[c]!;
-    const j = Math.floor((off - pos * sb) / s);
+    const base = this.meta[rec + R_ADDR]! >>> 0;
+    const j = Math.floor((addr - base) / s);
     if (j >= this.slotsOf[c]!) return false;
     this.lc = c;
     this.li = i;
     this.lj = j;
     this.lrec = rec;
-    this.lslot = this.slabStart[c]! + pos * sb + j * s;
+    this.lslot = base + j * s;
     return true;
   }
 
@@ -288,7 +312,7 @@ export class ZonedAllocator extends AllocatorBase {
     const used = rec + RECORD_HEADER;
     const n = this.slotsOf[c]!;
     // First free slot at or after a start (random or 0), wrapping once.
-    const start = this.options.slotRandomize ? this.rng.below(n) : 0;
+    const start = this.randomize ? this.rng.below(n) : 0;
     let w = start >>> 5;
     let j = -1;
     for (let k = 0; k <= W; k++) {
@@ -303,9 +327,9 @@ export class ZonedAllocator extends AllocatorBase {
     }
     if (j < 0) throw new Error(`zoned-classes: slab ${i} of class ${c} is on the partial list with no free slot`);
     const s = this.slotSize[c]!;
-    const slot = this.slabAddr(c, i) + j * s;
+    const slot = (meta[rec + R_ADDR]! >>> 0) + j * s;
     const usable = this.usableOf[c]!;
-    if (this.options.writeAfterFreeCheck && c !== 0 && !this.zero.isZero(slot, usable)) {
+    if (this.wafCheck && c !== 0 && !this.zero.isZero(slot, usable)) {
       this.misuse('write-after-free', `detected write after free: the free ${s}-byte slot ${hex(slot)} was written before it was reused`, slot);
     }
     meta[used + (j >>> 5)]! |= 1 << (j & 31);
@@ -355,6 +379,7 @@ export class ZonedAllocator extends AllocatorBase {
       i = this.nextFresh[c]!++;
     }
     const rec = this.metaBase[c]! + i * R;
+    meta[rec + R_ADDR] = this.slabAddr(c, i);
     if (c !== 0) this.space.mprotect(this.slabAddr(c, i), this.slabBytes[c]!, RW);
     meta[rec + R_CANARY0] = this.rng.next() & ~0xff; // first byte 0 stops string over-reads, as hardened_malloc
     meta[rec + R_CANARY1] = this.rng.next() | 0;
@@ -421,7 +446,7 @@ export class ZonedAllocator extends AllocatorBase {
       }
     }
     // Every check passed: from here on, state changes.
-    if (this.options.zeroOnFree && c !== 0) this.zero.clear(ptr, usable);
+    if (this.zeroFree && c !== 0) this.zero.clear(ptr, usable);
     const bit = 1 << (j & 31);
     meta[rec + RECORD_HEADER + (j >>> 5)]! &= ~bit;
     meta[rec + R_LIVE]!--;
