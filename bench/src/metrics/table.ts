@@ -54,7 +54,7 @@ export function replayTable(heaplab: readonly ReplayResult[], native: readonly N
   row(`time per event, ns (median of ${runs})`, (r) => ns(r.nsPerEvent), (n) => ns(n.nsPerEvent));
   if (heaplab.length + native.length > 1) row(`time ÷ ${baseName}`, (r) => fixed(r.nsPerEvent / baseNs), (n) => fixed(n.nsPerEvent / baseNs));
   row('peak live', (r) => formatBytes(r.live.peak), () => formatBytes(peakLive));
-  row('peak used (resident)', (r) => formatBytes(r.used.peak), (n) => formatBytes(n.footprint));
+  row('peak used (resident; native: peak RSS)', (r) => formatBytes(r.used.peak), (n) => formatBytes(n.footprint));
   row('M4 peak used / peak live', (r) => fixed(r.m4, 3), (n) => fixed(n.footprint / peakLive, 3));
   row('M1 mean used / live', (r) => fixed(r.m1, 3));
   row('M2 used / live at peak live', (r) => fixed(r.m2, 3));
@@ -69,10 +69,11 @@ export function replayTable(heaplab: readonly ReplayResult[], native: readonly N
 }
 
 /** The lines under the table: the source, what could not be replayed, how figures were sampled. */
-export function replayFooter(r: ReplayResult): string[] {
+export function replayFooter(r: ReplayResult, timedTouch: 'speed' | 'footprint'): string[] {
   const a = r.anomalies;
   const lines = [
-    `${r.source}: ${r.events} events (program ${r.program}), ${r.replayed} replayed, ${r.touch} touch (${r.touch === 'speed' ? 'first and last byte of each block' : 'first, last and one byte per page'})`,
+    `${r.source}: ${r.events} events (program ${r.program}), ${r.replayed} replayed`,
+    `time: ${timedTouch} touch (${timedTouch === 'speed' ? 'first and last byte of each block' : 'first, last and one byte per page'}); memory figures: ${r.touch} touch (${r.touch === 'speed' ? 'first and last byte of each block' : 'first, last and one byte per page of each block'})`,
     `figures sampled every ${r.sampling.every} events and at peaks of live bytes (+${(r.sampling.peakGrowth * 100).toFixed(0)} %); ${r.samples} samples`,
   ];
   if (a.failedRequests + a.unknownIds + a.reusedLiveIds > 0) {

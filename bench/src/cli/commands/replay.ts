@@ -6,6 +6,10 @@
  *
  * Runs are interleaved — repeat 1 of every allocator, then repeat 2, … — so the medians and
  * ratios are measured side by side in one run. Each heaplab run gets a fresh address space.
+ * Time comes from the timed runs (speed touch, or footprint touch with --footprint); the memory
+ * figures (used, M1–M4, mapped, …) always from a footprint-touch run — one more run per
+ * allocator unless --footprint — because a speed run leaves the inside of large blocks
+ * unwritten and its resident bytes undercount what a program using its blocks would cost.
  * The native driver reads a v1 text file: a workload, or a binary or gzipped FILE, is first
  * written to a temporary text trace, removed afterwards.
  */
@@ -94,32 +98,51 @@ export function registerReplay(program: Command): void {
         }
 
         const trace = await prepareReplay(source);
-        const runs: (RunFigures & { allocator: string; allocatorName: string })[][] = names.map(() => []);
-        const nativeRuns: NativeFigures[][] = [];
+        // Timed runs use the chosen touch; memory figures always come from a footprint run
+        // (a speed run leaves the inside of large blocks unwritten, so its "used" undercounts).
+        const timed: (RunFigures & { allocator: string; allocatorName: string })[][] = names.map(() => []);
+        const footprintRuns: (RunFigures & { allocator: string; allocatorName: string })[] = [];
+        const nativeTimed: NativeFigures[][] = [];
+        let nativeFootprint: NativeFigures[] = [];
         const skipped = new Set<string>();
         const options = { touch, sampleEvery, space: { size: spaceMib * 2 ** 20 } } as const;
         for (let r = 0; r < repeat; r++) {
           for (let i = 0; i < names.length; i++) {
-            const f = await runReplay(trace, factories[i]!, { ...options, series: r === 0 && opts.series === true });
-            runs[i]!.push(f);
-            log(`run ${r + 1}/${repeat} ${names[i]}: ${(f.ns / Math.max(1, f.replayed)).toFixed(1)} ns/event`);
+            const f = await runReplay(trace, factories[i]!, { ...options, series: r === 0 && touch === 'footprint' && opts.series === true });
+            timed[i]!.push(f);
+            log(`run ${r + 1}/${repeat} ${names[i]}: ${(f.ns / Math.max(1, f.replayed)).toFixed(1)} ns/event (${touch} touch)`);
           }
           if (nativeFile !== null) {
             const n = await runNative(nativeFile, { footprint: touch === 'footprint' });
             for (const s of n.skipped) skipped.add(s);
-            nativeRuns.push(n.figures);
+            nativeTimed.push(n.figures);
             log(`run ${r + 1}/${repeat} native: ${n.figures.map((x) => `${x.name} ${x.nsPerEvent.toFixed(1)}`).join(', ') || 'none'} ns/event`);
           }
         }
-        const results: ReplayResult[] = runs.map((rs) => combineRuns(trace, rs, options));
-        const native = combineNative(nativeRuns);
+        for (let i = 0; i < names.length; i++) {
+          if (touch === 'footprint') footprintRuns.push(timed[i]![0]!);
+          else {
+            footprintRuns.push(await runReplay(trace, factories[i]!, { ...options, touch: 'footprint', series: opts.series === true }));
+            log(`footprint run ${names[i]}: done`);
+          }
+        }
+        if (nativeFile !== null) {
+          if (touch === 'footprint') nativeFootprint = nativeTimed[0] ?? [];
+          else nativeFootprint = (await runNative(nativeFile, { footprint: true })).figures;
+        }
+        const results: ReplayResult[] = names.map((_, i) => {
+          const time = combineRuns(trace, timed[i]!, options);
+          const figures = combineRuns(trace, [footprintRuns[i]!], { ...options, touch: 'footprint' });
+          return { ...figures, nsPerEvent: time.nsPerEvent, runsNsPerEvent: time.runsNsPerEvent, timedTouch: touch };
+        });
+        const native = combineNative(nativeTimed).map((n) => ({ ...n, footprint: nativeFootprint.find((f) => f.name === n.name)?.footprint ?? NaN }));
         if (opts.json) {
           const strip = (r: ReplayResult): ReplayResult => (opts.series ? r : { ...r, series: null });
           console.log(JSON.stringify({ source: trace.name, program: trace.program, events: trace.events, touch, repeat, heaplab: results.map(strip), native, nativeSkipped: [...skipped] }, null, 2));
           return;
         }
         console.log(replayTable(results, native));
-        for (const line of replayFooter(results[0]!)) console.log(line);
+        for (const line of replayFooter(results[0]!, touch)) console.log(line);
         for (const s of skipped) console.log(`native: ${s}`);
       } finally {
         if (tmp !== null) rmSync(tmp, { recursive: true, force: true });
