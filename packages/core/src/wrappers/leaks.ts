@@ -31,7 +31,7 @@ export interface LeakRow {
   example: number;
 }
 
-/** Groups live blocks by site: rows by bytes, largest first (then by count, then by site). */
+/** Groups live blocks by site: rows by bytes, largest first (then by count, then named sites by name, "no site" last). */
 export function leakReport(blocks: Iterable<LiveBlockSite>): LeakRow[] {
   const bySite = new Map<string | null, LeakRow>();
   for (const b of blocks) {
@@ -44,7 +44,9 @@ export function leakReport(blocks: Iterable<LiveBlockSite>): LeakRow[] {
     row.bytes += b.size;
     if (b.size > row.largest) row.largest = b.size;
   }
-  return [...bySite.values()].sort((x, y) => y.bytes - x.bytes || y.count - x.count || String(x.site).localeCompare(String(y.site)));
+  return [...bySite.values()].sort(
+    (x, y) => y.bytes - x.bytes || y.count - x.count || Number(x.site === null) - Number(y.site === null) || String(x.site).localeCompare(String(y.site)),
+  );
 }
 
 /** The report from the first wrapper in an allocator's stack that records sites (tracing or checking); throws when none does. */
