@@ -119,9 +119,10 @@ export async function openTrace(file: string, options: ReadOptions = {}): Promis
     await fh.close();
   }
   const compressed = isGzip(magic);
+  const gunzip = compressed ? createGunzip({ chunkSize: Math.max(64, Math.min(readBytes, 1 << 20)) }) : null;
   const raw = createReadStream(file, { highWaterMark: readBytes });
-  const stream = compressed ? raw.pipe(createGunzip({ chunkSize: Math.min(readBytes, 1 << 20) })) : raw;
-  if (compressed) raw.on('error', (e) => stream.destroy(e));
+  const stream = gunzip ? raw.pipe(gunzip) : raw;
+  if (gunzip) raw.on('error', (e) => gunzip.destroy(e));
   const it = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   const parser = new TraceParser(file, options.chunkEvents);
   const pending: EventChunk[] = [];

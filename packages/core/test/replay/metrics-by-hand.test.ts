@@ -24,7 +24,11 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { chunkSource, chunksOf, parseTrace, replay, type ReplayResult } from '../../src/index.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { chunkSource, chunksOf, fileSource, parseTrace, prepareReplay, replay, type ReplayResult } from '../../src/index.js';
 import { PageAllocator } from './fixtures/page-allocator.js';
 
 const TRACE = `# heaplab-trace v1 by-hand
@@ -129,6 +133,22 @@ test('repeat runs on fresh spaces: one time per run, the figures of the first', 
   assert.ok(r.runsNsPerEvent.includes(r.nsPerEvent));
   assert.is(r.series, null);
   assert.is(r.syscalls.mmap, 5);
+});
+
+test('a gzipped file streamed again for every run (no cache) gives the same figures as one in memory', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'heaplab-replay-'));
+  try {
+    writeFileSync(join(dir, 't.trace.gz'), gzipSync(TRACE));
+    const source = fileSource(join(dir, 't.trace.gz'), { chunkEvents: 2, readBytes: 7 });
+    const prepared = await prepareReplay(source, 0);
+    assert.is(prepared.cached, false);
+    assert.is(prepared.program, 'by-hand');
+    const streamed = await replay({ source, allocator: (s) => new PageAllocator(s), sampleEvery: 1, space, cacheBytes: 0, repeat: 2 });
+    const memory = await run('speed');
+    for (const k of ['events', 'live', 'used', 'm1', 'm2', 'm3', 'm4', 'internal', 'syscalls', 'counts', 'anomalies'] as const) assert.equal(streamed[k], memory[k], k);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test.run();
