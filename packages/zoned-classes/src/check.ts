@@ -7,8 +7,8 @@
  * used ∧ quarantine = 0, no bit past the last slot, the state agrees with live + held and the
  * slab's pages have the protection its state calls for (a guard slab after it stays PROT_NONE);
  * every live slot's canary is intact and its requested size fits; with zeroOnFree every free or
- * quarantined slot still reads zero (a non-zero byte there is a write after free); records past
- * the next never-used slab are untouched; the quarantine holds exactly the slots whose
+ * quarantined slot still reads zero (a non-zero byte there is a write after free); the records
+ * of used slabs lie in writable metadata pages; the quarantine holds exactly the slots whose
  * quarantine bit is set. Then the large table (large.ts) and the counters against the sums.
  */
 
@@ -124,7 +124,7 @@ export function checkZoned(a: ZonedAllocator): void {
     }
     if (counts[S_PARTIAL] !== partial) fail(`class ${c}: ${counts[S_PARTIAL]} partial slabs, ${partial} on the partial list`);
     if (counts[S_EMPTY] !== empty || counts[S_DECOMMITTED] !== decommitted) fail(`class ${c}: ${counts[S_EMPTY]} empty / ${counts[S_DECOMMITTED]} decommitted slabs, the lists hold ${empty} / ${decommitted}`);
-    for (let i = fresh; i < a.slabCount[c]!; i++) if (meta[rec(i) + R_STATE] !== S_NEVER) fail(`${name(i)}: past the next never-used slab but its state is ${STATE_NAMES[meta[rec(i) + R_STATE]!]}`);
+    if (fresh > 0 && !space.accessible(a.metaAddr + a.metaBase[c]! * 4, fresh * R * 4, RW)) fail(`class ${c}: the records of its ${fresh} used slabs are not all in writable metadata pages`);
 
     // Quarantine.
     const q = a.quarantines[c]!.entries();

@@ -13,7 +13,8 @@
  *        slabs; t: at least one PROT_NONE page at the zone's end. Every page starts PROT_NONE;
  *        a slab is made writable when first used. Slab i sits at position i + ⌊i / interval⌋.
  *
- * Metadata (out of band, one separate mapping, words of an Int32Array view):
+ * Metadata (out of band, one separate mapping reserved PROT_NONE and made writable 16 KiB at a time
+ * as each class's records are first needed; words of an Int32Array view):
  *   per class, per slab, a record of RECORD_HEADER + 2·W + slots words:
  *     [state, next, prev, live, held, canary0, canary1, slab address, used bitmap (W words),
  *      quarantine bitmap (W words), requested size of each slot (slots words; none for class 0)]

@@ -87,6 +87,8 @@ export class ZonedAllocator extends AllocatorBase {
   /** @internal the metadata mapping and its Int32Array view. */
   readonly metaAddr: number;
   meta: Int32Array;
+  /** @internal per class: bytes of the metadata mapping made writable, from its first record's page. */
+  readonly metaCommitted: Float64Array;
   readonly large: LargeRegions;
   readonly zero: Zero;
   /** @internal small-block counters. */
@@ -155,11 +157,12 @@ export class ZonedAllocator extends AllocatorBase {
       this.classOfUnits[u] = d < n ? d : LARGE;
     }
 
-    // The metadata mapping, between two guard pages; then the zones.
+    // The metadata mapping, reserved PROT_NONE between two guard pages and made writable as each
+    // class's records are first needed (commitMeta); then the zones.
     const metaBytes = plan.metaPages * ps;
     const m = this.map(0, metaBytes + 2 * ps, 0);
-    space.mprotect(m + ps, metaBytes, RW);
     this.metaAddr = m + ps;
+    this.metaCommitted = new Float64Array(n);
     this.meta = new Int32Array(space.buffer, this.metaAddr, plan.metaWords);
     space.onRefresh((s) => (this.meta = new Int32Array(s.buffer, this.metaAddr, plan.metaWords)));
     this.zoneBytes = plan.zoneBytes;
@@ -230,6 +233,7 @@ export class ZonedAllocator extends AllocatorBase {
     if (e < 0) return false;
     const c = e & 0xff;
     const i = e >>> 8;
+    if (i >= this.nextFresh[c]!) return false; // its record was never written (and may not be mapped writable)
     const rec = this.metaBase[c]! + i * this.recordOf[c]!;
     const st = this.meta[rec + R_STATE]!;
     if (st === S_NEVER || st === S_DECOMMITTED) return false;
@@ -376,6 +380,7 @@ export class ZonedAllocator extends AllocatorBase {
       this.freeHead[c] = meta[this.metaBase[c]! + i * R + R_NEXT]!;
       if (this.freeHead[c]! < 0) this.freeTail[c] = -1;
     } else {
+      this.commitMeta(c, this.nextFresh[c]! + 1);
       i = this.nextFresh[c]!++;
     }
     const rec = this.metaBase[c]! + i * R;
@@ -385,6 +390,22 @@ export class ZonedAllocator extends AllocatorBase {
     meta[rec + R_CANARY1] = this.rng.next() | 0;
     this.linkPartial(c, i, rec);
     return i;
+  }
+
+  /**
+   * Makes the records of class c's first `slabs` slabs writable, 16 KiB at a time (hardened_malloc
+   * grows its metadata the same way), so committed metadata follows use, not the zone's size.
+   */
+  private commitMeta(c: number, slabs: number): void {
+    const ps = this.space.pageSize;
+    const start = this.metaAddr + Math.floor((this.metaBase[c]! * 4) / ps) * ps;
+    const need = this.metaAddr + (this.metaBase[c]! + slabs * this.recordOf[c]!) * 4;
+    const done = start + this.metaCommitted[c]!;
+    if (need <= done) return;
+    const classEnd = Math.ceil((this.metaAddr + (this.metaBase[c]! + this.slabCount[c]! * this.recordOf[c]!) * 4) / ps) * ps;
+    const to = Math.min(classEnd, Math.ceil(Math.max(need, done + 16384) / ps) * ps);
+    this.space.mprotect(done, to - done, RW);
+    this.metaCommitted[c] = to - start;
   }
 
   /** Write-after-free check of every quarantined slot of class c (when the class grows). */
