@@ -31,7 +31,7 @@ import {
   type AddressSpace, type BlockInfo, type HeapFigures,
 } from '@heaplab/core';
 import type { DlmallocOptions } from './api.js';
-import { Bins } from './bins.js';
+import { Bins, ORDER_ADDRESS, ORDER_NONE, ORDER_SIZE } from './bins.js';
 import { checkHeap } from './check.js';
 import {
   CANARY, CINUSE, F, HEADER, MAGIC, MAX_HEAP_REQUEST, MIN_CHUNK, MMAPPED, MMAP_THRESHOLD_MAX, PINUSE,
@@ -93,7 +93,7 @@ export class DlmallocAllocator extends AllocatorBase {
     this.fw = this.stateBase / 8;
     this.u32 = space.u32;
     this.f64 = space.f64;
-    this.bins = new Bins(this.u32, this.stateBase, this.policy === POLICY_BEST);
+    this.bins = new Bins(this.u32, this.stateBase, this.policy === POLICY_BEST ? ORDER_SIZE : this.policy === POLICY_NEXT ? ORDER_NONE : ORDER_ADDRESS);
     this.starts = new ChunkStarts(this.u32, this.stateBase + STARTS_OFFSET, space.startBrk);
     const u32 = this.u32;
     u32[this.sw + W.mmapThreshold] = r.mmapThreshold;
@@ -129,7 +129,8 @@ export class DlmallocAllocator extends AllocatorBase {
     if (align > 16) return this.allocateAligned(size, align);
     if (size < this.u32[this.sw + W.mmapThreshold]! && size < MAX_HEAP_REQUEST) {
       const nb = (size + 31) & ~15;
-      let c = this.policy === POLICY_BEST ? this.takeBest(nb) : this.takeAddress(nb);
+      const policy = this.policy;
+      let c = policy === POLICY_BEST ? this.takeBest(nb) : policy === POLICY_NEXT ? this.takeNext(nb) : this.takeFirst(nb);
       if (c === 0) c = this.takeTop(nb);
       if (c !== 0) {
         const u32 = this.u32;
@@ -230,12 +231,40 @@ export class DlmallocAllocator extends AllocatorBase {
     return dv;
   }
 
-  /** First fit / next fit: the address-ordered search of bins.ts, or 0. */
-  private takeAddress(nb: number): number {
+  /** First fit: the lowest-addressed free chunk that fits (bins.ts), or 0. */
+  private takeFirst(nb: number): number {
+    const c = this.bins.firstFit(nb);
+    return c === 0 ? 0 : this.takeFree(c, nb);
+  }
+
+  /**
+   * Next fit: walks the heap's chunks (boundary tags) from the rover — the end of the last chunk
+   * handed out — to the first free chunk that fits, wrapping from the top to the heap base. The
+   * bins first tell whether any free chunk fits at all, so the walk always ends at one.
+   * Cost: the chunks between the rover and that chunk (free ones are common, so small requests
+   * stop within a few chunks; a large request may cross much of the heap).
+   */
+  private takeNext(nb: number): number {
+    if (!this.bins.anyFit(nb)) return 0;
     const u32 = this.u32;
-    const next = this.policy === POLICY_NEXT;
-    const c = this.bins.addressFit(nb, next ? u32[this.sw + W.rover]! : 0);
-    if (c === 0) return 0;
+    const sw = this.sw;
+    const hb = u32[sw + W.heapBase]!;
+    const top = u32[sw + W.top]!;
+    let c = u32[sw + W.rover]!;
+    if (c < hb || c >= top) c = hb;
+    else if (!this.starts.has(c)) c = this.starts.below(c, hb); // merged since: the chunk holding it
+    for (;;) {
+      const h = u32[(c + 4) >>> 2]!;
+      const s = (h & ~7) >>> 0;
+      if (!(h & CINUSE) && s >= nb) return this.takeFree(c, nb);
+      c += s;
+      if (c >= top) c = hb;
+    }
+  }
+
+  /** Takes free chunk c (in a bin, size ≥ nb) for nb bytes; the remainder goes back to a bin. */
+  private takeFree(c: number, nb: number): number {
+    const u32 = this.u32;
     const s = (u32[(c + 4) >>> 2]! & ~7) >>> 0;
     if (s === nb) {
       this.bins.unlink(c, s);
@@ -246,7 +275,7 @@ export class DlmallocAllocator extends AllocatorBase {
       this.bins.unlink(c, s);
       this.bins.insert(this.split(c, s, nb), s - nb);
     }
-    if (next) u32[this.sw + W.rover] = c + nb;
+    if (this.policy === POLICY_NEXT) u32[this.sw + W.rover] = c + nb;
     return c;
   }
 
@@ -329,7 +358,8 @@ export class DlmallocAllocator extends AllocatorBase {
     if (size >= MAX_HEAP_REQUEST || size + align >= this.u32[this.sw + W.mmapThreshold]!) return this.mmapChunk(size, align);
     const nb = (size + 31) & ~15;
     const want = nb + align - HEADER;
-    let c = this.policy === POLICY_BEST ? this.takeBest(want) : this.takeAddress(want);
+    const policy = this.policy;
+    let c = policy === POLICY_BEST ? this.takeBest(want) : policy === POLICY_NEXT ? this.takeNext(want) : this.takeFirst(want);
     if (c === 0) c = this.takeTop(want);
     if (c === 0) return this.mmapChunk(size, align);
     let s = (u32[(c + 4) >>> 2]! & ~7) >>> 0;

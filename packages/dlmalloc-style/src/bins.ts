@@ -6,15 +6,20 @@
  * f = binsBase + 8·i − 8, so that f+8 / f+12 are its fd / bk like any chunk's, and unlinking
  * needs no test for the ends. An empty bin has fd = bk = f.
  *
- * Order inside a bin:
- *   - `sizeOrder` (best fit): small bins LIFO (all chunks have one size); large bins ascending by
- *     size, so the first chunk ≥ n is the best fit in that bin.
- *   - address order (first fit, next fit): every bin ascending by address.
+ * Order inside a bin (ORDER_*):
+ *   - size (best fit): small bins LIFO (all chunks have one size); large bins ascending by size,
+ *     so the first chunk ≥ n is the best fit in that bin.
+ *   - address (first fit): every bin ascending by address; an insert walks from the nearer end.
+ *   - none (next fit, which searches the heap itself from its rover): LIFO.
  * Invariants: bitmap bit i ⇔ fd(f_i) ≠ f_i; every chunk in bin i is free and binIndex(size) = i;
  * the order above holds.
  */
 
 import { BINS_OFFSET, NBINS, SMALL_LIMIT, W, binIndex } from './layout.js';
+
+export const ORDER_SIZE = 0;
+export const ORDER_ADDRESS = 1;
+export const ORDER_NONE = 2;
 
 export class Bins {
   /** Address of bin 0's fake chunk; bin i's is fake0 + 8·i. */
@@ -25,8 +30,8 @@ export class Bins {
   constructor(
     public u32: Uint32Array,
     stateBase: number,
-    /** True: large bins sorted by size (best fit); false: every bin sorted by address. */
-    readonly sizeOrder: boolean,
+    /** ORDER_SIZE, ORDER_ADDRESS or ORDER_NONE. */
+    readonly order: number,
   ) {
     this.fake0 = stateBase + BINS_OFFSET - 8;
     this.bmw = (stateBase >>> 2) + W.binBitmap;
@@ -50,16 +55,23 @@ export class Bins {
     let next = u32[(f + 8) >>> 2]!;
     if (next === f) {
       u32[this.bmw + (i >>> 5)]! |= 1 << (i & 31);
-    } else if (this.sizeOrder) {
+    } else if (this.order === ORDER_SIZE) {
       if (s >= SMALL_LIMIT) {
         // Ascending by size; a chunk larger than the last goes straight to the end.
         if (((u32[(u32[(f + 12) >>> 2]! + 4) >>> 2]! & ~7) >>> 0) < s) next = f;
         else while (next !== f && ((u32[(next + 4) >>> 2]! & ~7) >>> 0) < s) next = u32[(next + 8) >>> 2]!;
       }
-    } else if (u32[(f + 12) >>> 2]! < c) {
-      next = f;
-    } else {
-      while (next !== f && next < c) next = u32[(next + 8) >>> 2]!;
+    } else if (this.order === ORDER_ADDRESS) {
+      const last = u32[(f + 12) >>> 2]!;
+      if (last < c) next = f;
+      else if (c - next < last - c) {
+        while (next !== f && next < c) next = u32[(next + 8) >>> 2]!;
+      } else {
+        // Nearer the end: walk back to the last chunk below c; insert after it.
+        let prev = last;
+        while (prev !== f && prev > c) prev = u32[(prev + 12) >>> 2]!;
+        next = u32[(prev + 8) >>> 2]!;
+      }
     }
     const prev = u32[(next + 12) >>> 2]!;
     u32[(c + 8) >>> 2] = next;
@@ -127,37 +139,51 @@ export class Bins {
   }
 
   /**
-   * Address-ordered search (first fit with rover 0, next fit with the rover): among free chunks of
-   * size ≥ n, the one whose address comes first at or after `rover`, wrapping around; or 0.
-   * Bins above n's hold only chunks that fit, so each contributes one candidate; n's own bin is
-   * walked past the chunks too small.
+   * First fit (address-ordered bins): the lowest-addressed free chunk of size ≥ n, or 0. Every
+   * chunk in a bin above n's fits, so each such bin offers its first (lowest) chunk; n's own bin is
+   * walked past the chunks too small. Cost: one read per non-empty bin, plus that walk.
    */
-  addressFit(n: number, rover: number): number {
+  firstFit(n: number): number {
     const u32 = this.u32;
     const own = binIndex(n);
     let best = 0;
-    let bestKey = Infinity;
-    for (let j = this.nextNonEmpty(own); j >= 0; j = this.nextNonEmpty(j + 1)) {
-      const f = this.fake0 + (j << 3);
-      let first = 0;
-      let pick = 0;
+    let j = this.nextNonEmpty(own);
+    if (j === own) {
+      const f = this.fake0 + (own << 3);
       for (let x = u32[(f + 8) >>> 2]!; x !== f; x = u32[(x + 8) >>> 2]!) {
-        if (j === own && ((u32[(x + 4) >>> 2]! & ~7) >>> 0) < n) continue;
-        if (first === 0) first = x;
-        if (x >= rover) {
-          pick = x;
+        if (((u32[(x + 4) >>> 2]! & ~7) >>> 0) >= n) {
+          best = x;
           break;
         }
       }
-      if (pick === 0) pick = first;
-      if (pick === 0) continue;
-      const key = pick >= rover ? pick - rover : pick + 2 ** 32 - rover;
-      if (key < bestKey) {
-        bestKey = key;
-        best = pick;
-        if (key === 0) break;
+      j = this.nextNonEmpty(own + 1);
+    }
+    if (j < 0) return best;
+    // Every bin from j up: read each non-empty bin's first chunk, a bitmap word at a time.
+    const fd0 = this.fake0 + 8;
+    let mask = -1 << (j & 31);
+    for (let w = j >>> 5; w < 8; w++) {
+      let bits = u32[this.bmw + w]! & mask;
+      mask = -1;
+      while (bits !== 0) {
+        const low = bits & -bits;
+        bits ^= low;
+        const x = u32[(fd0 + (((w << 5) + 31 - Math.clz32(low)) << 3)) >>> 2]!;
+        if (best === 0 || x < best) best = x;
       }
     }
     return best;
+  }
+
+  /** True when some binned chunk has size ≥ n (a bin above n's is non-empty, or n's holds one). */
+  anyFit(n: number): boolean {
+    const own = binIndex(n);
+    if (this.nextNonEmpty(own + 1) >= 0) return true;
+    const u32 = this.u32;
+    const f = this.fake0 + (own << 3);
+    for (let x = u32[(f + 8) >>> 2]!; x !== f; x = u32[(x + 8) >>> 2]!) {
+      if (((u32[(x + 4) >>> 2]! & ~7) >>> 0) >= n) return true;
+    }
+    return false;
   }
 }

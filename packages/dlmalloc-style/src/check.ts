@@ -16,6 +16,7 @@
 
 import { HeapCorruption, PROT_READ, PROT_WRITE, hex } from '@heaplab/core';
 import type { DlmallocAllocator } from './allocator.js';
+import { ORDER_ADDRESS, ORDER_SIZE } from './bins.js';
 import { CINUSE, F, HEADER, MIN_CHUNK, MMAPPED, NBINS, PINUSE, SMALL_LIMIT, W, binIndex } from './layout.js';
 
 export function checkHeap(a: DlmallocAllocator): void {
@@ -101,7 +102,8 @@ export function checkHeap(a: DlmallocAllocator): void {
       if (u32[(x + 12) >>> 2] !== prev) bad(`bin ${i}: ${hex(x)}.bk is ${hex(u32[(x + 12) >>> 2]!)}, expected ${hex(prev)}`);
       const s = size(x);
       if (binIndex(s) !== i) bad(`bin ${i} holds ${hex(x)} of size ${s}, which belongs in bin ${binIndex(s)}`);
-      if (bins.sizeOrder ? s >= SMALL_LIMIT && s < prevSize : prev !== f && x < prev) bad(`bin ${i} is out of order at ${hex(x)}`);
+      const order = bins.order === ORDER_SIZE ? s >= SMALL_LIMIT && s < prevSize : bins.order === ORDER_ADDRESS && prev !== f && x < prev;
+      if (order) bad(`bin ${i} is out of order at ${hex(x)}`);
       prev = x;
       prevSize = s;
     }
