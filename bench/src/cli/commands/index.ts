@@ -8,5 +8,8 @@ import { registerFuzz } from './fuzz.js';
 import { registerReplay } from './replay.js';
 import { registerTrace } from './trace.js';
 import { registerWorkload } from './workload.js';
+import { registerList } from './list.js';
+import { registerConfig } from './config.js';
+import { registerWho } from './who.js';
 
-export const COMMANDS: ((program: Command) => void)[] = [registerFuzz, registerReplay, registerTrace, registerWorkload];
+export const COMMANDS: ((program: Command) => void)[] = [registerFuzz, registerReplay, registerTrace, registerWorkload, registerList, registerConfig, registerWho];

@@ -1,0 +1,68 @@
+/*
+ * `heaplab who <address> --allocator A (--workload W | FILE) --at EVENT [--maps] [--json]`:
+ * ownership at a point of a run. Replays the first EVENT events of the workload or trace with
+ * allocator A (configured parameters, under a tracing wrapper so each block keeps its trace
+ * site), then asks the space who owns the address: the leaf allocator, the block (base, size),
+ * its site and the chain of parents — or the mapping it falls in, or "unmapped". `--maps` also
+ * prints the space's mappings at that point, to find addresses worth asking about.
+ */
+
+import type { Command } from 'commander';
+import { createAddressSpace, createTracingAllocator, fileSource, type TraceSource } from '@heaplab/core';
+import { UsageError, allocatorFactory } from '../../allocators.js';
+import { replayTo } from '../../step-replay.js';
+import { DEFAULT_SEED, workload, workloadSource } from '../../workloads/index.js';
+import { parseAddress, parseCount } from '../options.js';
+
+interface WhoFlags {
+  allocator: string;
+  workload?: string;
+  seed: string;
+  ops?: string;
+  at?: string;
+  maps?: boolean;
+  json?: boolean;
+  spaceMib: string;
+}
+
+export function registerWho(program: Command): void {
+  program
+    .command('who')
+    .description('who owns an address at a point of a run: allocator, block, allocation site, chain of wrappers')
+    .argument('<address>', 'the address (decimal or 0x hex)')
+    .argument('[file]', 'trace file to replay (or --workload)')
+    .requiredOption('-a, --allocator <name>', 'allocator to run')
+    .option('-w, --workload <name>', 'replay a built-in workload instead of a file')
+    .option('--seed <n>', 'workload seed', String(DEFAULT_SEED))
+    .option('--ops <n>', 'workload events (default: the workload\'s own count)')
+    .option('--at <event>', 'stop before this event index (default: after the last event)')
+    .option('--space-mib <n>', 'size of the address space in MiB', '4096')
+    .option('--maps', 'also print the mappings of the space at that point')
+    .option('--json', 'print JSON')
+    .action(async (rawAddress: string, file: string | undefined, opts: WhoFlags) => {
+      const address = parseAddress(rawAddress, '<address>');
+      if ((file === undefined) === (opts.workload === undefined)) throw new UsageError('who: give either a trace FILE or --workload NAME');
+      const factory = allocatorFactory(opts.allocator);
+      const at = opts.at !== undefined ? parseCount(opts.at, '--at') : Infinity;
+      const mib = parseCount(opts.spaceMib, '--space-mib');
+      if (mib < 1 || mib > 4096) throw new UsageError(`--space-mib: expected 1 to 4096, got ${mib}`);
+      let source: TraceSource;
+      if (opts.workload !== undefined) {
+        const ops = opts.ops !== undefined ? parseCount(opts.ops, '--ops') : undefined;
+        source = workloadSource(workload(opts.workload), { seed: parseCount(opts.seed, '--seed'), ops: ops ?? (Number.isFinite(at) ? at : undefined) });
+      } else {
+        source = fileSource(file!);
+      }
+      const space = createAddressSpace({ size: mib * 2 ** 20 });
+      if (address >= space.size) throw new UsageError(`<address>: 0x${address.toString(16)} is past the end of the ${mib} MiB space`);
+      const allocator = createTracingAllocator(factory(space));
+      const run = await replayTo(source, allocator, at);
+      const answer = space.whoOwns(address);
+      if (opts.json) {
+        process.stdout.write(JSON.stringify({ events: run.events, liveBlocks: run.live.size, ...(answer as unknown as { toJSON(): object }).toJSON(), maps: opts.maps ? space.maps() : undefined }, null, 2) + '\n');
+        return;
+      }
+      process.stdout.write(`after ${run.events} events of ${source.name} with ${opts.allocator} (${run.live.size} live blocks):\n${answer.text}\n`);
+      if (opts.maps) process.stdout.write(`\n${space.maps()}`);
+    });
+}
