@@ -88,8 +88,10 @@ export function registerReplay(program: Command): void {
           source = fileSource(file!);
           if (opts.native) {
             const t = await openTrace(file!);
-            if (t.format === 'text' && !t.compressed) nativeFile = file!;
-            else {
+            if (t.format === 'text' && !t.compressed) {
+              t.close();
+              nativeFile = file!;
+            } else {
               tmp = mkdtempSync(join(tmpdir(), 'heaplab-'));
               nativeFile = join(tmp, 'trace.txt');
               await writeTrace(nativeFile, t.chunks(), { program: t.program, format: 'text' });

@@ -105,6 +105,8 @@ export interface OpenTrace {
   sites: string[];
   /** The events, chunk by chunk. Iterate once. */
   chunks(): AsyncGenerator<EventChunk>;
+  /** Closes the file without reading the rest (reading to the end closes it too). */
+  close(): void;
 }
 
 /** Opens a trace file (any form, gzip or not) and reads up to its header. */
@@ -159,7 +161,7 @@ export async function openTrace(file: string, options: ReadOptions = {}): Promis
       stream.destroy();
     }
   }
-  return { file, program: parser.program!, format: parser.format!, compressed, sites: parser.sites, chunks };
+  return { file, program: parser.program!, format: parser.format!, compressed, sites: parser.sites, chunks, close: () => void stream.destroy() };
 }
 
 /** The events of a trace file, chunk by chunk (opens, streams, closes). */
