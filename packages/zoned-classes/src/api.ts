@@ -28,9 +28,13 @@ export interface ZonedOptions {
    * Default true; light true.
    */
   slabCanary: boolean;
-  /** Length of each class's random-array slot quarantine (CONFIG_SLAB_QUARANTINE_RANDOM_LENGTH). Default 1; light 0. */
+  /**
+   * Length of the random-array slot quarantine of the largest class (CONFIG_SLAB_QUARANTINE_RANDOM_LENGTH);
+   * as in hardened_malloc, each halving of the slot size doubles it (the 16-byte class holds
+   * 8,192× this many slots with extended classes). Default 1; light 0.
+   */
   slabQuarantineRandomLength: number;
-  /** Length of each class's FIFO slot quarantine (CONFIG_SLAB_QUARANTINE_QUEUE_LENGTH). Default 1; light 0. */
+  /** Length of the FIFO slot quarantine of the largest class, scaled the same way (CONFIG_SLAB_QUARANTINE_QUEUE_LENGTH). Default 1; light 0. */
   slabQuarantineQueueLength: number;
   /** Size classes beyond 16 KiB, up to 128 KiB (CONFIG_EXTENDED_SIZE_CLASSES). Default true; light true. */
   extendedSizeClasses: boolean;
@@ -49,7 +53,8 @@ export interface ZonedOptions {
   regionQuarantineSkipThreshold: number;
   /**
    * Bytes of empty slabs a class keeps writable for reuse; past this, an empty slab is
-   * decommitted (remapped PROT_NONE, its pages given back) (hardened_malloc: max_empty_slabs_total). Default 64 KiB.
+   * decommitted (remapped PROT_NONE, its pages given back) (hardened_malloc's max_empty_slabs_total:
+   * the largest class's size, 128 KiB with extended classes, 64 KiB without). Default 128 KiB.
    */
   emptySlabCacheBytes: number;
   /**
@@ -84,7 +89,7 @@ const DEFAULT_PRESET: Readonly<ZonedOptions> = Object.freeze({
   regionQuarantineRandomLength: 256,
   regionQuarantineQueueLength: 1024,
   regionQuarantineSkipThreshold: 32 * MiB,
-  emptySlabCacheBytes: 64 * 1024,
+  emptySlabCacheBytes: 128 * 1024,
   zoneShare: 0.5,
   seed: 1,
 });

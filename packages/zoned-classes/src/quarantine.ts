@@ -5,7 +5,7 @@
  * address is reused only after at least queueLength more frees, at an unpredictable time.
  *
  * Entries are addresses (u32, never 0: 0 marks an empty cell). One instance per size class for
- * slots, one for large regions.
+ * slots (its lengths scaled by the class, see zoned.ts), one for large regions.
  *
  * Invariants: 0 ≤ count ≤ queueLength; the queue's live cells are ring[(head + k) mod queueLength]
  * for k < count; an address appears at most once in the whole quarantine.
@@ -13,16 +13,16 @@
 
 import type { Random } from './random.js';
 
+const EMPTY = new Uint32Array(0);
+
 export class Quarantine {
-  readonly random: Uint32Array;
-  readonly ring: Uint32Array;
+  /** The arrays are made on the first push, so classes never used cost nothing. */
+  random: Uint32Array = EMPTY;
+  ring: Uint32Array = EMPTY;
   private head = 0;
   private count = 0;
 
-  constructor(readonly randomLength: number, readonly queueLength: number) {
-    this.random = new Uint32Array(randomLength);
-    this.ring = new Uint32Array(queueLength);
-  }
+  constructor(readonly randomLength: number, readonly queueLength: number) {}
 
   /** True when nothing is ever held. */
   get disabled(): boolean {
@@ -31,6 +31,10 @@ export class Quarantine {
 
   /** Holds `addr`; returns the address that leaves the quarantine (to be freed for real), or 0. */
   push(addr: number, rng: Random): number {
+    if (this.random.length + this.ring.length === 0) {
+      this.random = new Uint32Array(this.randomLength);
+      this.ring = new Uint32Array(this.queueLength);
+    }
     let v = addr;
     if (this.randomLength > 0) {
       const i = rng.below(this.randomLength);
@@ -79,6 +83,6 @@ export class Quarantine {
 
   /** Bytes of its arrays. */
   get bytes(): number {
-    return 4 * (this.randomLength + this.queueLength);
+    return 4 * (this.random.length + this.ring.length);
   }
 }

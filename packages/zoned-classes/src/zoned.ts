@@ -144,7 +144,13 @@ export class ZonedAllocator extends AllocatorBase {
     this.emptyCount = new Int32Array(n);
     this.freeHead = new Int32Array(n).fill(-1);
     this.freeTail = new Int32Array(n).fill(-1);
-    this.quarantines = this.classes.map(() => new Quarantine(o.slabQuarantineRandomLength, o.slabQuarantineQueueLength));
+    // hardened_malloc's quarantine_shift: each halving of the slot size doubles the class's
+    // quarantine, so every class holds about the same number of bytes.
+    const topShift = Math.log2(largestClass(o.extendedSizeClasses));
+    this.quarantines = this.classes.map((c) => {
+      const shift = topShift - Math.floor(Math.log2(c.slotSize));
+      return new Quarantine(o.slabQuarantineRandomLength * 2 ** shift, o.slabQuarantineQueueLength * 2 ** shift);
+    });
     this.zoneClass = Uint8Array.from(plan.zoneClass);
 
     // Requests (canary included) → class; classes whose zone holds no slab go to the large path.
@@ -411,10 +417,12 @@ export class ZonedAllocator extends AllocatorBase {
   /** Write-after-free check of every quarantined slot of class c (when the class grows). */
   private checkQuarantined(c: number): void {
     const q = this.quarantines[c]!;
-    if (q.disabled) return;
     const usable = this.usableOf[c]!;
-    for (const ptr of q.entries()) {
-      if (!this.zero.isZero(ptr, usable)) this.misuse('write-after-free', `detected write after free: the quarantined ${this.slotSize[c]}-byte slot ${hex(ptr)} was written after it was freed`, ptr);
+    for (const cells of [q.random, q.ring]) {
+      for (let k = 0; k < cells.length; k++) {
+        const ptr = cells[k]!;
+        if (ptr !== 0 && !this.zero.isZero(ptr, usable)) this.misuse('write-after-free', `detected write after free: the quarantined ${this.slotSize[c]}-byte slot ${hex(ptr)} was written after it was freed`, ptr);
+      }
     }
   }
 
