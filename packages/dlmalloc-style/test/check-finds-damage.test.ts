@@ -1,0 +1,53 @@
+// check() walks chunks and bins and names the damage when a boundary tag or a bin link is broken.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { createAddressSpace, HeapCorruption } from '@heaplab/core';
+import { createDlmallocAllocator } from '../src/index.js';
+
+function heapWithHole() {
+  const space = createAddressSpace({ size: 64 * 2 ** 20 });
+  const a = createDlmallocAllocator(space);
+  const x = a.malloc(100);
+  const hole = a.malloc(200);
+  const y = a.malloc(100);
+  a.free(hole);
+  a.check();
+  return { space, a, x, hole, y };
+}
+
+function throwsCorruption(f: () => void, what: RegExp): void {
+  try {
+    f();
+  } catch (e) {
+    assert.instance(e, HeapCorruption);
+    assert.match((e as Error).message, what);
+    return;
+  }
+  assert.unreachable('check() passed over the damage');
+}
+
+test('a free chunk whose footer was overwritten', () => {
+  const { space, a, y } = heapWithHole();
+  space.u32[(y - 16) >>> 2] = 12345; // y's prev_foot is the hole's footer
+  throwsCorruption(() => a.check(), /footer/);
+});
+
+test('a bin link that points elsewhere', () => {
+  const { space, a, hole } = heapWithHole();
+  space.u32[(hole - 16 + 12) >>> 2] = hole + 4096; // bk
+  throwsCorruption(() => a.check(), /bk|bin/);
+});
+
+test('a canary overwritten by an overflow', () => {
+  const { space, a, x } = heapWithHole();
+  space.u8[x + a.usableSize(x)] ^= 0xff;
+  throwsCorruption(() => a.check(), /canary/);
+});
+
+test('a head whose in-use bit was cleared', () => {
+  const { space, a, x } = heapWithHole();
+  space.u32[(x - 12) >>> 2]! &= ~2;
+  throwsCorruption(() => a.check(), /PINUSE|free|footer/);
+});
+
+test.run();
