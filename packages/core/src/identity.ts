@@ -7,14 +7,21 @@
  * (a WeakMap, so identities of dropped allocators are collected): `whoOwns` climbs from the leaf
  * allocator through `parent` and asks each instance on the way for what it recorded (a site).
  *
- * Invariants: ids are unique in a thread and increase in creation order; `parent` chains are
+ * Invariants: ids are unique in a thread and increase in creation order — even when two copies
+ * of core are loaded (its build and a custom allocator's module imported through tsx), since the
+ * counter and the instance map live on globalThis under a registered symbol; `parent` chains are
  * acyclic (setParent refuses a cycle); an identity is bound to at most one instance.
  */
 
 import type { Allocator, Identity, Mapping } from './api.js';
 import type { AddressSpace } from './space/address-space.js';
 
-let nextId = 1;
+interface SharedState {
+  nextId: number;
+  instances: WeakMap<Identity, Allocator>;
+}
+const SHARED = Symbol.for('@heaplab/core:identities');
+const shared: SharedState = ((globalThis as Record<symbol, SharedState | undefined>)[SHARED] ??= { nextId: 1, instances: new WeakMap() });
 
 /** What a new identity is made from. */
 export interface IdentityInit {
@@ -34,7 +41,7 @@ class InstanceIdentity implements Identity {
   parent: Identity | null;
 
   constructor(init: IdentityInit) {
-    this.id = nextId++;
+    this.id = shared.nextId++;
     this.name = init.name;
     this.family = init.family;
     this.parameters = Object.freeze({ ...(init.parameters ?? {}) });
@@ -80,7 +87,7 @@ export function setParent(child: Identity, parent: Identity | null): void {
   child.parent = parent;
 }
 
-const instances = new WeakMap<Identity, Allocator>();
+const instances = shared.instances;
 
 /** Records which instance an identity belongs to (allocators and wrappers call it when made). */
 export function bindInstance(identity: Identity, instance: Allocator): void {

@@ -9,27 +9,29 @@
  *   - stack: the wrapper reads the caller from a JS stack trace, skipping heaplab's own frames
  *     (costs a few microseconds per call: for debugging runs, not benchmarks).
  *
- * State: one current site per thread (a module variable), null when none is set.
+ * State: one current site per thread, null when none is set — kept on globalThis under a
+ * registered symbol, so two copies of core loaded side by side share it.
  */
 
 /** How a wrapper finds the site of a call: `given` only, or the JS caller when none is given. */
 export type SiteMode = 'given' | 'stack';
 
-let current: string | null = null;
+const SITE = Symbol.for('@heaplab/core:allocationSite');
+const state: { current: string | null } = ((globalThis as Record<symbol, { current: string | null } | undefined>)[SITE] ??= { current: null });
 
 /** Sets the site of the allocations that follow (null: none). Returns the previous one. */
 export function setAllocationSite(site: string | null): string | null {
   if (site !== null && (typeof site !== 'string' || site === '' || /\s/.test(site))) {
     throw new TypeError(`an allocation site must be a non-empty word without spaces, got ${JSON.stringify(site)}`);
   }
-  const before = current;
-  current = site;
+  const before = state.current;
+  state.current = site;
   return before;
 }
 
 /** The current site, or null. */
 export function currentAllocationSite(): string | null {
-  return current;
+  return state.current;
 }
 
 /** Runs `f` with `site` as the current site, then restores the previous one. */
@@ -38,7 +40,7 @@ export function withAllocationSite<T>(site: string, f: () => T): T {
   try {
     return f();
   } finally {
-    current = before;
+    state.current = before;
   }
 }
 
@@ -68,7 +70,8 @@ export function callerSite(): string | null {
 
 /** The site of the current call under a mode: the given site, else the caller's with `stack`. */
 export function siteFor(mode: SiteMode): string | null {
-  if (current !== null) return current;
+  const given = state.current;
+  if (given !== null) return given;
   return mode === 'stack' ? callerSite() : null;
 }
 
