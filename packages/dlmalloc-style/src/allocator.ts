@@ -281,11 +281,12 @@ export class DlmallocAllocator extends AllocatorBase {
 
   /** Carves nb bytes from the top, growing the heap when the top is too small; 0 when it cannot. */
   private takeTop(nb: number): number {
-    const u32 = this.u32;
+    let u32 = this.u32;
     const sw = this.sw;
     let ts = u32[sw + W.topSize]!;
     if (ts < nb + MIN_CHUNK) {
       if (!this.growTop(nb)) return 0;
+      u32 = this.u32; // a syscall may have remade the views (wasm memory)
       ts = u32[sw + W.topSize]!;
     }
     const c = u32[sw + W.top]!;
@@ -305,7 +306,7 @@ export class DlmallocAllocator extends AllocatorBase {
    */
   private growTop(nb: number): boolean {
     const space = this.space;
-    const u32 = this.u32;
+    let u32 = this.u32;
     const sw = this.sw;
     const ps = space.pageSize;
     const top = u32[sw + W.top]!;
@@ -323,6 +324,7 @@ export class DlmallocAllocator extends AllocatorBase {
         if (e instanceof KernelError && e.code === 'ENOMEM') continue;
         throw e;
       }
+      u32 = this.u32;
       if (top === 0) {
         u32[sw + W.heapBase] = start;
         u32[sw + W.top] = start;
@@ -348,13 +350,12 @@ export class DlmallocAllocator extends AllocatorBase {
     const extra = Math.floor((ts - this.topPad - MIN_CHUNK) / ps) * ps;
     if (extra <= 0) return;
     space.sbrk(-extra, this.identity);
-    u32[sw + W.topSize] = ts - extra;
-    u32[(top + 4) >>> 2] = (ts - extra) | PINUSE;
+    this.u32[sw + W.topSize] = ts - extra;
+    this.u32[(top + 4) >>> 2] = (ts - extra) | PINUSE;
   }
 
   /** memalign: a heap chunk with room to slide to the boundary, lead and tail freed; or a mapping. */
   private allocateAligned(size: number, align: number): number {
-    const u32 = this.u32;
     if (size >= MAX_HEAP_REQUEST || size + align >= this.u32[this.sw + W.mmapThreshold]!) return this.mmapChunk(size, align);
     const nb = (size + 31) & ~15;
     const want = nb + align - HEADER;
@@ -362,6 +363,7 @@ export class DlmallocAllocator extends AllocatorBase {
     let c = policy === POLICY_BEST ? this.takeBest(want) : policy === POLICY_NEXT ? this.takeNext(want) : this.takeFirst(want);
     if (c === 0) c = this.takeTop(want);
     if (c === 0) return this.mmapChunk(size, align);
+    let u32 = this.u32;
     let s = (u32[(c + 4) >>> 2]! & ~7) >>> 0;
     const nc = alignUp(c + HEADER, align) - HEADER;
     if (nc !== c) {
@@ -371,6 +373,7 @@ export class DlmallocAllocator extends AllocatorBase {
       this.starts.set(nc);
       u32[(c + 4) >>> 2] = lead | (u32[(c + 4) >>> 2]! & PINUSE) | CINUSE;
       this.freeChunk(c, lead);
+      u32 = this.u32;
       c = nc;
     }
     if (s - nb >= MIN_CHUNK) {
@@ -379,6 +382,7 @@ export class DlmallocAllocator extends AllocatorBase {
       this.starts.set(t);
       u32[(c + 4) >>> 2] = nb | (u32[(c + 4) >>> 2]! & PINUSE) | CINUSE;
       this.freeChunk(t, s - nb);
+      u32 = this.u32;
       s = nb;
     }
     u32[(c + 8) >>> 2] = size;
@@ -410,7 +414,6 @@ export class DlmallocAllocator extends AllocatorBase {
   private mmapChunk(size: number, align: number): number {
     const space = this.space;
     const ps = space.pageSize;
-    const u32 = this.u32;
     const span = size + HEADER + (align > 16 ? align : 0);
     if (span > space.size) return 0;
     const len = alignUp(span, ps);
@@ -424,6 +427,7 @@ export class DlmallocAllocator extends AllocatorBase {
     const end = alignUp(c + HEADER + size, ps);
     if (end < m0 + len) space.munmap(end, m0 + len - end);
     const s = end - c;
+    const u32 = this.u32;
     if (pad !== 0) u32[m >>> 2] = pad;
     u32[(c + 4) >>> 2] = s | PINUSE | CINUSE | MMAPPED;
     u32[(c + 8) >>> 2] = size;
@@ -458,7 +462,7 @@ export class DlmallocAllocator extends AllocatorBase {
   }
 
   private unmapChunk(c: number): void {
-    const u32 = this.u32;
+    let u32 = this.u32;
     const s = (u32[(c + 4) >>> 2]! & ~7) >>> 0;
     const pad = c % this.space.pageSize;
     this.account(-1, -u32[(c + 8) >>> 2]!, -(s - HEADER));
@@ -470,6 +474,7 @@ export class DlmallocAllocator extends AllocatorBase {
       this.recentAt = (this.recentAt + 1) % this.recent.length;
     }
     const sw = this.sw;
+    u32 = this.u32;
     if (u32[sw + W.dynamic] && s > u32[sw + W.mmapThreshold]! && s <= MMAP_THRESHOLD_MAX) {
       u32[sw + W.mmapThreshold] = s;
       u32[sw + W.trimThreshold] = 2 * s;
@@ -478,7 +483,7 @@ export class DlmallocAllocator extends AllocatorBase {
 
   private resizeMapped(c: number, size: number): number {
     const space = this.space;
-    const u32 = this.u32;
+    let u32 = this.u32;
     const ps = space.pageSize;
     const pad = c % ps;
     const m = c - pad;
@@ -496,6 +501,7 @@ export class DlmallocAllocator extends AllocatorBase {
       }
     }
     const ns = need - pad;
+    u32 = this.u32;
     u32[(c + 4) >>> 2] = ns | PINUSE | CINUSE | MMAPPED;
     this.account(0, size - u32[(c + 8) >>> 2]!, ns - s);
     this.f64[this.fw + F.mmappedBytes]! += need - cur;
@@ -635,7 +641,7 @@ export class DlmallocAllocator extends AllocatorBase {
   // ------------------------------------------------------------------ realloc in place
 
   protected override resizeInPlace(ptr: number, size: number): number {
-    const u32 = this.u32;
+    let u32 = this.u32;
     const sw = this.sw;
     const c = ptr - HEADER;
     const h = u32[(c + 4) >>> 2]!;
@@ -650,6 +656,7 @@ export class DlmallocAllocator extends AllocatorBase {
       if (n === u32[sw + W.top]!) {
         // Grow into the top, moving the break up first when the top is too small.
         if (s + u32[sw + W.topSize]! < nb + MIN_CHUNK && !this.growTop(nb - s)) return 0;
+        u32 = this.u32;
         const nts = s + u32[sw + W.topSize]! - nb;
         const nt = c + nb;
         this.starts.clear(n);
@@ -682,6 +689,7 @@ export class DlmallocAllocator extends AllocatorBase {
       this.starts.set(t);
       u32[(c + 4) >>> 2] = nb | (h & PINUSE) | CINUSE;
       this.freeChunk(t, ns - nb);
+      u32 = this.u32;
       ns = nb;
     }
     u32[(c + 8) >>> 2] = size;

@@ -9,4 +9,9 @@ for (const policy of ['best-fit', 'first-fit', 'next-fit'] as PlacementPolicy[])
   }
 }
 
+// Over a WebAssembly.Memory (views are remade when it grows), with fewer runs.
+for (const c of conformanceChecks((space) => createDlmallocAllocator(space), { name: 'dlmalloc-style wasm', backing: 'wasm', runs: 200 })) {
+  test(`conformance (best-fit, wasm memory): ${c.name}`, c.run);
+}
+
 test.run();
