@@ -6,12 +6,15 @@
  * Two ways in, the first winning:
  *   - given: whoever drives the allocator sets the current site (the replay engine sets each
  *     event's site; a program can wrap a region in `withAllocationSite`);
- *   - stack: the wrapper reads the caller from a JS stack trace, skipping heaplab's own frames
- *     (costs a few microseconds per call: for debugging runs, not benchmarks).
+ *   - stack: the wrapper reads the caller from V8's structured call sites, skipping heaplab's
+ *     own frames, translated through the source map when there is one (each position is
+ *     formatted once; the capture itself costs about a microsecond: for debugging runs).
  *
  * State: one current site per thread, null when none is set — kept on globalThis under a
  * registered symbol, so two copies of core loaded side by side share it.
  */
+
+import { findSourceMap } from 'node:module';
 
 /** How a wrapper finds the site of a call: `given` only, or the JS caller when none is given. */
 export type SiteMode = 'given' | 'stack';
@@ -44,26 +47,61 @@ export function withAllocationSite<T>(site: string, f: () => T): T {
   }
 }
 
-/** Frames of heaplab's allocator machinery, skipped when reading the caller from the stack. */
-const OWN_FRAME = /[\\/]core[\\/](?:src|dist)[\\/](?:wrappers|allocator|registry)[\\/]|node:internal/;
-const FRAME = /\(?((?:file:\/\/)?[^\s()]+:\d+:\d+)\)?\s*$/;
+/** Files of heaplab's allocator machinery, skipped when reading the caller from the stack. */
+const OWN_FILE = /[\\/]core[\\/](?:src|dist)[\\/](?:wrappers|allocator|registry)[\\/]/;
 const cwdPrefix = typeof process !== 'undefined' ? process.cwd() + '/' : '';
+/** Site text by raw position: a position is translated (source map) and formatted once. */
+const siteCache = new Map<string, string>();
 
-/** The first frame of the stack outside heaplab's wrappers, as `path:line:col` (relative to the working directory), or null. */
+interface CallSite {
+  getFileName(): string | null | undefined;
+  getLineNumber(): number | null;
+  getColumnNumber(): number | null;
+}
+
+function format(file: string, line: number, column: number): string {
+  let f = file.replace(/^file:\/\//, '');
+  let l = line;
+  let c = column;
+  const map = findSourceMap?.(f) ?? findSourceMap?.(file);
+  const entry = map?.findEntry(line - 1, column - 1) as { originalSource?: string; originalLine?: number; originalColumn?: number } | undefined;
+  if (entry && entry.originalSource !== undefined && entry.originalLine !== undefined) {
+    f = entry.originalSource.replace(/^file:\/\//, '');
+    l = entry.originalLine + 1;
+    c = (entry.originalColumn ?? 0) + 1;
+  }
+  if (cwdPrefix && f.startsWith(cwdPrefix)) f = f.slice(cwdPrefix.length);
+  return `${f}:${l}:${c}`.replace(/\s/g, '_');
+}
+
+/**
+ * The first frame of the stack outside heaplab's wrappers, as `path:line:col` (relative to the
+ * working directory, through the source map when there is one), or null. Reads V8's structured
+ * call sites (no stack text is formatted) and formats each position once.
+ */
 export function callerSite(): string | null {
+  const prepare = Error.prepareStackTrace;
   const limit = Error.stackTraceLimit;
+  Error.prepareStackTrace = (_e, frames) => frames;
   Error.stackTraceLimit = 16;
-  const stack = new Error().stack ?? '';
+  const holder: { stack?: CallSite[] } = {};
+  Error.captureStackTrace(holder, callerSite);
+  const frames = holder.stack;
+  Error.prepareStackTrace = prepare;
   Error.stackTraceLimit = limit;
-  const lines = stack.split('\n');
-  for (let k = 1; k < lines.length; k++) {
-    const line = lines[k]!;
-    if (OWN_FRAME.test(line) || line.includes('callerSite')) continue;
-    const m = FRAME.exec(line);
-    if (!m) continue;
-    let at = m[1]!.replace(/^file:\/\//, '');
-    if (cwdPrefix && at.startsWith(cwdPrefix)) at = at.slice(cwdPrefix.length);
-    return at.replace(/\s/g, '_');
+  if (!Array.isArray(frames)) return null;
+  for (const fr of frames) {
+    const file = fr.getFileName();
+    if (!file || file.startsWith('node:') || OWN_FILE.test(file)) continue;
+    const line = fr.getLineNumber() ?? 0;
+    const column = fr.getColumnNumber() ?? 0;
+    const key = `${file}:${line}:${column}`;
+    let site = siteCache.get(key);
+    if (site === undefined) {
+      site = format(file, line, column);
+      siteCache.set(key, site);
+    }
+    return site;
   }
   return null;
 }
