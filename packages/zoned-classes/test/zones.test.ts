@@ -129,4 +129,27 @@ test('an aligned large block keeps its alignment and its guards', () => {
   a.check();
 });
 
+test('in a 4 GiB space, blocks above 2 GiB (past the signed 32-bit range) keep their bytes and their checks', () => {
+  const space = createAddressSpace({ size: 4096 * MiB });
+  const a = createZonedAllocator(space, { seed: 3 });
+  const ps: [number, number][] = [];
+  for (const c of a.classes) if (c.index > 0) ps.push([a.malloc(c.usable), c.usable]);
+  for (let k = 0; k < 20; k++) ps.push([a.malloc(200_000 + k * 4096), 200_000 + k * 4096]);
+  assert.ok(ps.some(([p]) => p >= 2 ** 31), 'some block lies above 2^31');
+  for (const [p, n] of ps) space.fill(p, (p >>> 4) & 255, n);
+  a.check();
+  for (const [p, n] of ps) {
+    assert.is(space.load8(p + n - 1), (p >>> 4) & 255);
+    assert.equal(a.blockAt(p + (n >>> 1)), { base: p, size: a.usableSize(p) });
+  }
+  const high = ps.find(([p]) => p >= 2 ** 31 && p < a.areaEnd);
+  assert.ok(high, 'with seed 3 the zone area reaches past 2^31');
+  space.store8(high[0] + high[1], 1);
+  assert.throws(() => a.free(high[0]), /canary-corrupted/);
+  space.store8(high[0] + high[1], 0); // the canary's first byte is always 0: restored
+  for (const [p] of ps) a.free(p);
+  assert.is(a.stats().liveBlocks, 0);
+  a.check();
+});
+
 test.run();
