@@ -5,6 +5,8 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { runCli } from '../helpers/run-cli.js';
 
 test('list shows every allocator and wrapper with an instance identity, the custom example included', async () => {
@@ -42,6 +44,17 @@ test('who answers for an address at an event of a workload run', async () => {
   const bad = await runCli(['who', 'zz', '-a', 'mmap-pages', '-w', 'churn']);
   assert.is(bad.code, 2);
   assert.match(bad.err, /<address>: expected an address/);
+});
+
+test('a bad configuration stops the command with its message (exit 1), help still works', () => {
+  const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+  const env = { ...process.env, HEAPLAB_FUZZ__RUNS: 'many' };
+  const r = spawnSync(process.execPath, ['--import', 'tsx', main, 'config'], { env, encoding: 'utf8' });
+  assert.is(r.status, 1);
+  assert.is(r.stderr, 'heaplab: environment variable HEAPLAB_FUZZ__RUNS: fuzz.runs: expected a number, got "many"\n');
+  const h = spawnSync(process.execPath, ['--import', 'tsx', main, '--help'], { env, encoding: 'utf8' });
+  assert.is(h.status, 0);
+  assert.match(h.stdout, /who \[options\] <address> \[file\]/);
 });
 
 test.run();
