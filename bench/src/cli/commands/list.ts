@@ -107,6 +107,13 @@ export function registerList(program: Command): void {
     .option('--json', 'print JSON')
     .action((opts: { json?: boolean }) => {
       const rows = listRegistry();
-      process.stdout.write(opts.json ? JSON.stringify(rows, null, 2) + '\n' : formatList(rows));
+      const stack = benchConfig().wrappers.map((w) => w.name);
+      const def = rows.find((r) => r.default)?.name ?? null;
+      if (opts.json) {
+        process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
+        return;
+      }
+      const head = def ? `ALLOCATOR resolves to: ${[...stack, def].join(' > ')}\n` : `ALLOCATOR: no default configured${stack.length ? ` (wrapper stack: ${stack.join(' > ')})` : ''}\n`;
+      process.stdout.write(head + formatList(rows));
     });
 }
