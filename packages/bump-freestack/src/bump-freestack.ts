@@ -96,6 +96,12 @@ export class BumpFreestackAllocator extends AllocatorBase {
     return this.heap.base;
   }
 
+  /** True when addr lies in pages any worker of this heap mapped (runs, chunks, large blocks, metadata). */
+  override owns(addr: number): boolean {
+    const oi = this.space.ownerIndexAt(addr);
+    return oi !== 0 && (this.u32[this.heap.h + HDR.ownerBits / 4 + (oi >>> 5)]! & (1 << (oi & 31))) !== 0;
+  }
+
   // ------------------------------------------------------------------ allocation
 
   protected allocate(size: number, align: number): number {
