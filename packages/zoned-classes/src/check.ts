@@ -13,7 +13,7 @@
  */
 
 import { HeapCorruption, PROT_NONE, PROT_READ, PROT_WRITE, hex } from '@heaplab/core';
-import { RECORD_HEADER, R_ADDR, R_CANARY0, R_CANARY1, R_HELD, R_LIVE, R_NEXT, R_PREV, R_STATE, STATE_NAMES, S_DECOMMITTED, S_EMPTY, S_FULL, S_NEVER, S_PARTIAL } from './layout.js';
+import { RECORD_HEADER, R_ADDR, R_HINT, R_CANARY0, R_CANARY1, R_HELD, R_LIVE, R_NEXT, R_PREV, R_STATE, STATE_NAMES, S_DECOMMITTED, S_EMPTY, S_FULL, S_NEVER, S_PARTIAL } from './layout.js';
 import type { ZonedAllocator } from './zoned.js';
 
 const RW = PROT_READ | PROT_WRITE;
@@ -81,6 +81,7 @@ export function checkZoned(a: ZonedAllocator): void {
         if (u & q) fail(`${name(i)}: slot ${w * 32 + 31 - Math.clz32(u & q & -(u & q))} is both in use and in quarantine`);
         const valid = w === W - 1 ? a.lastMask[c]! : -1;
         if ((u | q) & ~valid) fail(`${name(i)}: a bitmap bit past its ${n} slots is set`);
+        if (!a.options.slotRandomize && w < meta[r + R_HINT]! && ((u | q) & valid) !== valid) fail(`${name(i)}: word ${w} has a free slot but the first-free hint is word ${meta[r + R_HINT]}`);
         live += popcount(u);
         held += popcount(q);
       }

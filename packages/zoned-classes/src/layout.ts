@@ -16,7 +16,8 @@
  * Metadata (out of band, one separate mapping reserved PROT_NONE and made writable 16 KiB at a time
  * as each class's records are first needed; words of an Int32Array view):
  *   per class, per slab, a record of RECORD_HEADER + 2·W + slots words:
- *     [state, next, prev, live, held, canary0, canary1, slab address, used bitmap (W words),
+ *     [state, next, prev, live, held, canary0, canary1, slab address, first-free-word hint,
+ *      used bitmap (W words),
  *      quarantine bitmap (W words), requested size of each slot (slots words; none for class 0)]
  *   with W = ⌈slots / 32⌉.
  *
@@ -28,7 +29,7 @@ import type { SizeClass } from './size-classes.js';
 import type { Random } from './random.js';
 
 /** Words before the bitmaps in a slab record. */
-export const RECORD_HEADER = 8;
+export const RECORD_HEADER = 9;
 /** Offsets in a slab record. */
 export const R_STATE = 0;
 export const R_NEXT = 1;
@@ -39,6 +40,8 @@ export const R_CANARY0 = 5;
 export const R_CANARY1 = 6;
 /** The slab's address (as u32), set when the slab is first used. */
 export const R_ADDR = 7;
+/** Without slot randomization: the first bitmap word that may hold a free slot (all below are full). */
+export const R_HINT = 8;
 
 /** Slab states. NEVER and DECOMMITTED slabs are PROT_NONE; the others are writable (except class 0's). */
 export const S_NEVER = 0;

@@ -27,7 +27,7 @@
 import { AllocatorBase, createIdentity, MAP_FIXED, PROT_NONE, PROT_READ, PROT_WRITE, ConfigError, KernelError, hex, type AddressSpace, type BlockInfo, type HeapFigures } from '@heaplab/core';
 import type { ZonedInit, ZonedOptions } from './api.js';
 import { LargeRegions } from './large.js';
-import { RECORD_HEADER, R_ADDR, R_CANARY0, R_CANARY1, R_HELD, R_LIVE, R_NEXT, R_PREV, R_STATE, S_DECOMMITTED, S_EMPTY, S_FULL, S_NEVER, S_PARTIAL, planZones, type ZonePlan } from './layout.js';
+import { RECORD_HEADER, R_ADDR, R_HINT, R_CANARY0, R_CANARY1, R_HELD, R_LIVE, R_NEXT, R_PREV, R_STATE, S_DECOMMITTED, S_EMPTY, S_FULL, S_NEVER, S_PARTIAL, planZones, type ZonePlan } from './layout.js';
 import { resolveOptions } from './options.js';
 import { Quarantine } from './quarantine.js';
 import { Random } from './random.js';
@@ -56,6 +56,8 @@ export class ZonedAllocator extends AllocatorBase {
   readonly slabBytes: Float64Array;
   readonly slabStart: Float64Array;
   readonly lastMask: Int32Array;
+  /** @internal 1 / slot size: the slot index is ⌊offset · inverse + 2^-20⌋ (exact for offsets < 2^22). */
+  private readonly inverse: Float64Array;
   /** @internal per-class slab lists and the next never-used slab. */
   readonly nextFresh: Int32Array;
   readonly partialHead: Int32Array;
@@ -73,6 +75,7 @@ export class ZonedAllocator extends AllocatorBase {
   private readonly randomize: boolean;
   private readonly wafCheck: boolean;
   private readonly zeroFree: boolean;
+  private readonly quarantined: boolean;
   readonly areaBase: number;
   readonly areaEnd: number;
   readonly zoneBytes: number;
@@ -121,6 +124,7 @@ export class ZonedAllocator extends AllocatorBase {
     this.randomize = o.slotRandomize;
     this.wafCheck = o.writeAfterFreeCheck;
     this.zeroFree = o.zeroOnFree;
+    this.quarantined = o.slabQuarantineRandomLength + o.slabQuarantineQueueLength > 0;
     const ps = space.pageSize;
     this.classes = sizeClassTable({ extended: o.extendedSizeClasses, pageSize: ps, canary: this.canary });
     const n = this.classes.length;
@@ -137,6 +141,7 @@ export class ZonedAllocator extends AllocatorBase {
     this.slabCount = i32((_, k) => plan.classes[k]!.slabs);
     this.positionsOf = i32((_, k) => plan.classes[k]!.positions);
     this.slabBytes = Float64Array.from(this.classes, (c) => c.slabPages * ps);
+    this.inverse = Float64Array.from(this.classes, (c) => 1 / c.slotSize);
     this.lastMask = i32((c) => (c.slots % 32 === 0 ? -1 : (1 << c.slots % 32) - 1));
     this.nextFresh = new Int32Array(n);
     this.partialHead = new Int32Array(n).fill(-1);
@@ -245,7 +250,7 @@ export class ZonedAllocator extends AllocatorBase {
     if (st === S_NEVER || st === S_DECOMMITTED) return false;
     const s = this.slotSize[c]!;
     const base = this.meta[rec + R_ADDR]! >>> 0;
-    const j = Math.floor((addr - base) / s);
+    const j = Math.floor((addr - base) * this.inverse[c]! + 9.5367431640625e-7);
     if (j >= this.slotsOf[c]!) return false;
     this.lc = c;
     this.li = i;
@@ -321,8 +326,8 @@ export class ZonedAllocator extends AllocatorBase {
     const rec = this.metaBase[c]! + i * this.recordOf[c]!;
     const used = rec + RECORD_HEADER;
     const n = this.slotsOf[c]!;
-    // First free slot at or after a start (random or 0), wrapping once.
-    const start = this.randomize ? this.rng.below(n) : 0;
+    // First free slot at or after a start (random, or the slab's first word with a free slot), wrapping once.
+    const start = this.randomize ? this.rng.below(n) : meta[rec + R_HINT]! << 5;
     let w = start >>> 5;
     let j = -1;
     for (let k = 0; k <= W; k++) {
@@ -336,6 +341,7 @@ export class ZonedAllocator extends AllocatorBase {
       w = w + 1 === W ? 0 : w + 1;
     }
     if (j < 0) throw new Error(`zoned-classes: slab ${i} of class ${c} is on the partial list with no free slot`);
+    if (!this.randomize) meta[rec + R_HINT] = j >>> 5;
     const s = this.slotSize[c]!;
     const slot = (meta[rec + R_ADDR]! >>> 0) + j * s;
     const usable = this.usableOf[c]!;
@@ -482,14 +488,13 @@ export class ZonedAllocator extends AllocatorBase {
     this.smallBlocks--;
     this.smallBytes -= req;
     this.smallUsable -= usable;
-    const q = this.quarantines[c]!;
-    if (q.disabled) {
-      this.slotFreed(c, i, rec);
+    if (!this.quarantined) {
+      this.slotFreed(c, i, rec, j);
       return;
     }
     meta[rec + RECORD_HEADER + W + (j >>> 5)]! |= bit;
     meta[rec + R_HELD]!++;
-    const out = q.push(ptr, this.rng);
+    const out = this.quarantines[c]!.push(ptr, this.rng);
     if (out !== 0) this.releaseHeld(out);
   }
 
@@ -500,12 +505,13 @@ export class ZonedAllocator extends AllocatorBase {
     const rec = this.lrec;
     meta[rec + RECORD_HEADER + this.wordsOf[this.lc]! + (this.lj >>> 5)]! &= ~(1 << (this.lj & 31));
     meta[rec + R_HELD]!--;
-    this.slotFreed(this.lc, this.li, rec);
+    this.slotFreed(this.lc, this.li, rec, this.lj);
   }
 
   /** After a slot became free: full → partial, or → empty / decommitted when nothing is left in it. */
-  private slotFreed(c: number, i: number, rec: number): void {
+  private slotFreed(c: number, i: number, rec: number, j: number): void {
     const meta = this.meta;
+    if (meta[rec + R_HINT]! > j >>> 5) meta[rec + R_HINT] = j >>> 5;
     const st = meta[rec + R_STATE]!;
     if (meta[rec + R_LIVE]! + meta[rec + R_HELD]! > 0) {
       if (st === S_FULL) this.linkPartial(c, i, rec);
