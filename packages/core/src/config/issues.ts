@@ -77,6 +77,28 @@ const KIND: Record<string, string> = {
   record: 'an object',
 };
 
+/** What an issue says was expected, without the value (unions: the branches joined by "or"). */
+function want(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case 'invalid_type':
+      return KIND[issue.expected] ?? issue.expected;
+    case 'too_small':
+      return `a ${issue.origin === 'number' ? 'number' : issue.origin} ${issue.inclusive ? '≥' : '>'} ${String(issue.minimum)}`;
+    case 'too_big':
+      return `a ${issue.origin === 'number' ? 'number' : issue.origin} ${issue.inclusive ? '≤' : '<'} ${String(issue.maximum)}`;
+    case 'invalid_value':
+      return issue.values.length === 1 ? JSON.stringify(issue.values[0]) : `one of ${issue.values.map((x) => JSON.stringify(x)).join(', ')}`;
+    case 'invalid_union': {
+      const branches = issue.errors.map((errs) => (errs[0] ? want(errs[0]) : '')).filter((x) => x !== '');
+      return branches.length > 0 ? branches.join(' or ') : issue.message;
+    }
+    case 'invalid_key':
+      return issue.issues[0] ? want(issue.issues[0]) : 'a valid key';
+    default:
+      return issue.message;
+  }
+}
+
 /**
  * The ConfigError of the first issue. `base` is where `value` sits in the configuration;
  * `sourceFor` names the origin of a full path.
@@ -85,35 +107,12 @@ export function issueError(issues: readonly z.core.$ZodIssue[], schema: z.ZodTyp
   const issue = issues[0]!;
   const rel = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p)) as Path;
   const path = [...base, ...rel];
-  const got = getAt(value, rel);
-  let expected: string;
-  switch (issue.code) {
-    case 'invalid_type':
-      expected = `${KIND[issue.expected] ?? issue.expected}, got ${show(got)}`;
-      break;
-    case 'too_small':
-      expected = `a ${issue.origin === 'number' ? 'number' : issue.origin} ${issue.inclusive ? '≥' : '>'} ${String(issue.minimum)}, got ${show(got)}`;
-      break;
-    case 'too_big':
-      expected = `a ${issue.origin === 'number' ? 'number' : issue.origin} ${issue.inclusive ? '≤' : '<'} ${String(issue.maximum)}, got ${show(got)}`;
-      break;
-    case 'invalid_value':
-      expected = `one of ${issue.values.map((x) => JSON.stringify(x)).join(', ')}, got ${show(got)}`;
-      break;
-    case 'unrecognized_keys': {
-      const key = issue.keys[0]!;
-      const known = keysAt(schema, rel);
-      const full = [...path, key];
-      return new ConfigError(pathText(full), sourceFor(full), known.length > 0 ? `one of the keys ${known.join(', ')}` : 'no key here');
-    }
-    case 'invalid_format':
-      expected = `${issue.message}, got ${show(got)}`;
-      break;
-    case 'invalid_key':
-      expected = `${issue.issues[0]?.message ?? 'a valid key'}, got ${show(rel.at(-1))}`;
-      break;
-    default:
-      expected = `${issue.message}, got ${show(got)}`;
+  if (issue.code === 'unrecognized_keys') {
+    const key = issue.keys[0]!;
+    const known = keysAt(schema, rel);
+    const full = [...path, key];
+    return new ConfigError(pathText(full), sourceFor(full), known.length > 0 ? `one of the keys ${known.join(', ')}` : 'no key here');
   }
-  return new ConfigError(pathText(path), sourceFor(path), expected);
+  const got = issue.code === 'invalid_key' ? rel.at(-1) : getAt(value, rel);
+  return new ConfigError(pathText(path), sourceFor(path), `${want(issue)}, got ${show(got)}`);
 }
