@@ -25,6 +25,7 @@ const WRAPPED: Record<string, (s: AddressSpace) => Allocator> = {
 for (const [name, f] of Object.entries(WRAPPED)) {
   for (const c of conformanceChecks(f, { name: `${name}(mmap-pages)`, runs })) test(`${name} around mmap-pages: ${c.name}`, c.run);
 }
+for (const c of conformanceChecks(WRAPPED.locked!, { name: 'locked(mmap-pages), shared', runs, backing: 'shared' })) test(`locked around mmap-pages in a SharedArrayBuffer: ${c.name}`, c.run);
 
 function caught(f: () => unknown): AllocatorError {
   try {
