@@ -20,9 +20,9 @@ const KINDS = ['malloc', 'calloc', 'memalign', 'realloc'] as const;
 /** The kinds of request counted per bucket. */
 export type RequestKind = (typeof KINDS)[number];
 
-/** Options of the stats wrapper (none yet beyond the name shown). */
+/** Options of the stats wrapper. */
 export interface StatsOptions {
-  /** Largest size shown by `histogram()` rows that are empty are skipped. Default: every non-empty bucket. */
+  /** Leave out of `histogram()` the buckets no request and no live block fell in. Default true. */
   skipEmpty: boolean;
 }
 
