@@ -7,8 +7,9 @@
  * Wrappers: dlmalloc-style bare and under each wrapper; one task = 256 × (free the block in a
  * ring slot, malloc a new one of 16–400 bytes), 64 blocks live; figure = median task time / 512.
  * whoOwns: 1,000 calls on interior addresses of 10,000 live blocks (8–100 B and 1% up to 4 KiB),
- * with dlmalloc-style bare, under tracing + checking (the site lookup up the chain), and with
- * mmap-pages; plus addresses in no mapping.
+ * with dlmalloc-style bare, under tracing + checking (the site lookup up the chain), with
+ * mmap-pages, zoned-classes and bump-freestack (the cost is mostly the leaf's blockAt); plus
+ * addresses in no mapping.
  */
 
 import { Bench } from 'tinybench';
@@ -18,6 +19,8 @@ import {
 } from '@heaplab/core';
 import { createDlmallocAllocator } from '@heaplab/dlmalloc-style';
 import { createMmapPagesAllocator } from '@heaplab/mmap-pages';
+import { createZonedAllocator } from '@heaplab/zoned-classes';
+import { createBumpFreestackAllocator } from '@heaplab/bump-freestack';
 
 const SPACE = 2 ** 30;
 const RING = 64;
@@ -89,6 +92,8 @@ const whoCases: [string, (s: AddressSpace) => Allocator][] = [
   ['dlmalloc-style', (s) => createDlmallocAllocator(s)],
   ['dlmalloc-style < checking < tracing', (s) => createTracingAllocator(createCheckingAllocator(createDlmallocAllocator(s), { sites: 'given' }))],
   ['mmap-pages', (s) => createMmapPagesAllocator(s)],
+  ['zoned-classes', (s) => createZonedAllocator(s)],
+  ['bump-freestack', (s) => createBumpFreestackAllocator(s)],
 ];
 for (const [name, make] of whoCases) {
   const space = createAddressSpace({ size: SPACE });
