@@ -6,6 +6,9 @@
  * footprint runs): peak live bytes (exact), peak resident bytes of the space sampled every 2,000
  * steps, and M4 = peak resident / peak live.
  *
+ * Last, one more timed run per preset with the space's system calls wrapped, to show how much of
+ * the time is the simulated kernel (mmap, munmap, mprotect: page tables and residency scans).
+ *
  * Run: npx tsx scripts/churn-bench.ts [ops=2000000] [rounds=5] [spaceMiB=4096]
  * Not a test: figures for the README, measured on whatever machine runs it.
  */
@@ -73,4 +76,30 @@ for (const preset of ['default', 'light'] as PresetName[]) {
   const s = space.stats();
   const MiB = (b: number): string => `${(b / 2 ** 20).toFixed(1)} MiB`;
   console.log(`| ${preset} | ${MiB(peakLive)} | ${MiB(peakResident)} | ${MiB(s.peakCommitted)} | ${MiB(s.peakMapped)} | ${(peakResident / peakLive).toFixed(2)} |`);
+}
+
+console.log('\ntime inside the space\'s system calls (one instrumented run per preset)');
+console.log('| preset | ns per step | of which mmap | munmap | mprotect | calls mmap/munmap/mprotect |');
+console.log('|---|---:|---:|---:|---:|---|');
+for (const preset of ['default', 'light'] as PresetName[]) {
+  const space = createAddressSpace({ size: spaceBytes });
+  const a = createZonedAllocator(space, { preset });
+  const spent = { mmap: 0, munmap: 0, mprotect: 0 };
+  for (const m of ['mmap', 'munmap', 'mprotect'] as const) {
+    const f = space[m].bind(space) as (...args: unknown[]) => unknown;
+    (space as unknown as Record<string, unknown>)[m] = (...args: unknown[]): unknown => {
+      const t = process.hrtime.bigint();
+      try {
+        return f(...args);
+      } finally {
+        spent[m] += Number(process.hrtime.bigint() - t);
+      }
+    };
+  }
+  const u8 = space.u8;
+  const t0 = process.hrtime.bigint();
+  runChurn({ malloc: (n) => a.malloc(n), free: (p) => a.free(p), touch: (p, n) => { u8[p] = 1; u8[p + n - 1] = 1; } }, ops, seed);
+  const total = Number(process.hrtime.bigint() - t0) / ops;
+  const c = space.stats().calls;
+  console.log(`| ${preset} | ${total.toFixed(1)} | ${(spent.mmap / ops).toFixed(1)} | ${(spent.munmap / ops).toFixed(1)} | ${(spent.mprotect / ops).toFixed(1)} | ${c.mmap}/${c.munmap}/${c.mprotect} |`);
 }
