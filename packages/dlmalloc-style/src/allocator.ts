@@ -35,7 +35,7 @@ import { Bins, ORDER_ADDRESS, ORDER_NONE, ORDER_SIZE } from './bins.js';
 import { checkHeap } from './check.js';
 import {
   CANARY, CINUSE, F, HEADER, MAGIC, MAX_HEAP_REQUEST, MIN_CHUNK, MMAPPED, MMAP_THRESHOLD_MAX, PINUSE,
-  SMALL_LIMIT, STARTS_OFFSET, W, binIndex,
+  SMALL_LIMIT, STARTS_OFFSET, TCACHED, TCACHE_COUNTS, TCACHE_OFFSET, W, binIndex,
 } from './layout.js';
 import { POLICY_BEST, POLICY_NEXT, resolveOptions } from './options.js';
 import { ChunkStarts } from './starts.js';
@@ -66,6 +66,10 @@ export class DlmallocAllocator extends AllocatorBase {
   readonly policy: number;
   private readonly topPad: number;
   private readonly releaseThreshold: number;
+  /** @internal most chunks per tcache list (0: no tcache). */
+  readonly tcacheMax: number;
+  /** @internal u32 index of the tcache heads; counts are 64 words further. */
+  readonly tw: number;
   /** @internal the canary of heap chunk c is (c ^ secret) >>> 0, in the next chunk's prev_foot. */
   readonly secret: number;
   private readonly recent: Float64Array;
@@ -89,6 +93,8 @@ export class DlmallocAllocator extends AllocatorBase {
     this.stateBase = space.mmap(0, len, RW, 0, this.identity);
     this.stateEnd = this.stateBase + len;
     this.sw = this.stateBase >>> 2;
+    this.tw = (this.stateBase + TCACHE_OFFSET) >>> 2;
+    this.tcacheMax = this.policy === POLICY_BEST ? r.options.tcache : 0;
     this.secret = (Math.imul(this.stateBase, 0x9e3779b1) ^ CANARY) >>> 0;
     this.fw = this.stateBase / 8;
     this.u32 = space.u32;
@@ -130,12 +136,24 @@ export class DlmallocAllocator extends AllocatorBase {
     if (size < this.u32[this.sw + W.mmapThreshold]! && size < MAX_HEAP_REQUEST) {
       const nb = (size + 31) & ~15;
       const policy = this.policy;
-      let c = policy === POLICY_BEST ? this.takeBest(nb) : policy === POLICY_NEXT ? this.takeNext(nb) : this.takeFirst(nb);
+      let c = 0;
+      if (nb < SMALL_LIMIT && this.tcacheMax !== 0) {
+        // tcache: pop the last chunk of this size freed (still marked in use).
+        const u32 = this.u32;
+        const ti = this.tw + (nb >>> 4);
+        c = u32[ti]!;
+        if (c !== 0) {
+          u32[ti] = u32[(c + 8) >>> 2]!;
+          u32[ti + 64]!--;
+          u32[(c + 4) >>> 2]! &= ~TCACHED;
+        }
+      }
+      if (c === 0) c = policy === POLICY_BEST ? this.takeBest(nb) : policy === POLICY_NEXT ? this.takeNext(nb) : this.takeFirst(nb);
       if (c === 0) c = this.takeTop(nb);
       if (c !== 0) {
         const u32 = this.u32;
         u32[(c + 8) >>> 2] = size;
-        const s = (u32[(c + 4) >>> 2]! & ~7) >>> 0;
+        const s = (u32[(c + 4) >>> 2]! & ~15) >>> 0;
         u32[(c + s) >>> 2] = (c ^ this.secret) >>> 0;
         const f64 = this.f64;
         const fw = this.fw;
@@ -191,7 +209,7 @@ export class DlmallocAllocator extends AllocatorBase {
       const j = bins.nextNonEmpty((nb >>> 4) + 1);
       if (j < 0) return 0;
       c = u32[(bins.bin(j) + 8) >>> 2]!;
-      const s = (u32[(c + 4) >>> 2]! & ~7) >>> 0;
+      const s = (u32[(c + 4) >>> 2]! & ~15) >>> 0;
       bins.unlink(c, s);
       if (s === nb) {
         this.markUsed(c, s);
@@ -203,7 +221,7 @@ export class DlmallocAllocator extends AllocatorBase {
       return c;
     }
     const c = bins.bestFit(nb);
-    const s = c === 0 ? 0 : (u32[(c + 4) >>> 2]! & ~7) >>> 0;
+    const s = c === 0 ? 0 : (u32[(c + 4) >>> 2]! & ~15) >>> 0;
     if (dvs >= nb && (c === 0 || dvs <= s)) return this.carveVictim(nb, dvs);
     if (c === 0) return 0;
     bins.unlink(c, s);
@@ -255,7 +273,7 @@ export class DlmallocAllocator extends AllocatorBase {
     else if (!this.starts.has(c)) c = this.starts.below(c, hb); // merged since: the chunk holding it
     for (;;) {
       const h = u32[(c + 4) >>> 2]!;
-      const s = (h & ~7) >>> 0;
+      const s = (h & ~15) >>> 0;
       if (!(h & CINUSE) && s >= nb) return this.takeFree(c, nb);
       c += s;
       if (c >= top) c = hb;
@@ -265,7 +283,7 @@ export class DlmallocAllocator extends AllocatorBase {
   /** Takes free chunk c (in a bin, size ≥ nb) for nb bytes; the remainder goes back to a bin. */
   private takeFree(c: number, nb: number): number {
     const u32 = this.u32;
-    const s = (u32[(c + 4) >>> 2]! & ~7) >>> 0;
+    const s = (u32[(c + 4) >>> 2]! & ~15) >>> 0;
     if (s === nb) {
       this.bins.unlink(c, s);
       this.markUsed(c, s);
@@ -364,7 +382,7 @@ export class DlmallocAllocator extends AllocatorBase {
     if (c === 0) c = this.takeTop(want);
     if (c === 0) return this.mmapChunk(size, align);
     let u32 = this.u32;
-    let s = (u32[(c + 4) >>> 2]! & ~7) >>> 0;
+    let s = (u32[(c + 4) >>> 2]! & ~15) >>> 0;
     const nc = alignUp(c + HEADER, align) - HEADER;
     if (nc !== c) {
       const lead = nc - c;
@@ -449,7 +467,7 @@ export class DlmallocAllocator extends AllocatorBase {
     const pad = c % ps;
     const m = c - pad;
     if (pad !== 0 && u32[m >>> 2] !== pad) return false;
-    const total = pad + ((h & ~7) >>> 0);
+    const total = pad + ((h & ~15) >>> 0);
     if (total % ps !== 0 || m + total > space.size) return false;
     return space.ownerIndexAt(m) === this.ownerIndex && space.ownerIndexAt(m + total - 1) === this.ownerIndex && space.accessible(m, total, RW);
   }
@@ -463,7 +481,7 @@ export class DlmallocAllocator extends AllocatorBase {
 
   private unmapChunk(c: number): void {
     let u32 = this.u32;
-    const s = (u32[(c + 4) >>> 2]! & ~7) >>> 0;
+    const s = (u32[(c + 4) >>> 2]! & ~15) >>> 0;
     const pad = c % this.space.pageSize;
     this.account(-1, -u32[(c + 8) >>> 2]!, -(s - HEADER));
     this.f64[this.fw + F.mmappedChunks]!--;
@@ -487,7 +505,7 @@ export class DlmallocAllocator extends AllocatorBase {
     const ps = space.pageSize;
     const pad = c % ps;
     const m = c - pad;
-    const s = (u32[(c + 4) >>> 2]! & ~7) >>> 0;
+    const s = (u32[(c + 4) >>> 2]! & ~15) >>> 0;
     const cur = pad + s;
     const need = alignUp(pad + HEADER + size, ps);
     if (need < cur) space.munmap(m + need, cur - need);
@@ -526,9 +544,10 @@ export class DlmallocAllocator extends AllocatorBase {
       const end = u32[sw + W.top]! + u32[sw + W.topSize]!;
       if (hb !== 0 && c >= hb && c < end) {
         const h = u32[(c + 4) >>> 2]!;
-        const s = (h & ~7) >>> 0;
+        const s = (h & ~15) >>> 0;
         const sane = s >= MIN_CHUNK && c + s <= end;
         if (this.starts.has(c)) {
+          if (h & TCACHED) this.misuse('double-free', `${what}(${hex(ptr)}): the chunk is already free (in the tcache)`, ptr);
           if (h & CINUSE && sane && u32[(c + s + 4) >>> 2]! & PINUSE) {
             if (u32[(c + s) >>> 2] !== ((c ^ this.secret) >>> 0)) {
               this.misuse('canary-corrupted', `${what}(${hex(ptr)}): the canary after the block was overwritten (overflow)`, ptr);
@@ -557,12 +576,24 @@ export class DlmallocAllocator extends AllocatorBase {
       this.unmapChunk(c);
       return;
     }
-    const s = (u32[(c + 4) >>> 2]! & ~7) >>> 0;
+    const h = u32[(c + 4) >>> 2]!;
+    const s = (h & ~15) >>> 0;
     const f64 = this.f64;
     const fw = this.fw;
     f64[fw + F.liveBlocks]!--;
     f64[fw + F.liveBytes]! -= req;
     f64[fw + F.usableBytes]! -= s - HEADER;
+    if (s < SMALL_LIMIT) {
+      // tcache: park the chunk, still marked in use, unless its list is full.
+      const ti = this.tw + (s >>> 4);
+      if (u32[ti + 64]! < this.tcacheMax) {
+        u32[(c + 4) >>> 2] = h | TCACHED;
+        u32[(c + 8) >>> 2] = u32[ti]!;
+        u32[ti] = c;
+        u32[ti + 64]!++;
+        return;
+      }
+    }
     this.freeChunk(c, s);
   }
 
@@ -577,12 +608,12 @@ export class DlmallocAllocator extends AllocatorBase {
     const bins = this.bins;
     const starts = this.starts;
     const h = u32[(c + 4) >>> 2]!;
-    u32[(c + 4) >>> 2] = h & ~CINUSE;
     const n = c + s;
     const freed = c;
     const dv = u32[sw + W.dv]!;
     let toVictim = false;
     if (!(h & PINUSE)) {
+      u32[(c + 4) >>> 2] = h & ~CINUSE; // absorbed: its stale head says "free" for double-free detection
       const ps = u32[c >>> 2]!;
       const p = c - ps;
       starts.clear(c);
@@ -607,7 +638,7 @@ export class DlmallocAllocator extends AllocatorBase {
     }
     const nh = u32[(n + 4) >>> 2]!;
     if (!(nh & CINUSE)) {
-      const ns = (nh & ~7) >>> 0;
+      const ns = (nh & ~15) >>> 0;
       starts.clear(n);
       if (n === dv) toVictim = true;
       else bins.unlink(n, ns);
@@ -648,7 +679,7 @@ export class DlmallocAllocator extends AllocatorBase {
     if (h & MMAPPED) return this.resizeMapped(c, size);
     if (size >= MAX_HEAP_REQUEST) return 0;
     const nb = (size + 31) & ~15;
-    const s = (h & ~7) >>> 0;
+    const s = (h & ~15) >>> 0;
     const req = u32[(c + 8) >>> 2]!;
     let ns = s;
     if (s < nb) {
@@ -668,7 +699,7 @@ export class DlmallocAllocator extends AllocatorBase {
         ns = nb;
       } else {
         const nh = u32[(n + 4) >>> 2]!;
-        const nsz = (nh & ~7) >>> 0;
+        const nsz = (nh & ~15) >>> 0;
         if (nh & CINUSE || s + nsz < nb) return 0;
         if (n === u32[sw + W.dv]!) {
           u32[sw + W.dv] = 0;
@@ -702,7 +733,7 @@ export class DlmallocAllocator extends AllocatorBase {
 
   protected usable(ptr: number): number {
     this.validate(ptr, 'usableSize');
-    return ((this.u32[(ptr - 12) >>> 2]! & ~7) >>> 0) - HEADER;
+    return ((this.u32[(ptr - 12) >>> 2]! & ~15) >>> 0) - HEADER;
   }
 
   /**
@@ -719,12 +750,12 @@ export class DlmallocAllocator extends AllocatorBase {
       const c = this.starts.below(addr, hb);
       if (c < 0) return null;
       const h = u32[(c + 4) >>> 2]!;
-      if (addr - c >= HEADER) return h & CINUSE ? { base: c + HEADER, size: ((h & ~7) >>> 0) - HEADER } : null;
+      if (addr - c >= HEADER) return (h & (CINUSE | TCACHED)) === CINUSE ? { base: c + HEADER, size: ((h & ~15) >>> 0) - HEADER } : null;
       // In c's header: only the size-0 block of a 16-byte chunk right below ends here.
       if (addr !== c || c === hb) return null;
       const p = this.starts.below(c - 1, hb);
       if (p < 0 || p + HEADER !== c) return null;
-      return u32[(p + 4) >>> 2]! & CINUSE ? { base: c, size: 0 } : null;
+      return (u32[(p + 4) >>> 2]! & (CINUSE | TCACHED)) === CINUSE ? { base: c, size: 0 } : null;
     }
     if (this.space.ownerIndexAt(addr) !== this.ownerIndex || (addr >= this.stateBase && addr < this.stateEnd)) return null;
     const ps = this.space.pageSize;
@@ -733,7 +764,7 @@ export class DlmallocAllocator extends AllocatorBase {
       if (this.space.ownerIndexAt(m) !== this.ownerIndex || (m >= this.stateBase && m < this.stateEnd)) return null;
       const c = this.mmappedChunkAt(m);
       if (c === 0) continue;
-      const s = (u32[(c + 4) >>> 2]! & ~7) >>> 0;
+      const s = (u32[(c + 4) >>> 2]! & ~15) >>> 0;
       return addr >= c + HEADER && addr < c + s ? { base: c + HEADER, size: s - HEADER } : null;
     }
     return null;

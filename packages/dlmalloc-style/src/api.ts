@@ -44,6 +44,13 @@ export interface DlmallocOptions {
    */
   topPad: number;
   /**
+   * Best fit only: how many freed chunks of each small size (below 1 KiB) are parked, still marked
+   * in use and not coalesced, in a per-size LIFO list the next request of that size pops — glibc's
+   * tcache. It saves the coalescing and bin work on the commonest requests. 0 … 255; 0 turns it
+   * off. First fit and next fit never use it (every request is placed by their rule). Default 7.
+   */
+  tcache: number;
+  /**
    * When freeing makes a free chunk (or top) of at least this many bytes, the whole pages inside
    * the part just freed are given back with madvise(DONTNEED), as jemalloc purges dirty pages and
    * glibc's malloc_trim does: they stop being resident and read as zero when reused. 0 turns it
@@ -63,6 +70,7 @@ export const DEFAULT_OPTIONS: Readonly<DlmallocOptions> = Object.freeze({
   mmapThreshold: 'dynamic',
   trimThreshold: 'dynamic',
   topPad: 128 * 1024,
+  tcache: 7,
   releaseThreshold: 64 * 1024,
   unmapHistory: 64,
 });

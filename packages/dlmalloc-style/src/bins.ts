@@ -58,8 +58,8 @@ export class Bins {
     } else if (this.order === ORDER_SIZE) {
       if (s >= SMALL_LIMIT) {
         // Ascending by size; a chunk larger than the last goes straight to the end.
-        if (((u32[(u32[(f + 12) >>> 2]! + 4) >>> 2]! & ~7) >>> 0) < s) next = f;
-        else while (next !== f && ((u32[(next + 4) >>> 2]! & ~7) >>> 0) < s) next = u32[(next + 8) >>> 2]!;
+        if (((u32[(u32[(f + 12) >>> 2]! + 4) >>> 2]! & ~15) >>> 0) < s) next = f;
+        else while (next !== f && ((u32[(next + 4) >>> 2]! & ~15) >>> 0) < s) next = u32[(next + 8) >>> 2]!;
       }
     } else if (this.order === ORDER_ADDRESS) {
       const last = u32[(f + 12) >>> 2]!;
@@ -129,8 +129,8 @@ export class Bins {
     let x = u32[(f + 8) >>> 2]!;
     if (x !== f) {
       if (n < SMALL_LIMIT) return x;
-      if (((u32[(u32[(f + 12) >>> 2]! + 4) >>> 2]! & ~7) >>> 0) >= n) {
-        while (((u32[(x + 4) >>> 2]! & ~7) >>> 0) < n) x = u32[(x + 8) >>> 2]!;
+      if (((u32[(u32[(f + 12) >>> 2]! + 4) >>> 2]! & ~15) >>> 0) >= n) {
+        while (((u32[(x + 4) >>> 2]! & ~15) >>> 0) < n) x = u32[(x + 8) >>> 2]!;
         return x;
       }
     }
@@ -151,7 +151,7 @@ export class Bins {
     if (j === own) {
       const f = this.fake0 + (own << 3);
       for (let x = u32[(f + 8) >>> 2]!; x !== f; x = u32[(x + 8) >>> 2]!) {
-        if (((u32[(x + 4) >>> 2]! & ~7) >>> 0) >= n) {
+        if (((u32[(x + 4) >>> 2]! & ~15) >>> 0) >= n) {
           best = x;
           break;
         }
@@ -182,7 +182,7 @@ export class Bins {
     const u32 = this.u32;
     const f = this.fake0 + (own << 3);
     for (let x = u32[(f + 8) >>> 2]!; x !== f; x = u32[(x + 8) >>> 2]!) {
-      if (((u32[(x + 4) >>> 2]! & ~7) >>> 0) >= n) return true;
+      if (((u32[(x + 4) >>> 2]! & ~15) >>> 0) >= n) return true;
     }
     return false;
   }

@@ -8,6 +8,8 @@
  *   an in-use chunk's requested size ≤ usable and its canary intact;
  *   the top: head size = top size, not in use, its end within the heap segment;
  *   chunk-start bitmap: a bit at every chunk start and nowhere else in the heap;
+ *   the tcache: each list holds in-use-marked chunks of its size, no more than tcacheMax, its
+ *   count right, and every TCACHED chunk of the heap in exactly one list;
  *   bins: bitmap bit ⇔ non-empty; fd/bk consistent; each chunk free, of the bin's size range, in
  *   the bin's order; every free chunk but the victim and the top in exactly one bin;
  *   mmapped chunks: well-formed headers tiling our mappings;
@@ -17,7 +19,7 @@
 import { HeapCorruption, PROT_READ, PROT_WRITE, hex } from '@heaplab/core';
 import type { DlmallocAllocator } from './allocator.js';
 import { ORDER_ADDRESS, ORDER_SIZE } from './bins.js';
-import { CINUSE, F, HEADER, MIN_CHUNK, MMAPPED, NBINS, PINUSE, SMALL_LIMIT, W, binIndex } from './layout.js';
+import { CINUSE, F, HEADER, MIN_CHUNK, MMAPPED, NBINS, PINUSE, SMALL_LIMIT, TCACHED, W, binIndex } from './layout.js';
 
 export function checkHeap(a: DlmallocAllocator): void {
   const label = a.identity.label;
@@ -32,11 +34,12 @@ export function checkHeap(a: DlmallocAllocator): void {
   const hb = u32[sw + W.heapBase]!;
   const dv = u32[sw + W.dv]!;
   const dvs = u32[sw + W.dvSize]!;
-  const size = (c: number): number => (u32[(c + 4) >>> 2]! & ~7) >>> 0;
+  const size = (c: number): number => (u32[(c + 4) >>> 2]! & ~15) >>> 0;
   let blocks = 0;
   let bytes = 0;
   let usable = 0;
   const free = new Set<number>();
+  const cached = new Set<number>();
 
   if (hb === 0) {
     if (top !== 0 || ts !== 0 || dv !== 0) bad('no heap yet, but a top or victim is set');
@@ -49,13 +52,17 @@ export function checkHeap(a: DlmallocAllocator): void {
     let dvSeen = false;
     while (c < top) {
       const h = u32[(c + 4) >>> 2]!;
-      const s = (h & ~7) >>> 0;
+      const s = (h & ~15) >>> 0;
       const at = `chunk ${hex(c)} (size ${s})`;
       if (s < MIN_CHUNK || s % 16 !== 0 || c + s > top) bad(`${at} runs past the top ${hex(top)} or has a bad size`);
       if (h & MMAPPED) bad(`${at} in the heap is marked mmapped`);
       if (!a.starts.has(c)) bad(`${at} has no bit in the chunk-start bitmap`);
       if (((h & PINUSE) !== 0) !== prevInUse) bad(`${at}: PINUSE says the previous chunk is ${prevInUse ? 'free' : 'in use'}, it is not`);
-      if (h & CINUSE) {
+      if (h & TCACHED) {
+        if (!(h & CINUSE)) bad(`${at} is in the tcache but not marked in use`);
+        if (u32[(c + s) >>> 2] !== ((c ^ a.secret) >>> 0)) bad(`${at}: the canary after the block was overwritten (tcache)`);
+        cached.add(c);
+      } else if (h & CINUSE) {
         const req = u32[(c + 8) >>> 2]!;
         if (req > s - HEADER) bad(`${at}: requested size ${req} exceeds the usable ${s - HEADER}`);
         if (u32[(c + s) >>> 2] !== ((c ^ a.secret) >>> 0)) bad(`${at}: the canary after the block was overwritten`);
@@ -78,7 +85,7 @@ export function checkHeap(a: DlmallocAllocator): void {
     }
     if (c !== top) bad(`the chunks end at ${hex(c)}, not at the top ${hex(top)}`);
     const th = u32[(top + 4) >>> 2]!;
-    if (((th & ~7) >>> 0) !== ts || th & CINUSE) bad(`the top ${hex(top)} has head ${hex(th)}, expected size ${ts} and free`);
+    if (((th & ~15) >>> 0) !== ts || th & CINUSE) bad(`the top ${hex(top)} has head ${hex(th)}, expected size ${ts} and free`);
     if (!prevInUse) bad('a free chunk sits right below the top (not merged)');
     if (!(th & PINUSE)) bad('the top says its previous chunk is free');
     if (ts < MIN_CHUNK) bad(`the top has ${ts} bytes, less than one chunk`);
@@ -86,6 +93,19 @@ export function checkHeap(a: DlmallocAllocator): void {
     const bits = a.starts.count(hb, end);
     if (bits !== chunks + 1) bad(`the chunk-start bitmap has ${bits} bits for ${chunks} chunks and the top`);
   }
+
+  // The tcache.
+  for (let k = 1; k < 64; k++) {
+    let n = 0;
+    for (let x = u32[a.tw + k]!; x !== 0; x = u32[(x + 8) >>> 2]!) {
+      if (!cached.has(x)) bad(`tcache list ${k * 16} holds ${hex(x)}, which is not a tcached chunk of the heap (or is listed twice)`);
+      cached.delete(x);
+      if (size(x) !== k * 16) bad(`tcache list ${k * 16} holds ${hex(x)} of size ${size(x)}`);
+      n++;
+    }
+    if (n !== u32[a.tw + 64 + k] || n > a.tcacheMax) bad(`tcache list ${k * 16} holds ${n} chunks, its count says ${u32[a.tw + 64 + k]} (most ${a.tcacheMax})`);
+  }
+  if (cached.size > 0) bad(`tcached chunk ${hex(cached.values().next().value!)} is in no tcache list`);
 
   // Bins.
   const bins = a.bins;

@@ -7,7 +7,8 @@
  *   c+0   prev_foot: size of the previous     c+0   prev_foot (as left)
  *         chunk when it is free, else the
  *         previous chunk's canary
- *   c+4   head: size | PINUSE | CINUSE [|MMAP] c+4   head: size | PINUSE          (CINUSE clear)
+ *   c+4   head: size | PINUSE | CINUSE        c+4   head: size | PINUSE          (CINUSE clear)
+ *         [| MMAPPED] [| TCACHED]
  *   c+8   requested size (bytes)              c+8   fd: next chunk in the bin
  *   c+12  c ^ MAGIC (mmapped chunks only)     c+12  bk: previous chunk in the bin
  *   c+16  user bytes … (usable = size − 16)   c+16  … stale bytes …
@@ -25,6 +26,8 @@
  *   128   f64 × 8   counters: live blocks, live bytes, usable bytes, mmapped chunks and bytes
  *   256   u32 × 2 × NBINS  bin heads: fd, bk of each bin's circular list (the bin acts as a
  *                  fake chunk whose fd/bk words sit at fake+8 / fake+12)
+ *   2304  u32 × 64  tcache heads (singly linked through c+8), one per small size / 16
+ *   2560  u32 × 64  tcache counts
  *   4096  chunk-start bitmap: one bit per 16 bytes of [start_brk, space end); bit set ⇔ a chunk
  *         (in use, free, victim or top) starts there
  *
@@ -36,7 +39,9 @@
 export const PINUSE = 1;
 export const CINUSE = 2;
 export const MMAPPED = 4;
-export const FLAGS = 7;
+/** The chunk is in use as far as the heap is concerned but parked in the tcache (best fit). */
+export const TCACHED = 8;
+export const FLAGS = 15;
 
 /** Chunk header bytes before the user pointer; also the smallest chunk. */
 export const HEADER = 16;
@@ -83,6 +88,9 @@ export const F = {
 
 /** Byte offset of the bin heads in the state page. */
 export const BINS_OFFSET = 256;
+/** Byte offsets of the tcache heads and counts (64 words each, index = chunk size / 16). */
+export const TCACHE_OFFSET = 2304;
+export const TCACHE_COUNTS = 2560;
 /** Byte offset of the chunk-start bitmap. */
 export const STARTS_OFFSET = 4096;
 

@@ -41,6 +41,7 @@ export function resolveOptions(given: Partial<DlmallocOptions> = {}): ResolvedOp
   const mmapThreshold = o.mmapThreshold === 'dynamic' ? MMAP_THRESHOLD_MIN : intIn('mmapThreshold', o.mmapThreshold, MAX_HEAP_REQUEST);
   const trimThreshold = o.trimThreshold === 'dynamic' ? TRIM_THRESHOLD_DEFAULT : intIn('trimThreshold', o.trimThreshold, 2 ** 32 - 1);
   intIn('topPad', o.topPad, MAX_HEAP_REQUEST);
+  intIn('tcache', o.tcache, 255);
   intIn('releaseThreshold', o.releaseThreshold, 2 ** 32 - 1);
   intIn('unmapHistory', o.unmapHistory, 65536);
   return {

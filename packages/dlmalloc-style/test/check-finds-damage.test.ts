@@ -6,7 +6,7 @@ import { createDlmallocAllocator } from '../src/index.js';
 
 function heapWithHole() {
   const space = createAddressSpace({ size: 64 * 2 ** 20 });
-  const a = createDlmallocAllocator(space);
+  const a = createDlmallocAllocator(space, { tcache: 0 }); // the hole is binned at once
   const x = a.malloc(100);
   const hole = a.malloc(200);
   const y = a.malloc(100);

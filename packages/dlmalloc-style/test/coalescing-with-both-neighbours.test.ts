@@ -6,7 +6,7 @@ import { createDlmallocAllocator } from '../src/index.js';
 
 for (const policy of ['best-fit', 'first-fit', 'next-fit'] as const) {
   test(`a chunk freed between two free chunks merges with both (${policy})`, () => {
-    const a = createDlmallocAllocator(createAddressSpace({ size: 64 * 2 ** 20 }), { policy });
+    const a = createDlmallocAllocator(createAddressSpace({ size: 64 * 2 ** 20 }), { policy, tcache: 0 });
     const guardBelow = a.malloc(64);
     const x = a.malloc(200);
     const y = a.malloc(300);

@@ -7,7 +7,7 @@ import { createDlmallocAllocator } from '../src/index.js';
 
 for (const policy of ['best-fit', 'first-fit', 'next-fit'] as const) {
   test(`the slack of memalign is free, reusable, and nothing is left over (${policy})`, () => {
-    const a = createDlmallocAllocator(createAddressSpace({ size: 64 * 2 ** 20 }), { policy });
+    const a = createDlmallocAllocator(createAddressSpace({ size: 64 * 2 ** 20 }), { policy, tcache: 0 });
     const first = a.malloc(40);
     const p = a.memalign(4096, 100);
     assert.is(p % 4096, 0);

@@ -15,7 +15,7 @@ test('bad options are rejected with the option named', () => {
 });
 
 test('defaults are glibc\'s and the identity carries them', () => {
-  assert.equal(DEFAULT_OPTIONS, { policy: 'best-fit', mmapThreshold: 'dynamic', trimThreshold: 'dynamic', topPad: 131072, releaseThreshold: 65536, unmapHistory: 64 });
+  assert.equal(DEFAULT_OPTIONS, { policy: 'best-fit', mmapThreshold: 'dynamic', trimThreshold: 'dynamic', topPad: 131072, tcache: 7, releaseThreshold: 65536, unmapHistory: 64 });
   const a = createDlmallocAllocator(createAddressSpace({ size: 64 * 2 ** 20 }));
   assert.is(a.identity.parameters['policy'], 'best-fit');
   assert.is(a.mmapThreshold, 131072);

@@ -7,7 +7,7 @@ import { createDlmallocAllocator, type PlacementPolicy } from '../src/index.js';
 
 /** Three holes of chunk sizes 512, 256, 512 (in address order) between in-use separators. */
 function holes(policy: PlacementPolicy) {
-  const a = createDlmallocAllocator(createAddressSpace({ size: 64 * 2 ** 20 }), { policy });
+  const a = createDlmallocAllocator(createAddressSpace({ size: 64 * 2 ** 20 }), { policy, tcache: 0 });
   const h1 = a.malloc(496);
   a.malloc(16);
   const h2 = a.malloc(240);

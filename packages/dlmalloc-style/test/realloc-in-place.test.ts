@@ -7,7 +7,7 @@ import { createDlmallocAllocator } from '../src/index.js';
 for (const policy of ['best-fit', 'first-fit', 'next-fit'] as const) {
   test(`realloc grows into the top, then into a free neighbour, and shrinks in place (${policy})`, () => {
     const space = createAddressSpace({ size: 64 * 2 ** 20 });
-    const a = createDlmallocAllocator(space, { policy });
+    const a = createDlmallocAllocator(space, { policy, tcache: 0 });
     const p = a.malloc(100);
     space.u8.fill(7, p, p + 100);
     assert.is(a.realloc(p, 5000), p, 'grown into the top');
