@@ -7,13 +7,27 @@ import type { TraceSource } from '@heaplab/core';
 import { UsageError } from '../allocators.js';
 import type { Workload, WorkloadOptions } from './api.js';
 import { churn } from './churn.js';
+import { histogram } from './histogram.js';
+import { rampDrain } from './ramp-drain.js';
+import { lifo } from './lifo.js';
+import { fifo } from './fifo.js';
+import { adversary } from './adversary.js';
+import { larson } from './larson.js';
+import { producerConsumer } from './producer-consumer.js';
 
 export type { Workload, WorkloadOptions } from './api.js';
 export { DEFAULT_SEED } from './api.js';
 export { Rng } from './rng.js';
 export { churn, CHURN } from './churn.js';
+export { histogram, HISTOGRAM, histogramSize } from './histogram.js';
+export { rampDrain, RAMP_DRAIN } from './ramp-drain.js';
+export { lifo, LIFO } from './lifo.js';
+export { fifo, FIFO } from './fifo.js';
+export { adversary, ADVERSARY } from './adversary.js';
+export { larson, LARSON } from './larson.js';
+export { producerConsumer, PRODUCER_CONSUMER } from './producer-consumer.js';
 
-const WORKLOADS = new Map<string, Workload>([[churn.name, churn]]);
+const WORKLOADS = new Map<string, Workload>([churn, histogram, rampDrain, lifo, fifo, adversary, larson, producerConsumer].map((w) => [w.name, w]));
 
 /** Names of the built-in workloads, in a stable order. */
 export function workloadNames(): string[] {
