@@ -10,6 +10,7 @@
  * peak resident (used) over peak live: M4.
  *
  * Usage: node --import=tsx scripts/churn-loop.ts [--ops N] [--repeat N] [--footprint] [--policy P,…]
+ *        [--tcache N] [--release BYTES]   (options of the allocator; defaults otherwise)
  * Prints one line per policy: median ns per op over the repeats, and M4 with --footprint.
  */
 
@@ -25,6 +26,7 @@ const REPEAT = Number(arg('--repeat', '5'));
 const FOOTPRINT = process.argv.includes('--footprint');
 const POLICIES = arg('--policy', 'best-fit,first-fit,next-fit').split(',') as PlacementPolicy[];
 const RELEASE = process.argv.includes('--release') ? Number(arg('--release', '')) : undefined;
+const TCACHE = process.argv.includes('--tcache') ? Number(arg('--tcache', '')) : undefined;
 
 function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
@@ -56,12 +58,11 @@ function makeOps(n: number, seed: number): Float64Array {
   return ops;
 }
 
-interface Run { nsPerOp: number; m4: number; peakLive: number; peakUsed: number }
+interface Run { nsPerOp: number; m4: number; peakLive: number; peakUsed: number; syscalls: string }
 
 function run(policy: PlacementPolicy, ops: Float64Array): Run {
   const space = createAddressSpace({ size: 2 ** 32 });
-  const a = createDlmallocAllocator(space, { policy, releaseThreshold: RELEASE });
-  if (process.env.CACHE_LABEL) Object.defineProperty(a.identity, "label", { value: a.identity.label });
+  const a = createDlmallocAllocator(space, { policy, releaseThreshold: RELEASE, tcache: TCACHE });
   const u8 = space.u8;
   const ps = space.pageSize;
   const ptr = new Float64Array(ops.length);
@@ -96,8 +97,8 @@ function run(policy: PlacementPolicy, ops: Float64Array): Run {
   const ns = Number(process.hrtime.bigint() - t0) / ops.length;
   if (FOOTPRINT) peakUsed = Math.max(peakUsed, space.stats().peakResident);
   a.check();
-  if (process.env.SYSCALLS) console.log(policy, JSON.stringify(space.stats().calls));
-  return { nsPerOp: ns, m4: FOOTPRINT ? peakUsed / peakLive : NaN, peakLive, peakUsed };
+  const c = space.stats().calls;
+  return { nsPerOp: ns, m4: FOOTPRINT ? peakUsed / peakLive : NaN, peakLive, peakUsed, syscalls: `${c.brk}/${c.mmap}/${c.munmap}/${c.madvise}` };
 }
 
 const ops = makeOps(OPS, 1);
@@ -107,5 +108,6 @@ const median = (xs: number[]): number => [...xs].sort((x, y) => x - y)[xs.length
 console.log(`own churn-like loop (not the official workload): ${OPS} ops, ${REPEAT} interleaved repeats, ${FOOTPRINT ? 'footprint' : 'speed'} touch`);
 for (const [p, rs] of results) {
   const line = `${p.padEnd(10)} ${median(rs.map((x) => x.nsPerOp)).toFixed(1).padStart(7)} ns/op`;
-  console.log(FOOTPRINT ? `${line}   peak used ${(rs[0]!.peakUsed / 2 ** 20).toFixed(2)} MiB / peak live ${(rs[0]!.peakLive / 2 ** 20).toFixed(2)} MiB = M4 ${rs[0]!.m4.toFixed(3)}` : line);
+  const fp = `   peak used ${(rs[0]!.peakUsed / 2 ** 20).toFixed(2)} MiB / peak live ${(rs[0]!.peakLive / 2 ** 20).toFixed(2)} MiB = M4 ${rs[0]!.m4.toFixed(3)}`;
+  console.log(`${line}${FOOTPRINT ? fp : ''}   brk/mmap/munmap/madvise ${rs[0]!.syscalls}`);
 }
