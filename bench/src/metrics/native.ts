@@ -21,6 +21,8 @@ export const NATIVE_DIR = fileURLToPath(new URL('../../native/', import.meta.url
 export interface NativeOptions {
   /** Footprint touch (`-p`): a byte in every page of each block too. */
   footprint: boolean;
+  /** Where the built driver is. Default NATIVE_DIR (bench/native). */
+  dir?: string;
 }
 
 /** What a native run gives: the figures of each allocator, and why others were skipped. */
@@ -69,7 +71,8 @@ async function runOne(name: string, driver: string, trace: string, options: Nati
 export async function runNative(trace: string, options: NativeOptions): Promise<NativeRun> {
   const figures: NativeFigures[] = [];
   const skipped: string[] = [];
-  const driver = join(NATIVE_DIR, 'replay');
+  const dir = options.dir ?? NATIVE_DIR;
+  const driver = join(dir, 'replay');
   if (!existsSync(driver)) {
     skipped.push(`the driver is not built (${driver} is missing; \`npm run build -w @heaplab/bench\` builds it where a C compiler exists)`);
     return { figures, skipped };
@@ -80,7 +83,7 @@ export async function runNative(trace: string, options: NativeOptions): Promise<
     if (lib === undefined) skipped.push(`${name} skipped: not installed (looked for ${paths[0]} and ${paths.length - 1} other places)`);
     else figures.push(await runOne(name, driver, trace, options, lib));
   }
-  const musl = join(NATIVE_DIR, 'replay-musl');
+  const musl = join(dir, 'replay-musl');
   if (existsSync(musl)) figures.push(await runOne('musl', musl, trace, options));
   else skipped.push(`musl skipped: ${musl} is not built (needs musl-gcc)`);
   return { figures, skipped };
