@@ -152,4 +152,28 @@ test('in a 4 GiB space, blocks above 2 GiB (past the signed 32-bit range) keep t
   a.check();
 });
 
+test('when large regions exhaust the space, the region quarantine is emptied and malloc works again', () => {
+  const space = createAddressSpace({ size: 16 * MiB });
+  const a = createZonedAllocator(space);
+  const ps: number[] = [];
+  for (let p = a.malloc(300_000); p !== 0; p = a.malloc(300_000)) ps.push(p);
+  assert.ok(ps.length > 3, `${ps.length} regions fit`);
+  for (const p of ps) a.free(p);
+  assert.ok(a.large.quarantine.size > 0, 'freed regions wait in the quarantine, still mapped');
+  const again = ps.map(() => a.malloc(300_000));
+  assert.ok(again.every((p) => p !== 0), 'the quarantine gave its address space back');
+  a.check();
+});
+
+test('when a zone is full, the class quarantine is emptied before malloc gives up', () => {
+  const space = createAddressSpace({ size: 8 * MiB });
+  const a = createZonedAllocator(space);
+  const ps: number[] = [];
+  for (let p = a.malloc(1000); p !== 0; p = a.malloc(1000)) ps.push(p);
+  a.free(ps.pop()!); // into the quarantine: not reusable yet
+  assert.ok(a.malloc(1000) !== 0, 'the quarantined slot was given back and reused');
+  assert.is(a.malloc(1000), 0, 'and then the zone is full again');
+  a.check();
+});
+
 test.run();
