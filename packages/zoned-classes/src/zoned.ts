@@ -576,7 +576,9 @@ export class ZonedAllocator extends AllocatorBase {
   // ------------------------------------------------------------------ figures and check
 
   protected figures(): HeapFigures {
-    let meta = this.large.table.bytes + this.large.quarantine.bytes;
+    // Records of the slabs used so far (in the metadata mapping), then what lives in the JS heap:
+    // the layout's page table, the large table and the quarantines.
+    let meta = this.pageSlab.byteLength + this.large.table.bytes + this.large.quarantine.bytes;
     for (let c = 0; c < this.classes.length; c++) meta += this.nextFresh[c]! * this.recordOf[c]! * 4 + this.quarantines[c]!.bytes;
     return {
       liveBlocks: this.smallBlocks + this.large.liveBlocks,
