@@ -1,5 +1,5 @@
 // Misuse case double-free-small-delayed (MISUSE_CASES in @heaplab/core/testing) against dlmalloc-style:
-// the first block was merged into the top by the second free; its stale head still has CINUSE clear.
+// both blocks are parked in the tcache, so the first is TCACHED; with tcache 0 it was merged into the top and its stale head says free.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { misuseCase, runMisuseCase } from '@heaplab/core/testing';

@@ -1,5 +1,5 @@
 // Misuse case double-free-small (MISUSE_CASES in @heaplab/core/testing) against dlmalloc-style:
-// the chunk-start bitmap shows a chunk at ptr − 16 whose head has CINUSE clear.
+// the chunk is parked in the tcache (TCACHED in its head); with tcache 0 a chunk starts at ptr − 16 with CINUSE clear.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { misuseCase, runMisuseCase } from '@heaplab/core/testing';

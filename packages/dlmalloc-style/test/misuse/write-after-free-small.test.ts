@@ -1,5 +1,5 @@
 // Misuse case write-after-free-small (MISUSE_CASES in @heaplab/core/testing) against dlmalloc-style:
-// freed heap memory stays mapped and is not checked on reuse: not detected, and the write lands in free bytes that hold no metadata.
+// the freed block is parked in the tcache and popped by the next malloc of its size; the write lands in its user bytes, which hold no metadata: not detected, heap intact.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { misuseCase, runMisuseCase } from '@heaplab/core/testing';
