@@ -140,5 +140,5 @@ export function checkZoned(a: ZonedAllocator): void {
   if (blocks !== a.smallBlocks || bytes !== a.smallBytes || usableSum !== a.smallUsable) {
     fail(`slabs hold ${blocks} blocks / ${bytes} requested / ${usableSum} usable bytes, the counters say ${a.smallBlocks} / ${a.smallBytes} / ${a.smallUsable}`);
   }
-  a.large.check(a.ownerIndex, fail);
+  a.large.check(fail);
 }

@@ -45,6 +45,7 @@ export class LargeRegions {
   constructor(
     private readonly space: AddressSpace,
     private readonly identity: Identity,
+    private readonly ownerIndex: number,
     private readonly options: Readonly<ZonedOptions>,
     private readonly rng: Random,
   ) {
@@ -175,7 +176,7 @@ export class LargeRegions {
     const space = this.space;
     for (let p = addr >>> this.shift; p > 0; p--) {
       const a = (p << this.shift) >>> 0;
-      if (space.ownerIndexAt(a) === 0 || space.protAt(a) !== RW) return -1;
+      if (space.ownerIndexAt(a) !== this.ownerIndex || space.protAt(a) !== RW) return -1;
       const k = this.table.find(a);
       if (k >= 0) return this.table.quarantined[k] || addr >= a + this.table.dataPages[k]! * this.ps ? -1 : a;
     }
@@ -183,7 +184,8 @@ export class LargeRegions {
   }
 
   /** Checks every entry; calls fail with what is wrong. */
-  check(ownerIndex: number, fail: (what: string) => never): void {
+  check(fail: (what: string) => never): void {
+    const ownerIndex = this.ownerIndex;
     const t = this.table;
     const space = this.space;
     const ps = this.ps;

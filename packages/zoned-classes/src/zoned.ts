@@ -196,7 +196,7 @@ export class ZonedAllocator extends AllocatorBase {
         this.pageSlab.fill((i << 8) | c, at, at + pages);
       }
     }
-    this.large = new LargeRegions(space, this.identity, o, this.rng);
+    this.large = new LargeRegions(space, this.identity, this.ownerIndex, o, this.rng);
     this.zero = new Zero(space);
   }
 
