@@ -58,6 +58,12 @@ export interface ZonedOptions {
    */
   emptySlabCacheBytes: number;
   /**
+   * A decommitted slab waits in a random array of this many slabs before it joins the first-in
+   * first-out list of slabs to reuse, so the address range of a freed slab comes back late and
+   * at an unpredictable time (CONFIG_FREE_SLABS_QUARANTINE_RANDOM_LENGTH). Default 32; light 32.
+   */
+  freeSlabsQuarantineRandomLength: number;
+  /**
    * heaplab: fraction of the address space reserved for the zones, shared equally by the size
    * classes (hardened_malloc reserves 32 GiB per class instead). The rest is left to large
    * allocations and other mappings, as Felker suggests. 0 < zoneShare < 1. Default 0.5.
@@ -90,6 +96,7 @@ const DEFAULT_PRESET: Readonly<ZonedOptions> = Object.freeze({
   regionQuarantineQueueLength: 1024,
   regionQuarantineSkipThreshold: 32 * MiB,
   emptySlabCacheBytes: 128 * 1024,
+  freeSlabsQuarantineRandomLength: 32,
   zoneShare: 0.5,
   seed: 1,
 });

@@ -62,8 +62,14 @@ export function checkZoned(a: ZonedAllocator): void {
     const partial = walk(a.partialHead[c]!, S_PARTIAL, 'partial', true);
     const empty = walk(a.emptyHead[c]!, S_EMPTY, 'empty', false);
     if (empty !== a.emptyCount[c]) fail(`class ${c}: ${empty} slabs on the empty list, the count says ${a.emptyCount[c]}`);
-    const decommitted = walk(a.freeHead[c]!, S_DECOMMITTED, 'decommitted', false);
-    if (decommitted > 0 && meta[rec(a.freeTail[c]!) + R_NEXT] !== -1) fail(`class ${c}: the decommitted list's tail is not its last slab`);
+    const listed = walk(a.freeHead[c]!, S_DECOMMITTED, 'decommitted', false);
+    if (listed > 0 && meta[rec(a.freeTail[c]!) + R_NEXT] !== -1) fail(`class ${c}: the decommitted list's tail is not its last slab`);
+    const waiting = a.slabQuarantines[c]!.entries();
+    for (const k of waiting) {
+      if (k - 1 >= fresh || meta[rec(k - 1) + R_STATE] !== S_DECOMMITTED) fail(`${name(k - 1)} is in the free-slab quarantine but is not decommitted`);
+      for (let i = a.freeHead[c]!; i >= 0; i = meta[rec(i) + R_NEXT]!) if (i === k - 1) fail(`${name(i)} is both in the free-slab quarantine and on the decommitted list`);
+    }
+    const decommitted = listed + waiting.length;
 
     // Slabs.
     let heldSum = 0;

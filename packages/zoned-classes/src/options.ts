@@ -28,6 +28,7 @@ const KINDS: Readonly<Record<keyof ZonedOptions, Kind>> = {
   regionQuarantineQueueLength: 'count',
   regionQuarantineSkipThreshold: 'bytes',
   emptySlabCacheBytes: 'bytes',
+  freeSlabsQuarantineRandomLength: 'count',
   zoneShare: 'share',
   seed: 'seed',
 };

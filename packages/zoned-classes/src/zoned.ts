@@ -18,7 +18,8 @@
  *   quarantine; the slot leaving it becomes free.
  *
  * Slab states: never used → partial ⇄ full, partial → empty (kept writable, up to
- * emptySlabCacheBytes per class) or decommitted (remapped PROT_NONE, reused first-in first-out).
+ * emptySlabCacheBytes per class) or decommitted (remapped PROT_NONE, held in a random array of
+ * freeSlabsQuarantineRandomLength slabs, then reused first-in first-out).
  * Invariants (checked by check.ts): per slab live = |used bits|, held = |quarantine bits|,
  * used ∧ quarantine = 0; state partial ⇔ 0 < live + held < slots and on the partial list; full ⇔
  * live + held = slots; empty/decommitted ⇔ live + held = 0 and on that list; counters = sums.
@@ -67,6 +68,8 @@ export class ZonedAllocator extends AllocatorBase {
   readonly freeTail: Int32Array;
   /** @internal per-class slot quarantines. */
   readonly quarantines: Quarantine[];
+  /** @internal per-class quarantines of decommitted slabs (entries: slab index + 1). */
+  readonly slabQuarantines: Quarantine[];
   /** @internal request size in 16-byte units (canary included) → class, LARGE past the classes. */
   private readonly classOfUnits: Uint8Array;
   private readonly maxSlot: number;
@@ -156,6 +159,7 @@ export class ZonedAllocator extends AllocatorBase {
       const shift = topShift - Math.floor(Math.log2(c.slotSize));
       return new Quarantine(o.slabQuarantineRandomLength * 2 ** shift, o.slabQuarantineQueueLength * 2 ** shift);
     });
+    this.slabQuarantines = this.classes.map(() => new Quarantine(o.freeSlabsQuarantineRandomLength, 0));
     this.zoneClass = Uint8Array.from(plan.zoneClass);
 
     // Requests (canary included) → class; classes whose zone holds no slab go to the large path.
@@ -380,7 +384,13 @@ export class ZonedAllocator extends AllocatorBase {
       return i;
     }
     if (this.freeHead[c]! < 0 && this.nextFresh[c]! >= this.slabCount[c]!) {
-      // The zone is full: give back what the quarantine holds, then try the lists again.
+      // The zone is full: first the decommitted slabs still in their quarantine, then the slots
+      // the slot quarantine holds; then try the lists again.
+      const slabs = this.slabQuarantines[c]!.drain();
+      if (slabs.length > 0) {
+        for (const k of slabs) this.enqueueFree(c, k - 1);
+        return this.takeSlab(c);
+      }
       const held = this.quarantines[c]!.drain();
       if (held.length === 0) return -1;
       for (const ptr of held) this.releaseHeld(ptr);
@@ -530,6 +540,16 @@ export class ZonedAllocator extends AllocatorBase {
     this.space.mmap(this.slabAddr(c, i), sb, PROT_NONE, MAP_FIXED, this.identity);
     meta[rec + R_STATE] = S_DECOMMITTED;
     meta[rec + R_NEXT] = -1;
+    const q = this.slabQuarantines[c]!;
+    if (q.disabled) return this.enqueueFree(c, i);
+    const out = q.push(i + 1, this.rng);
+    if (out !== 0) this.enqueueFree(c, out - 1);
+  }
+
+  /** Appends decommitted slab i to the class's reuse list (first in, first out). */
+  private enqueueFree(c: number, i: number): void {
+    const meta = this.meta;
+    meta[this.metaBase[c]! + i * this.recordOf[c]! + R_NEXT] = -1;
     if (this.freeTail[c]! >= 0) meta[this.metaBase[c]! + this.freeTail[c]! * this.recordOf[c]! + R_NEXT] = i;
     else this.freeHead[c] = i;
     this.freeTail[c] = i;
@@ -579,7 +599,7 @@ export class ZonedAllocator extends AllocatorBase {
     // Records of the slabs used so far (in the metadata mapping), then what lives in the JS heap:
     // the layout's page table, the large table and the quarantines.
     let meta = this.pageSlab.byteLength + this.large.table.bytes + this.large.quarantine.bytes;
-    for (let c = 0; c < this.classes.length; c++) meta += this.nextFresh[c]! * this.recordOf[c]! * 4 + this.quarantines[c]!.bytes;
+    for (let c = 0; c < this.classes.length; c++) meta += this.nextFresh[c]! * this.recordOf[c]! * 4 + this.quarantines[c]!.bytes + this.slabQuarantines[c]!.bytes;
     return {
       liveBlocks: this.smallBlocks + this.large.liveBlocks,
       liveBytes: this.smallBytes + this.large.liveBytes,

@@ -176,4 +176,23 @@ test('when a zone is full, the class quarantine is emptied before malloc gives u
   a.check();
 });
 
+test('decommitted slabs wait in the free-slab quarantine, and a full zone takes them back', () => {
+  const space = createAddressSpace({ size: 64 * MiB });
+  const a = createZonedAllocator(space, { preset: 'light', emptySlabCacheBytes: 0 });
+  const c = a.classes.findIndex((x) => x.slotSize === 64);
+  const fill = (): number[] => {
+    const ps: number[] = [];
+    for (let p = a.malloc(56); p !== 0; p = a.malloc(56)) ps.push(p);
+    return ps;
+  };
+  const first = fill();
+  assert.ok(a.slabCount[c]! > 32, 'more slabs than the quarantine holds');
+  for (const p of first) a.free(p);
+  const held = a.slabQuarantines[c]!.size;
+  assert.ok(held >= 24 && held <= 32, `${held} decommitted slabs held back in the random array of 32`);
+  a.check();
+  assert.is(fill().length, first.length, 'the same number of blocks fits again');
+  a.check();
+});
+
 test.run();
