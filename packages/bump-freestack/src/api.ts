@@ -6,10 +6,21 @@
 /** Options of `createBumpFreestackAllocator`. Every field has a default (DEFAULT_OPTIONS). */
 export interface BumpFreestackOptions {
   /**
-   * The largest size class, in bytes: a power of two, 256 … 1 MiB. Requests above it get a
-   * mapping of their own (munmapped on free). Default 131072 (128 KiB, glibc's mmap threshold).
+   * The largest size class, in bytes: a power of two, 256 … 1 MiB. Requests above it always get
+   * a mapping of their own (munmapped on free). Default 262144 (256 KiB).
    */
   largestClass: number;
+  /**
+   * Requests above this many bytes get a mapping of their own (at most largestClass). Default
+   * 131072 (128 KiB, glibc's M_MMAP_THRESHOLD).
+   */
+  mmapThreshold: number;
+  /**
+   * As glibc: when a block in its own mapping is freed, raise the threshold to its requested size
+   * (up to largestClass), so a program that keeps allocating blocks that size stops paying an
+   * mmap and a munmap for each. Default true.
+   */
+  dynamicThreshold: boolean;
   /**
    * Size classes per doubling above 128 bytes (1, 2, 4 or 8); below 128 the classes step by 16.
    * More classes: less internal fragmentation, more memory carved per class. Default 4.
@@ -54,7 +65,9 @@ export interface BumpFreestackOptions {
 
 /** The defaults of every option. */
 export const DEFAULT_OPTIONS: Readonly<BumpFreestackOptions> = Object.freeze({
-  largestClass: 131072,
+  largestClass: 262144,
+  mmapThreshold: 131072,
+  dynamicThreshold: true,
   classesPerDoubling: 4,
   runBytes: 16384,
   growBytes: 262144,

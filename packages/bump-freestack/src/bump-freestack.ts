@@ -20,7 +20,7 @@
  * class's stack or queue}; Σ slot counters = the live blocks and their requested/usable bytes.
  */
 
-import { AllocatorBase, hex, type AddressSpace, type BlockInfo, type HeapFigures } from '@heaplab/core';
+import { AllocatorBase, createIdentity, hex, type AddressSpace, type BlockInfo, type HeapFigures } from '@heaplab/core';
 import { DEFAULT_OPTIONS, type BumpFreestackOptions } from './api.js';
 import { enqueueChain, dequeue, popBatch, pushChain } from './free-lists.js';
 import { SharedHeap } from './heap.js';
@@ -51,6 +51,8 @@ export class BumpFreestackAllocator extends AllocatorBase {
   /** u32 index of each class's cache count word in this slot. */
   private readonly cacheAt: Uint32Array;
   private readonly largest: number;
+  /** u32 index of the heap's current mmap threshold. */
+  private readonly thresholdAt: number;
   private readonly fl: number; // f64 index of this slot's liveBlocks (liveBytes +1, usableBytes +2)
   private readonly scratch = new Uint32Array(MAX_BATCH);
   private readonly shared: boolean;
@@ -60,12 +62,16 @@ export class BumpFreestackAllocator extends AllocatorBase {
 
   /** @internal use createBumpFreestackAllocator / attachBumpFreestackAllocator. */
   constructor(space: AddressSpace, options: BumpFreestackOptions, classes: readonly SizeClass[], makeHeap: (a: BumpFreestackAllocator) => SharedHeap, slot: (heap: SharedHeap) => number) {
-    super(space, {
+    const identity = createIdentity({
       name: 'bump-freestack',
       family: 'size-class-bump',
       parameters: { ...options },
       description: 'size classes carved by a bump pointer, lock-free free stacks per class, per-worker caches (Felker)',
     });
+    // The base names the allocator (identity.label, a getter building a string) in every argument
+    // check: pinned once so malloc and free make no string.
+    Object.defineProperty(identity, 'label', { value: identity.label, enumerable: false });
+    super(space, identity);
     this.options = Object.freeze({ ...options });
     this.classes = classes;
     this.heap = makeHeap(this);
@@ -80,6 +86,7 @@ export class BumpFreestackAllocator extends AllocatorBase {
     this.capOf = Uint32Array.from(classes, (c) => c.cacheCap);
     this.cacheAt = Uint32Array.from(classes, (c) => (this.slotAddress + heap.layout.cacheOffset[c.index]!) >>> 2);
     this.largest = classes[classes.length - 1]!.size;
+    this.thresholdAt = heap.h + HDR.threshold / 4;
     this.fl = (this.slotAddress + S_LIVE_BLOCKS) / 8;
     // This thread's owner index belongs to the heap (owns() and check() read the bitmap).
     const oi = this.ownerIndex;
@@ -105,7 +112,7 @@ export class BumpFreestackAllocator extends AllocatorBase {
   // ------------------------------------------------------------------ allocation
 
   protected allocate(size: number, align: number): number {
-    if (size <= this.largest) {
+    if (size <= this.u32[this.thresholdAt]!) {
       if (align <= 16) return this.allocateIn(this.lookup[(size + 15) >>> 4]!, size);
       if (align <= this.heap.ps) {
         const c = classForAligned(this.classes, size, align);
@@ -341,6 +348,7 @@ export class BumpFreestackAllocator extends AllocatorBase {
       f[this.fl + 1]! -= requested;
       f[this.fl + 2]! -= (this.u32[w + L_PAGES]! << heap.shift) >>> 0;
       heap.freeLarge(r);
+      if (this.options.dynamicThreshold && requested > this.u32[this.thresholdAt]! && requested <= this.largest) this.u32[this.thresholdAt] = requested;
     } finally {
       heap.unlock();
     }

@@ -5,7 +5,7 @@
  *
  *   M + 0     header (HDR below): magic, version, the options (attach recomputes the classes),
  *             the heap mutex, the bump region, the metadata bump, list heads, owner bitmap
- *   M + 96    f64 counters (F below)
+ *   M + 96    f64 counters (F below), then the owner bitmap and the mmap threshold
  *   M + 256   per class, CLASS_STRIDE = 32 bytes:
  *               +0  u64 free-stack head  = tag << 32 | address of the top block (0: empty)
  *                   (FIFO: u32 head address at +0, u32 tail address at +4)
@@ -41,6 +41,8 @@ export const HDR = {
   mutex: 48, attached: 52, regionCursor: 56, regionEnd: 60, regionKind: 64, metaCursor: 68,
   metaEnd: 72, runList: 76, largeList: 80, recordFreeList: 84, spanList: 88, creatorOwner: 92,
   ownerBits: 176, // 16 words: bit i set when owner index i belongs to this heap
+  threshold: 240, // the current mmap threshold (raised by frees when dynamic)
+  thresholdOption: 244, // the mmapThreshold option, as made
 } as const;
 
 /** Byte offsets of the f64 counters. */
@@ -51,6 +53,7 @@ export const F = {
 
 export const FLAG_FIFO = 1;
 export const FLAG_RECLAIM = 2;
+export const FLAG_DYNAMIC = 4;
 
 export const REGION_NONE = 0;
 export const REGION_BRK = 1;

@@ -24,6 +24,8 @@ export function resolveOptions(partial: Partial<BumpFreestackOptions>, pageSize:
   const o: BumpFreestackOptions = { ...DEFAULT_OPTIONS };
   for (const k of KEYS) if (partial[k] !== undefined) (o as unknown as Record<string, unknown>)[k] = partial[k];
   if (!isPow2(o.largestClass) || o.largestClass < 256 || o.largestClass > 2 ** 20) fail('largestClass', 'a power of two from 256 to 1048576', o.largestClass);
+  if (!Number.isSafeInteger(o.mmapThreshold) || o.mmapThreshold < 0 || o.mmapThreshold > o.largestClass) fail('mmapThreshold', `an integer from 0 to largestClass (${o.largestClass})`, o.mmapThreshold);
+  if (typeof o.dynamicThreshold !== 'boolean') fail('dynamicThreshold', 'a boolean', o.dynamicThreshold);
   if (![1, 2, 4, 8].includes(o.classesPerDoubling)) fail('classesPerDoubling', '1, 2, 4 or 8', o.classesPerDoubling);
   if (!Number.isSafeInteger(o.runBytes) || o.runBytes < pageSize || o.runBytes % pageSize !== 0 || o.runBytes > 2 ** 24) fail('runBytes', `a multiple of the page size (${pageSize}) up to 16 MiB`, o.runBytes);
   if (!Number.isSafeInteger(o.growBytes) || o.growBytes < pageSize || o.growBytes % pageSize !== 0) fail('growBytes', `a positive multiple of the page size (${pageSize})`, o.growBytes);

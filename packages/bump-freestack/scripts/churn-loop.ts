@@ -1,0 +1,84 @@
+/*
+ * Seeded churn loop straight on the allocator (no replay engine): BRIEF §8's churn — 2,000,000
+ * operations, the first 10,000 allocate, then allocate with probability 0.5 + (10,000 − live) /
+ * 20,000, else free a uniformly chosen live block; sizes 90% 8–100 B, 9% 101–4,096 B, 1%
+ * 4,097–262,144 B; the first byte of each block written. The operation list is made once
+ * (typed arrays), so the timed loop is malloc/free and one store. Variants run interleaved;
+ * medians of --runs runs (default 5), ns per operation. A figure, not a test.
+ *
+ *   npx tsx packages/bump-freestack/scripts/churn-loop.ts [--runs N] [--ops N]
+ */
+import { parseArgs } from 'node:util';
+import { createAddressSpace } from '@heaplab/core';
+import { createBumpFreestackAllocator, type BumpFreestackOptions } from '../src/index.js';
+
+const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' }, ops: { type: 'string', default: '2000000' } } });
+const RUNS = Number(values.runs);
+const OPS = Number(values.ops);
+
+function xorshift(seed: number): () => number {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
+    return s / 4294967296;
+  };
+}
+
+/** ops: size ≥ 0 = malloc of that size into the next slot; −1 − k = free the block in live slot k (swap-remove). */
+function makeOps(seed: number): Int32Array {
+  const r = xorshift(seed);
+  const ops = new Int32Array(OPS);
+  let live = 0;
+  for (let i = 0; i < OPS; i++) {
+    const alloc = i < 10_000 || live === 0 || r() < 0.5 + (10_000 - live) / 20_000;
+    if (alloc) {
+      const b = r();
+      ops[i] = b < 0.9 ? 8 + Math.floor(r() * 93) : b < 0.99 ? 101 + Math.floor(r() * 3996) : 4097 + Math.floor(r() * 258_048);
+      live++;
+    } else {
+      ops[i] = -1 - Math.floor(r() * live);
+      live--;
+    }
+  }
+  return ops;
+}
+
+const variants: [string, Partial<BumpFreestackOptions>][] = [
+  ['defaults (largest class 128 KiB)', {}],
+  ['largestClass 256 KiB', { largestClass: 262144 }],
+  ['no local caches', { cacheBlocks: 0 }],
+  ['fifo', { fifo: true }],
+];
+
+const ops = makeOps(1);
+const times: number[][] = variants.map(() => []);
+for (let run = 0; run < RUNS; run++) {
+  variants.forEach(([, o], v) => {
+    const space = createAddressSpace({ size: 2 ** 32, backing: 'shared' });
+    const a = createBumpFreestackAllocator(space, o);
+    const u8 = space.u8;
+    const slots = new Float64Array(20_000 + 10);
+    let n = 0;
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < ops.length; i++) {
+      const op = ops[i]!;
+      if (op >= 0) {
+        const p = a.malloc(op);
+        u8[p] = 1;
+        slots[n++] = p;
+      } else {
+        const k = -1 - op;
+        a.free(slots[k]!);
+        slots[k] = slots[--n]!;
+      }
+    }
+    times[v]!.push(Number(process.hrtime.bigint() - t0) / ops.length);
+  });
+}
+const median = (xs: number[]): number => [...xs].sort((x, y) => x - y)[xs.length >> 1]!;
+const base = median(times[0]!);
+console.log(`churn loop, ${OPS} operations, shared backing, medians of ${RUNS} interleaved runs (node ${process.version})`);
+variants.forEach(([name], v) => {
+  const m = median(times[v]!);
+  console.log(`  ${name.padEnd(34)} ${m.toFixed(1).padStart(6)} ns/op   ×${(m / base).toFixed(2)}`);
+});
