@@ -43,18 +43,19 @@ function makeOps(seed: number): Int32Array {
   return ops;
 }
 
-const variants: [string, Partial<BumpFreestackOptions>][] = [
-  ['defaults (largest class 128 KiB)', {}],
-  ['largestClass 256 KiB', { largestClass: 262144 }],
-  ['no local caches', { cacheBlocks: 0 }],
-  ['fifo', { fifo: true }],
+const variants: [string, Partial<BumpFreestackOptions>, 'array' | 'shared'][] = [
+  ['defaults, shared', {}, 'shared'],
+  ['defaults, array', {}, 'array'],
+  ['fixed 128 KiB mmap threshold', { dynamicThreshold: false }, 'shared'],
+  ['no local caches', { cacheBlocks: 0 }, 'shared'],
+  ['fifo', { fifo: true }, 'shared'],
 ];
 
 const ops = makeOps(1);
 const times: number[][] = variants.map(() => []);
 for (let run = 0; run < RUNS; run++) {
-  variants.forEach(([, o], v) => {
-    const space = createAddressSpace({ size: 2 ** 32, backing: 'shared' });
+  variants.forEach(([, o, backing], v) => {
+    const space = createAddressSpace({ size: 2 ** 32, backing });
     const a = createBumpFreestackAllocator(space, o);
     const u8 = space.u8;
     const slots = new Float64Array(20_000 + 10);
@@ -77,7 +78,7 @@ for (let run = 0; run < RUNS; run++) {
 }
 const median = (xs: number[]): number => [...xs].sort((x, y) => x - y)[xs.length >> 1]!;
 const base = median(times[0]!);
-console.log(`churn loop, ${OPS} operations, shared backing, medians of ${RUNS} interleaved runs (node ${process.version})`);
+console.log(`churn loop, ${OPS} operations, medians of ${RUNS} interleaved runs (node ${process.version})`);
 variants.forEach(([name], v) => {
   const m = median(times[v]!);
   console.log(`  ${name.padEnd(34)} ${m.toFixed(1).padStart(6)} ns/op   ×${(m / base).toFixed(2)}`);
