@@ -85,6 +85,8 @@ export function checkZoned(a: ZonedAllocator): void {
         const u = meta[r + RECORD_HEADER + w]!;
         const q = meta[r + RECORD_HEADER + W + w]!;
         if (u & q) fail(`${name(i)}: slot ${w * 32 + 31 - Math.clz32(u & q & -(u & q))} is both in use and in quarantine`);
+        const d = meta[r + RECORD_HEADER + 2 * W + w]!;
+        if ((u | q) & ~d) fail(`${name(i)}: a slot in use or in quarantine is not marked as handed out (dirty bitmap)`);
         const valid = w === W - 1 ? a.lastMask[c]! : -1;
         if ((u | q) & ~valid) fail(`${name(i)}: a bitmap bit past its ${n} slots is set`);
         if (!a.options.slotRandomize && w < meta[r + R_HINT]! && ((u | q) & valid) !== valid) fail(`${name(i)}: word ${w} has a free slot but the first-free hint is word ${meta[r + R_HINT]}`);
@@ -114,7 +116,7 @@ export function checkZoned(a: ZonedAllocator): void {
         const slot = base + j * s;
         const bit = 1 << (j & 31);
         if (meta[r + RECORD_HEADER + (j >>> 5)]! & bit) {
-          const req = meta[r + RECORD_HEADER + 2 * W + j]!;
+          const req = meta[r + RECORD_HEADER + 3 * W + j]!;
           if (req < 0 || req > usable) fail(`${name(i)}: slot ${hex(slot)} records a requested size of ${req}, not within its ${usable} usable bytes`);
           if (a.canary !== 0) {
             const cw = (slot + usable) >>> 2;

@@ -15,10 +15,10 @@
  *
  * Metadata (out of band, one separate mapping reserved PROT_NONE and made writable 16 KiB at a time
  * as each class's records are first needed; words of an Int32Array view):
- *   per class, per slab, a record of RECORD_HEADER + 2·W + slots words:
+ *   per class, per slab, a record of RECORD_HEADER + 3·W + slots words:
  *     [state, next, prev, live, held, canary0, canary1, slab address, first-free-word hint,
- *      used bitmap (W words),
- *      quarantine bitmap (W words), requested size of each slot (slots words; none for class 0)]
+ *      used bitmap (W words), quarantine bitmap (W words), dirty bitmap (W words: slots handed out
+ *      since the slab was last made writable), requested size of each slot (slots words; none for class 0)]
  *   with W = ⌈slots / 32⌉.
  *
  * Invariants: zonePages · zones ≤ zoneShare · space size; for every class with slabs > 0,
@@ -99,7 +99,7 @@ export function planZones(spaceSize: number, pageSize: number, classes: readonly
     if (positions > 0 && positions % (guardSlabInterval + 1) === 0) positions--;
     const slabs = positions - Math.floor(positions / (guardSlabInterval + 1));
     const words = Math.ceil(c.slots / 32);
-    const recordWords = RECORD_HEADER + 2 * words + (c.index === 0 ? 0 : c.slots);
+    const recordWords = RECORD_HEADER + 3 * words + (c.index === 0 ? 0 : c.slots);
     const plan = { zone: zoneOf[c.index]!, offsetPages, positions, slabs, words, recordWords, metaBase: metaWords };
     metaWords += slabs * recordWords;
     return plan;

@@ -349,16 +349,21 @@ export class ZonedAllocator extends AllocatorBase {
     const s = this.slotSize[c]!;
     const slot = (meta[rec + R_ADDR]! >>> 0) + j * s;
     const usable = this.usableOf[c]!;
-    if (this.wafCheck && c !== 0 && !this.zero.isZero(slot, usable)) {
+    const bit = 1 << (j & 31);
+    const dirty = used + 2 * W + (j >>> 5);
+    // Only a reused slot is checked: one never handed out since the slab was made writable is
+    // zero by construction (a fresh or remapped page), so the check would only read memory.
+    if (this.wafCheck && meta[dirty]! & bit && !this.zero.isZero(slot, usable)) {
       this.misuse('write-after-free', `detected write after free: the free ${s}-byte slot ${hex(slot)} was written before it was reused`, slot);
     }
-    meta[used + (j >>> 5)]! |= 1 << (j & 31);
+    meta[dirty]! |= bit;
+    meta[used + (j >>> 5)]! |= bit;
     if (++meta[rec + R_LIVE]! + meta[rec + R_HELD]! === n) {
       this.unlinkPartial(c, i, rec);
       meta[rec + R_STATE] = S_FULL;
     }
     if (c !== 0) {
-      meta[used + 2 * W + j] = size;
+      meta[used + 3 * W + j] = size;
       if (this.canary !== 0) {
         const cw = (slot + usable) >>> 2;
         this.space.i32[cw] = meta[rec + R_CANARY0]!;
@@ -407,6 +412,7 @@ export class ZonedAllocator extends AllocatorBase {
     }
     const rec = this.metaBase[c]! + i * R;
     meta[rec + R_ADDR] = this.slabAddr(c, i);
+    meta.fill(0, rec + RECORD_HEADER + 2 * this.wordsOf[c]!, rec + RECORD_HEADER + 3 * this.wordsOf[c]!); // nothing handed out yet
     if (c !== 0) this.space.mprotect(this.slabAddr(c, i), this.slabBytes[c]!, RW);
     meta[rec + R_CANARY0] = this.rng.next() & ~0xff; // first byte 0 stops string over-reads, as hardened_malloc
     meta[rec + R_CANARY1] = this.rng.next() | 0;
@@ -481,7 +487,7 @@ export class ZonedAllocator extends AllocatorBase {
     const meta = this.meta;
     const W = this.wordsOf[c]!;
     const usable = this.usableOf[c]!;
-    const req = c === 0 ? 0 : meta[rec + RECORD_HEADER + 2 * W + j]!;
+    const req = c === 0 ? 0 : meta[rec + RECORD_HEADER + 3 * W + j]!;
     if (size !== undefined && size !== req) this.misuse('size-mismatch', `free_sized(${hex(ptr)}, ${size}) of a block of ${req} bytes (${this.slotSize[c]}-byte class)`, ptr);
     if (this.canary !== 0 && c !== 0) {
       const cw = (ptr + usable) >>> 2;
@@ -569,7 +575,7 @@ export class ZonedAllocator extends AllocatorBase {
       const c = this.lc;
       const need = size + this.canary;
       if (c === 0 || need > this.maxSlot || this.classOfUnits[(need + 15) >>> 4] !== c) return 0;
-      const at = this.lrec + RECORD_HEADER + 2 * this.wordsOf[c]! + this.lj;
+      const at = this.lrec + RECORD_HEADER + 3 * this.wordsOf[c]! + this.lj;
       this.smallBytes += size - this.meta[at]!;
       this.meta[at] = size;
       return ptr;
