@@ -22,10 +22,10 @@
 
 import { AllocatorBase, createIdentity, hex, type AddressSpace, type BlockInfo, type HeapFigures } from '@heaplab/core';
 import { DEFAULT_OPTIONS, type BumpFreestackOptions } from './api.js';
-import { enqueueChain, dequeue, popBatch, pushChain } from './free-lists.js';
+import { enqueueChain, dequeue, popBatch, popBatchLocal, pushChain, pushChainLocal } from './free-lists.js';
 import { SharedHeap } from './heap.js';
 import {
-  CLASS_AREA, CLASS_STRIDE, C_HEAD, C_MUTEX, C_QUEUED, F, HDR, KIND_FREED, KIND_LARGE, KIND_RUN, L_BASE, L_PAGES,
+  CLASS_AREA, CLASS_STRIDE, C_CARVE, C_HEAD, C_MUTEX, C_QUEUED, F, HDR, KIND_FREED, KIND_LARGE, KIND_RUN, L_BASE, L_PAGES,
   L_REQUESTED, RUN_HEADER_WORDS, R_BLOCKS, R_CLASS, R_START, STATE_FREE, STATE_LIVE, STATE_NONE, S_LIVE_BLOCKS,
   S_LIVE_BYTES, S_STATE, S_USABLE_BYTES,
 } from './layout.js';
@@ -161,7 +161,9 @@ export class BumpFreestackAllocator extends AllocatorBase {
     const out = this.scratch;
     const n = this.options.fifo
       ? dequeue(u32, heap.i32, this.classWord(c, C_HEAD), this.classWord(c, C_MUTEX), this.classWord(c, C_QUEUED), this.shared, want, out)
-      : popBatch(heap.b64, c * (CLASS_STRIDE / 8), u32, want, out);
+      : this.shared
+        ? popBatch(heap.b64, c * (CLASS_STRIDE / 8), u32, want, out)
+        : popBatchLocal(u32, this.classWord(c, C_HEAD), want, out);
     const ci = this.cacheAt[c]!;
     for (let k = 0; k < n; k++) {
       const p = out[k]!;
@@ -177,10 +179,11 @@ export class BumpFreestackAllocator extends AllocatorBase {
     const b64 = heap.b64;
     const ci8 = c * (CLASS_STRIDE / 8) + 1;
     const u32 = this.u32;
-    for (let tries = 0; ; tries++) {
-      const v = Atomics.load(b64, ci8);
-      const rec = Number(v >> 32n);
-      const i = Number(v & 0xffffffffn);
+    const cw = this.classWord(c, C_CARVE); // the carve word as two u32: next index, run record
+    for (;;) {
+      const v = this.shared ? Atomics.load(b64, ci8) : 0n;
+      const rec = this.shared ? Number(v >> 32n) : u32[cw + 1]!;
+      const i = this.shared ? Number(v & 0xffffffffn) : u32[cw]!;
       const left = rec === 0 ? 0 : u32[(rec >>> 2) + R_BLOCKS]! - i;
       if (left <= 0) {
         heap.lock();
@@ -199,7 +202,8 @@ export class BumpFreestackAllocator extends AllocatorBase {
         continue;
       }
       const n = Math.min(want, left);
-      if (Atomics.compareExchange(b64, ci8, v, v + BigInt(n)) !== v) continue;
+      if (!this.shared) u32[cw] = i + n;
+      else if (Atomics.compareExchange(b64, ci8, v, v + BigInt(n)) !== v) continue;
       const size = this.sizeOf[c]!;
       const w = rec >>> 2;
       let p = u32[w + R_START]! + i * size;
@@ -363,7 +367,8 @@ export class BumpFreestackAllocator extends AllocatorBase {
   private pushChain(c: number, first: number, last: number, count: number): void {
     const heap = this.heap;
     if (this.options.fifo) enqueueChain(this.u32, heap.i32, this.classWord(c, C_HEAD), this.classWord(c, C_MUTEX), this.classWord(c, C_QUEUED), this.shared, first, last, count);
-    else pushChain(heap.b64, c * (CLASS_STRIDE / 8), this.u32, first, last);
+    else if (this.shared) pushChain(heap.b64, c * (CLASS_STRIDE / 8), this.u32, first, last);
+    else pushChainLocal(this.u32, this.classWord(c, C_HEAD), first, last);
   }
 
   /** Pushes the older half of class c's full cache onto the shared stack as one chain. */

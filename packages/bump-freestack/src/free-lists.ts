@@ -104,3 +104,29 @@ export function dequeueAll(u32: Uint32Array, i32: Int32Array, w: number, m: numb
   unlockWord(i32, m, shared);
   return head;
 }
+
+/*
+ * The same two operations over a non-shared buffer (one thread, so no CAS and no BigInt): the
+ * head's low word (u32 index w) is the top address, the high word (w + 1) the tag, kept
+ * counting so a later attach to a shared copy would still see a tag that only grows.
+ */
+
+export function pushChainLocal(u32: Uint32Array, w: number, first: number, last: number): void {
+  u32[last >>> 2] = u32[w]!;
+  u32[w] = first;
+  u32[w + 1] = (u32[w + 1]! + 1) >>> 0;
+}
+
+export function popBatchLocal(u32: Uint32Array, w: number, max: number, out: Uint32Array): number {
+  let n = 0;
+  let p = u32[w]!;
+  while (n < max && p !== 0) {
+    out[n++] = p;
+    p = u32[p >>> 2]!;
+  }
+  if (n > 0) {
+    u32[w] = p;
+    u32[w + 1] = (u32[w + 1]! + 1) >>> 0;
+  }
+  return n;
+}
