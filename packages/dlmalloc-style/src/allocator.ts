@@ -658,14 +658,15 @@ export class DlmallocAllocator extends AllocatorBase {
   }
 
   /**
-   * Gives back (madvise DONTNEED) the whole pages of free chunk [c, c+s) that overlap the range
-   * just freed [from, to) widened by a page each side, keeping the chunk's first 32 bytes (head,
-   * fd, bk) and its footer. Pages freed earlier were released then, or were too few to matter.
+   * Gives back (madvise DONTNEED) the whole pages of free chunk [c, c+s) that overlap the chunk
+   * just freed [from, to) — the only pages this free can have made both free and dirty — keeping
+   * the chunk's first 32 bytes (head, fd, bk) and its footer. A page shared with a live chunk is
+   * not whole inside [c, c+s), so it waits until its last chunk is freed.
    */
   private releasePages(c: number, s: number, from: number, to: number): void {
     const ps = this.space.pageSize;
-    const lo = Math.max(alignUp(c + 32, ps), Math.floor(from / ps) * ps - ps);
-    const hi = Math.min(Math.floor((c + s) / ps) * ps, alignUp(to, ps) + ps);
+    const lo = Math.max(alignUp(c + 32, ps), Math.floor(from / ps) * ps);
+    const hi = Math.min(Math.floor((c + s) / ps) * ps, alignUp(to, ps));
     if (hi > lo) this.space.madvise(lo, hi - lo, MADV_DONTNEED);
   }
 
