@@ -11,5 +11,8 @@ import { registerWorkload } from './workload.js';
 import { registerList } from './list.js';
 import { registerConfig } from './config.js';
 import { registerWho } from './who.js';
+import { registerBench } from './bench.js';
+import { registerReport } from './report.js';
+import { registerMaps } from './maps.js';
 
-export const COMMANDS: ((program: Command) => void)[] = [registerFuzz, registerReplay, registerTrace, registerWorkload, registerList, registerConfig, registerWho];
+export const COMMANDS: ((program: Command) => void)[] = [registerFuzz, registerReplay, registerTrace, registerWorkload, registerList, registerConfig, registerWho, registerBench, registerReport, registerMaps];

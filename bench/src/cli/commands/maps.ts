@@ -1,0 +1,78 @@
+/*
+ * `heaplab maps --allocator A (--workload W | FILE) [--at EVENT|peak] [--svg FILE] [--json]`:
+ * the simulated address space in /proc/<pid>/maps form at one point of a run — after the
+ * first EVENT events (default: all of them; `peak`: the event of peak used memory, found by a
+ * footprint replay first). Blocks are written as a footprint run writes them, so residency is
+ * what the replay measures. `--svg` also draws the heap map of that point.
+ */
+
+import type { Command } from 'commander';
+import { writeFileSync } from 'node:fs';
+import { prepareReplay, runReplay, type TraceSource } from '@heaplab/core';
+import { UsageError } from '../../allocators.js';
+import { comparedFactory } from '../../adapters/index.js';
+import { DEFAULT_SEED, workload } from '../../workloads/index.js';
+import { heapMap } from '../../report/heap-map.js';
+import { heapMapSpec, renderSvg } from '../../report/plots.js';
+import { snapshotAt } from '../../report/snapshot.js';
+import { openSource, sourceName, type SourceSpec } from '../../report/sources.js';
+import { parseCount } from '../options.js';
+
+interface MapsFlags {
+  allocator: string;
+  workload?: string;
+  seed: string;
+  ops?: string;
+  at?: string;
+  svg?: string;
+  json?: boolean;
+  spaceMib: string;
+}
+
+export function registerMaps(program: Command): void {
+  program
+    .command('maps')
+    .description('the address space in /proc/<pid>/maps form at a point of a run (and its heap map as SVG)')
+    .argument('[file]', 'trace file to replay (or --workload)')
+    .requiredOption('-a, --allocator <name>', 'allocator to run')
+    .option('-w, --workload <name>', 'replay a built-in workload instead of a file')
+    .option('--seed <n>', 'workload seed', String(DEFAULT_SEED))
+    .option('--ops <n>', 'workload events (default: the workload\'s own count)')
+    .option('--at <event>', 'stop before this event index, or "peak" for the peak of used memory (default: after the last event)')
+    .option('--svg <file>', 'also write the heap map of that point as SVG')
+    .option('--space-mib <n>', 'size of the address space in MiB', '4096')
+    .option('--json', 'print the mappings and the figures as JSON')
+    .action(async (file: string | undefined, opts: MapsFlags) => {
+      if ((file === undefined) === (opts.workload === undefined)) throw new UsageError('maps: give either a trace FILE or --workload NAME');
+      const factory = comparedFactory(opts.allocator);
+      const spaceMib = parseCount(opts.spaceMib, '--space-mib');
+      if (spaceMib < 1 || spaceMib > 4096) throw new UsageError(`--space-mib: expected 1 to 4096, got ${spaceMib}`);
+      let spec: SourceSpec;
+      if (opts.workload !== undefined) {
+        workload(opts.workload);
+        const seed = parseCount(opts.seed, '--seed');
+        if (seed >= 2 ** 32) throw new UsageError(`--seed: expected an integer below 2^32, got "${opts.seed}"`);
+        spec = { kind: 'workload', name: opts.workload, seed, ops: opts.ops !== undefined ? parseCount(opts.ops, '--ops') : undefined };
+      } else spec = { kind: 'trace', file: file! };
+      const source: TraceSource = openSource(spec);
+      let at = Infinity;
+      if (opts.at === 'peak') {
+        const f = await runReplay(await prepareReplay(source), factory, { touch: 'footprint', series: false, sampleEvery: 1024, space: { size: spaceMib * 2 ** 20 } });
+        at = f.used.peakEvent + 1;
+      } else if (opts.at !== undefined) at = parseCount(opts.at, '--at');
+      const snap = await snapshotAt(source, factory, at, spaceMib);
+      const st = snap.space.stats();
+      const summary = `after ${snap.events} events of ${source.name} with ${snap.allocator.identity.label}: ${snap.blocks.length} live blocks, ${snap.liveBytes} bytes live; mapped ${st.mapped}, committed ${st.committed}, resident ${st.resident} bytes; brk ${'0x' + st.brk.toString(16)}`;
+      if (opts.svg !== undefined) {
+        const m = heapMap(snap.space, snap.blocks, { allocator: opts.allocator, source: sourceName(spec), event: snap.events });
+        writeFileSync(opts.svg, await renderSvg(heapMapSpec(m)));
+      }
+      if (opts.json) {
+        console.log(JSON.stringify({ events: snap.events, allocator: snap.allocator.identity.label, liveBlocks: snap.blocks.length, liveBytes: snap.liveBytes, stats: st, mappings: snap.space.mappings() }, null, 2));
+        return;
+      }
+      console.log(summary);
+      process.stdout.write(snap.space.maps());
+      if (opts.svg !== undefined) console.error(`heap map → ${opts.svg}`);
+    });
+}

@@ -1,0 +1,95 @@
+/*
+ * The written report of a comparison: a Markdown file (tables, notes, how it was measured) and
+ * a self-contained HTML page (the same tables and every plot as inline SVG: no script, no
+ * external file, so it opens anywhere and pastes into a paper or a lecture). Heap maps come
+ * from snapshots taken by the caller (heap-map.ts).
+ */
+
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Comparison } from './compare.js';
+import type { HeapMap } from './heap-map.js';
+import { comparisonGrids, comparisonNotes, markdownTable, type Grid } from './tables.js';
+import { footprintSpec, fragmentationSpec, heapMapSpec, renderSvg, sizeHistogramSpec, timeSpec } from './plots.js';
+
+/** The files a report is written as. */
+export const REPORT_FILES = Object.freeze({ json: 'results.json', markdown: 'report.md', html: 'report.html' });
+
+function escapeHtml(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+function intro(c: Comparison): string[] {
+  const sources = c.sources.map((s) => `${s.name} (${s.events.toLocaleString('en-US')} events)`).join(', ');
+  return [
+    `Measured ${c.date} with Node ${c.node} on ${c.cpus} CPU(s) in ${c.seconds.toFixed(0)} s.`,
+    `Sources: ${sources}.`,
+    `Time per event is the median of ${c.repeat} interleaved speed-touch runs (first and last byte of each block written); memory figures come from one footprint-touch run (a byte in every page of each block too). Each run has a fresh 4 GiB simulated address space; "used" is its resident bytes, allocator metadata included. Native allocators replay the same events as a v1 trace with the C driver (bench/native).`,
+  ];
+}
+
+/** The Markdown report. */
+export function markdownReport(c: Comparison, maps: readonly HeapMap[], htmlName = REPORT_FILES.html): string {
+  const out = ['# heaplab comparison', '', ...intro(c), '', `Plots (footprint over time, size histograms, time and fragmentation bars, heap maps): [${htmlName}](${htmlName}).`, ''];
+  for (const g of comparisonGrids(c)) out.push(markdownTable(g), '');
+  const notes = comparisonNotes(c);
+  if (notes.length > 0) out.push('### Notes', '', ...notes.map((n) => `- ${n}`), '');
+  if (maps.length > 0) {
+    out.push('### Heap maps', '', '| allocator | source | event | live | resident | pages: live / resident free / not resident / no access |', '| --- | --- | ---: | ---: | ---: | --- |');
+    for (const m of maps) {
+      const p = m.pages;
+      out.push(`| ${m.allocator} | ${m.source} | ${m.event} | ${(m.liveBytes / 2 ** 20).toFixed(2)} MiB | ${(m.residentBytes / 2 ** 20).toFixed(2)} MiB | ${p['live blocks']} / ${p['resident, free']} / ${p['not resident']} / ${p['no access']} |`);
+    }
+    out.push('');
+  }
+  return out.join('\n');
+}
+
+function htmlTable(g: Grid): string {
+  const head = `<tr>${g.head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr>`;
+  const rows = g.rows.map((r) => `<tr>${r.map((v, i) => (i === 0 ? `<th>${escapeHtml(v)}</th>` : `<td>${escapeHtml(v)}</td>`)).join('')}</tr>`).join('\n');
+  const notes = g.notes.map((n) => `<p class="note">${escapeHtml(n)}</p>`).join('');
+  return `<h3>${escapeHtml(g.title)}</h3>\n<table>\n${head}\n${rows}\n</table>${notes}`;
+}
+
+function figure(kind: string, svg: string, caption: string): string {
+  return `<figure class="plot" data-plot="${escapeHtml(kind)}">${svg}<figcaption>${escapeHtml(caption)}</figcaption></figure>`;
+}
+
+/** The HTML page: tables and every plot inline. */
+export async function htmlReport(c: Comparison, maps: readonly HeapMap[]): Promise<string> {
+  const parts: string[] = [];
+  parts.push(`<h1>heaplab comparison</h1>`, ...intro(c).map((p) => `<p>${escapeHtml(p)}</p>`));
+  parts.push('<h2>Time and fragmentation</h2>');
+  parts.push(figure('time', await renderSvg(timeSpec(c)), 'Median ns per event of each allocator on each source; native allocators replay the same events.'));
+  parts.push(figure('fragmentation', await renderSvg(fragmentationSpec(c)), 'M4: peak used (resident) bytes over peak live (requested) bytes. 1 is perfect.'));
+  parts.push('<h2>Footprint over time</h2>');
+  for (const s of c.sources) parts.push(figure('footprint', await renderSvg(footprintSpec(s)), `${s.label}: resident bytes after each sampled event; dashed: live requested bytes.`));
+  parts.push('<h2>Request sizes</h2>');
+  for (const s of c.sources) parts.push(figure('sizes', await renderSvg(sizeHistogramSpec(s)), `${s.label}: ${s.requests.toLocaleString('en-US')} requests by power-of-two bucket.`));
+  if (maps.length > 0) {
+    parts.push('<h2>Heap maps</h2>', '<p>The simulated address space at one event: mapped pages in address order, long unmapped gaps cut out (each band starts at the address on its left). Red: live blocks; pink: written but mostly free (metadata, freed memory not given back); grey: mapped, never written; dark blue: PROT_NONE (guards, reserved zones).</p>');
+    for (const m of maps) parts.push(figure('heap-map', await renderSvg(heapMapSpec(m)), `${m.allocator} on ${m.source} at event ${m.event}: ${(m.liveBytes / 2 ** 20).toFixed(2)} MiB live, ${(m.residentBytes / 2 ** 20).toFixed(2)} MiB resident.`));
+  }
+  parts.push('<h2>Tables</h2>');
+  for (const g of comparisonGrids(c)) parts.push(htmlTable(g));
+  const notes = comparisonNotes(c);
+  if (notes.length > 0) parts.push('<h3>Notes</h3><ul>', ...notes.map((n) => `<li>${escapeHtml(n)}</li>`), '</ul>');
+  const style = 'body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:.2em .5em;font-variant-numeric:tabular-nums}td{text-align:right}figure{margin:1em 0 2em}figcaption{font-size:.9em;color:#555}.note{font-size:.9em;color:#555}';
+  return `<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>heaplab comparison</title>\n<style>${style}</style>\n</head>\n<body>\n${parts.join('\n')}\n</body>\n</html>\n`;
+}
+
+/** Writes results.json, report.md and report.html into `dir`; returns their paths. */
+export async function writeReport(dir: string, c: Comparison, maps: readonly HeapMap[], options: { json?: boolean } = {}): Promise<string[]> {
+  mkdirSync(dir, { recursive: true });
+  const files: string[] = [];
+  if (options.json !== false) {
+    writeFileSync(join(dir, REPORT_FILES.json), JSON.stringify(c, null, 1) + '\n');
+    files.push(join(dir, REPORT_FILES.json));
+  }
+  writeFileSync(join(dir, REPORT_FILES.markdown), markdownReport(c, maps));
+  files.push(join(dir, REPORT_FILES.markdown));
+  writeFileSync(join(dir, REPORT_FILES.html), await htmlReport(c, maps));
+  files.push(join(dir, REPORT_FILES.html));
+  return files;
+}

@@ -1,0 +1,126 @@
+/*
+ * The heap map: the address space at one event as a grid of cells, for the heap-map plot.
+ *
+ * Layout: the mapped pages in address order, laid out row by row (CELLS_PER_ROW cells a row),
+ * each cell `pagesPerCell` pages. Short unmapped gaps between mappings (≤ GAP_PAGES or one cell)
+ * stay in the row as unmapped cells; a longer gap starts a new row, so a 4 GiB space with a heap
+ * at the bottom and mappings at the top reads as a few bands. pagesPerCell is the smallest that
+ * keeps the cells under MAX_CELLS. Each row is labelled with its first address and the owner of
+ * its first mapped page.
+ *
+ * A cell's state, from the pages and live blocks in it:
+ *   no access        at least half of its mapped pages are PROT_NONE (guards, reserved zones)
+ *   live blocks      live blocks' requested bytes cover at least half of its mapped bytes
+ *   resident, free   at least half of its mapped pages are resident (written) — allocator
+ *                    metadata, freed blocks not given back, slack
+ *   not resident     mapped, mostly never written (or given back with MADV_DONTNEED)
+ *   unmapped         a gap between mappings
+ */
+
+import type { AddressSpace } from '@heaplab/core';
+import type { SnapshotBlock } from './snapshot.js';
+
+export const CELLS_PER_ROW = 64;
+const MAX_CELLS = 64 * 48;
+const GAP_PAGES = 16;
+/** PAGE_RESIDENT of core's page flags (packages/core/src/space/layout.ts). */
+const PAGE_RESIDENT = 8;
+
+export const CELL_STATES = ['live blocks', 'resident, free', 'not resident', 'no access', 'unmapped'] as const;
+export type CellState = (typeof CELL_STATES)[number];
+
+export interface HeapMapCell {
+  row: number;
+  col: number;
+  /** First address of the cell. */
+  addr: string;
+  state: CellState;
+}
+
+/** The heap map of a space at one event. */
+export interface HeapMap {
+  allocator: string;
+  source: string;
+  event: number;
+  pageSize: number;
+  pagesPerCell: number;
+  rows: string[];
+  cells: HeapMapCell[];
+  /** Pages of each state (over mapped pages, and gap pages shown). */
+  pages: Record<CellState, number>;
+  liveBytes: number;
+  residentBytes: number;
+}
+
+function hex(n: number): string {
+  return `0x${n.toString(16).padStart(8, '0')}`;
+}
+
+/** Builds the heap map of a space and its live blocks. */
+export function heapMap(space: AddressSpace, blocks: readonly SnapshotBlock[], meta: { allocator: string; source: string; event: number }): HeapMap {
+  const ps = space.pageSize;
+  const shift = space.pageShift;
+  const maps = space.mappings();
+  // Runs of shown pages: [first page, end page) per segment, gaps ≤ GAP_PAGES kept inside.
+  const segments: [number, number][] = [];
+  for (const m of maps) {
+    const p0 = Math.floor(m.start / ps);
+    const p1 = Math.ceil(m.end / ps);
+    const last = segments.at(-1);
+    if (last && p0 - last[1] <= GAP_PAGES) last[1] = Math.max(last[1], p1);
+    else segments.push([p0, p1]);
+  }
+  const shown = segments.reduce((s, [a, b]) => s + (b - a), 0);
+  let per = Math.max(1, Math.ceil(shown / MAX_CELLS));
+  while (segments.reduce((s, [a, b]) => s + Math.ceil(Math.ceil((b - a) / per) / CELLS_PER_ROW) * CELLS_PER_ROW, 0) > MAX_CELLS * 1.5) per *= 2;
+  // Live bytes per page (only pages of live blocks are touched).
+  const livePages = new Map<number, number>();
+  for (const b of blocks) {
+    let a = b.ptr;
+    const end = b.ptr + b.size;
+    while (a < end) {
+      const p = a >>> shift;
+      const next = Math.min(end, (p + 1) * ps);
+      livePages.set(p, (livePages.get(p) ?? 0) + (next - a));
+      a = next;
+    }
+  }
+  const flags = space.flags;
+  const pages: Record<CellState, number> = { 'live blocks': 0, 'resident, free': 0, 'not resident': 0, 'no access': 0, unmapped: 0 };
+  const cells: HeapMapCell[] = [];
+  const rows: string[] = [];
+  let residentBytes = 0;
+  for (const [s0, s1] of segments) {
+    const n = Math.ceil((s1 - s0) / per);
+    for (let k = 0; k < n; k++) {
+      const c0 = s0 + k * per;
+      const c1 = Math.min(s1, c0 + per);
+      if (k % CELLS_PER_ROW === 0) {
+        let owner = '';
+        for (let p = c0; p < Math.min(s1, c0 + per * CELLS_PER_ROW) && owner === ''; p++) {
+          const m = flags[p]! & 1 ? space.mappingAt(p * ps) : null;
+          if (m) owner = m.heap ? '[heap]' : m.ownerName;
+        }
+        rows.push(`${hex(c0 * ps)} ${owner}`.trim());
+      }
+      let mapped = 0;
+      let none = 0;
+      let resident = 0;
+      let live = 0;
+      for (let p = c0; p < c1; p++) {
+        const f = flags[p]!;
+        if (!(f & 1)) continue;
+        mapped++;
+        if ((f & 6) === 0) none++;
+        if (f & PAGE_RESIDENT) resident++;
+        live += livePages.get(p) ?? 0;
+      }
+      residentBytes += resident * ps;
+      const state: CellState =
+        mapped === 0 ? 'unmapped' : none * 2 >= mapped ? 'no access' : live * 2 >= mapped * ps ? 'live blocks' : resident * 2 >= mapped ? 'resident, free' : 'not resident';
+      pages[state] += c1 - c0;
+      cells.push({ row: rows.length - 1, col: k % CELLS_PER_ROW, addr: hex(c0 * ps), state });
+    }
+  }
+  return { ...meta, pageSize: ps, pagesPerCell: per, rows, cells, pages, liveBytes: blocks.reduce((s, b) => s + b.size, 0), residentBytes };
+}

@@ -1,0 +1,113 @@
+/*
+ * The comparison as tables: one row per source, one column per allocator (heaplab's, then the
+ * native ones), for each figure — time per event, time as a ratio to glibc and to
+ * @thi.ng/malloc, M4, M1, internal fragmentation — with a geometric-mean row for ratios.
+ * A Grid is plain strings; it renders as a terminal table (cli-table3) or as Markdown.
+ */
+
+import Table from 'cli-table3';
+import type { Comparison, SourceResult } from './compare.js';
+
+/** Where the @thi.ng/malloc adapter's column comes from. */
+export const THING = 'thing-malloc';
+
+/** A titled table of strings. */
+export interface Grid {
+  title: string;
+  head: string[];
+  rows: string[][];
+  notes: string[];
+}
+
+/** A value per (source, column): ns, a ratio, a measure; NaN when there is none. */
+type Cell = (s: SourceResult, column: string) => number;
+
+/** Columns: heaplab allocators in plan order, then native ones in the order first seen. */
+export function columns(c: Comparison): { heaplab: string[]; native: string[] } {
+  const heaplab: string[] = [];
+  const native: string[] = [];
+  for (const s of c.sources) {
+    for (const a of s.allocators) if (!heaplab.includes(a.name)) heaplab.push(a.name);
+    for (const n of s.native) if (!native.includes(n.name)) native.push(n.name);
+  }
+  return { heaplab, native };
+}
+
+/** ns per event of a column on a source (heaplab or native), NaN when it did not run. */
+export function nsOf(s: SourceResult, column: string): number {
+  const a = s.allocators.find((x) => x.name === column);
+  if (a) return a.result?.nsPerEvent ?? NaN;
+  return s.native.find((n) => n.name === column)?.nsPerEvent ?? NaN;
+}
+
+/** M4 of a column: heaplab's peak used / peak live; native: peak RSS less baseline / the trace's peak live. */
+export function m4Of(s: SourceResult, column: string): number {
+  const a = s.allocators.find((x) => x.name === column);
+  if (a) return a.result?.m4 ?? NaN;
+  const n = s.native.find((x) => x.name === column);
+  return n && s.peakLive > 0 ? n.footprint / s.peakLive : NaN;
+}
+
+function geomean(xs: number[]): number {
+  const ok = xs.filter((x) => Number.isFinite(x) && x > 0);
+  return ok.length === 0 ? NaN : Math.exp(ok.reduce((a, x) => a + Math.log(x), 0) / ok.length);
+}
+
+function fmt(n: number, digits: number): string {
+  if (!Number.isFinite(n)) return '—';
+  if (Math.abs(n) >= 1000) return n.toFixed(0);
+  return n.toFixed(digits);
+}
+
+function grid(c: Comparison, title: string, cell: Cell, digits: number, withMean: boolean, notes: string[] = []): Grid {
+  const { heaplab, native } = columns(c);
+  const cols = [...heaplab, ...native];
+  const head = ['source', ...heaplab, ...native.map((n) => `${n} (native)`)];
+  const rows = c.sources.map((s) => [s.name, ...cols.map((col) => fmt(cell(s, col), digits))]);
+  if (withMean && c.sources.length > 1) rows.push(['geometric mean', ...cols.map((col) => fmt(geomean(c.sources.map((s) => cell(s, col))), digits))]);
+  return { title, head, rows, notes };
+}
+
+/** The tables of a comparison, in the order the report prints them. */
+export function comparisonGrids(c: Comparison): Grid[] {
+  const windowed = new Map<string, number>();
+  for (const s of c.sources) for (const a of s.allocators) if (a.window !== null) windowed.set(a.name, Math.max(windowed.get(a.name) ?? 0, a.window));
+  const windowNote = [...windowed].map(([n, w]) => `${n} replays only the first ${w.toLocaleString('en-US')} events of each source (O(live blocks) per free); its figures are per event over that window.`);
+  const hasGlibc = c.sources.some((s) => s.native.some((n) => n.name === 'glibc'));
+  const hasThing = c.sources.some((s) => s.allocators.some((a) => a.name === THING && a.result));
+  const grids: Grid[] = [grid(c, `Time per event, ns (median of ${c.repeat} runs, speed touch)`, nsOf, 1, false, windowNote)];
+  if (hasGlibc) grids.push(grid(c, 'Time per event ÷ glibc (native, same events)', (s, col) => nsOf(s, col) / nsOf(s, 'glibc'), 2, true));
+  if (hasThing) grids.push(grid(c, 'Time per event ÷ @thi.ng/malloc', (s, col) => nsOf(s, col) / nsOf(s, THING), 4, true));
+  grids.push(grid(c, 'M4 = peak used / peak live (footprint touch; native: peak RSS over the trace\'s peak live)', m4Of, 3, true));
+  grids.push(grid(c, 'M1 = mean over events of used / live', (s, col) => s.allocators.find((a) => a.name === col)?.result?.m1 ?? NaN, 3, true));
+  grids.push(grid(c, 'Internal fragmentation, % (usable / requested − 1 at the most live bytes)', (s, col) => 100 * (s.allocators.find((a) => a.name === col)?.result?.internal.ratio ?? NaN), 1, false));
+  return grids;
+}
+
+/** Lines on what did not run: failed allocators, skipped natives. */
+export function comparisonNotes(c: Comparison): string[] {
+  const notes: string[] = [];
+  for (const s of c.sources) for (const a of s.allocators) if (a.error) notes.push(`${a.name} failed on ${s.name}: ${a.error}`);
+  const skipped = new Set(c.sources.flatMap((s) => s.nativeSkipped));
+  for (const k of skipped) notes.push(`native: ${k}`);
+  return notes;
+}
+
+/** A grid as a terminal table. */
+export function terminalTable(g: Grid): string {
+  const t = new Table({ head: g.head, style: { head: [], border: [] } });
+  for (const r of g.rows) t.push(r);
+  return [g.title, t.toString(), ...g.notes].join('\n');
+}
+
+function mdCell(s: string): string {
+  return s.replace(/\|/g, '\\|');
+}
+
+/** A grid as a Markdown table under a heading of `level`. */
+export function markdownTable(g: Grid, level = 3): string {
+  const lines = [`${'#'.repeat(level)} ${g.title}`, '', `| ${g.head.map(mdCell).join(' | ')} |`, `|${g.head.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`];
+  for (const r of g.rows) lines.push(`| ${r.map(mdCell).join(' | ')} |`);
+  if (g.notes.length > 0) lines.push('', ...g.notes);
+  return lines.join('\n');
+}
