@@ -48,6 +48,8 @@ export class BumpFreestackAllocator extends AllocatorBase {
   private readonly lookup: Uint8Array;
   private readonly sizeOf: Uint32Array;
   private readonly capOf: Uint32Array;
+  /** 1 / size per class: block index = ⌊offset × inv + 1e-7⌋ (exact: offsets are below 2^25, so the product is off by under 2^-27; a non-multiple is at least 16 / 2^20 = 2^-16 past an integer). */
+  private readonly invOf: Float64Array;
   /** u32 index of each class's cache count word in this slot. */
   private readonly cacheAt: Uint32Array;
   private readonly largest: number;
@@ -84,6 +86,7 @@ export class BumpFreestackAllocator extends AllocatorBase {
     this.lookup = classLookup(classes);
     this.sizeOf = Uint32Array.from(classes, (c) => c.size);
     this.capOf = Uint32Array.from(classes, (c) => c.cacheCap);
+    this.invOf = Float64Array.from(classes, (c) => 1 / c.size);
     this.cacheAt = Uint32Array.from(classes, (c) => (this.slotAddress + heap.layout.cacheOffset[c.index]!) >>> 2);
     this.largest = classes[classes.length - 1]!.size;
     this.thresholdAt = heap.h + HDR.threshold / 4;
@@ -250,7 +253,7 @@ export class BumpFreestackAllocator extends AllocatorBase {
     this.hitClass = c;
     const size = this.sizeOf[c]!;
     const off = ptr - u32[rw + R_START]!;
-    const i = (off / size) | 0;
+    const i = (off * this.invOf[c]! + 1e-7) | 0;
     if (i * size !== off || i >= u32[rw + R_BLOCKS]!) return -1;
     return rw + RUN_HEADER_WORDS + i;
   }
