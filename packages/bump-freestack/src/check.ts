@@ -48,6 +48,9 @@ export interface Census {
   largeBlocks: number;
   largeBytes: number;
   metadataBytes: number;
+  /** Runs given back by reclaims so far, and how many reclaims ran. */
+  reclaimedRuns: number;
+  reclaims: number;
 }
 
 export function census(a: BumpFreestackAllocator): Census {
@@ -62,6 +65,7 @@ export function census(a: BumpFreestackAllocator): Census {
     pooledBytes: 0, abandonedBytes: heap.counter(F.abandonedBytes), liveBlocks: 0, liveBytes: 0, usableBytes: 0, liveRunUsable: 0,
     cachedBlocks: 0, cachedBytes: 0, listedBlocks: 0, listedBytes: 0, uncarvedBytes: 0, slackBytes: 0, largeBlocks: 0, largeBytes: 0,
     metadataBytes: heap.layout.bytes + heap.counter(F.metaChunkBytes),
+    reclaimedRuns: heap.counter(F.reclaimedRuns), reclaims: heap.counter(F.reclaims),
   };
   // Runs: every block's state; FREE blocks remembered to be found exactly once below.
   const free = new Map<number, number>(); // block address → meta index, until found

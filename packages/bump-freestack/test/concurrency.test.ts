@@ -6,7 +6,9 @@
  * for: live (the test's own lists) + caches (each worker's report) + free stacks + uncarved +
  * slack + region + pool + abandoned = what the space says the heap was given (sbrk + chunks).
  * Then the workers detach (caches flushed onto the stacks) and the main thread frees the rest.
- * Not a benchmark.
+ * A second run does the same in an 8 MiB space, where mallocs fail and reclaims (which take
+ * every free list whole while other workers push and pop) give runs back. Not a benchmark.
+ * BUMP_FREESTACK_OPS and BUMP_FREESTACK_SPACE_MIB change the sizes for experiments.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -16,7 +18,7 @@ import { createBumpFreestackAllocator, type BumpFreestackAllocator } from '../sr
 import { CONTROL_WORDS, GO, RING_SLOTS, RING_WORDS, WORKERS, checkTag, type WorkerDone, type WorkerInit } from './concurrency/protocol.js';
 
 const OPS = Number(process.env.BUMP_FREESTACK_OPS ?? 200_000);
-const SPACE = 256 * 2 ** 20;
+const SPACE = Number(process.env.BUMP_FREESTACK_SPACE_MIB ?? 256) * 2 ** 20;
 
 /** What the space says the heap was given: heap segment + chunk mappings (not metadata, not large blocks). */
 function heapBytesFromSpace(a: BumpFreestackAllocator, largeBytes: number): number {
@@ -34,24 +36,29 @@ function run(w: Worker): Promise<WorkerDone> {
   });
 }
 
-test('4 workers × 200,000 mixed operations on one heap: no block twice, every tag intact, every byte accounted for', async () => {
-  const space = createAddressSpace({ size: SPACE, backing: 'shared' });
+async function scenario(spaceBytes: number, ops: number, pressure: boolean): Promise<void> {
+  const space = createAddressSpace({ size: spaceBytes, backing: 'shared' });
   const a = createBumpFreestackAllocator(space);
   const control = new SharedArrayBuffer(4 * CONTROL_WORDS);
-  const handed = new SharedArrayBuffer(SPACE / 16 / 8);
+  const handed = new SharedArrayBuffer(spaceBytes / 16 / 8);
   const t0 = performance.now();
   const workers = Array.from({ length: WORKERS }, (_, worker) => {
-    const init: WorkerInit = { buffer: space.buffer as SharedArrayBuffer, control, handed, heapAddress: a.heapAddress, worker, ops: OPS, seed: 0x9e3779b9 ^ (worker * 7919) };
+    const init: WorkerInit = { buffer: space.buffer as SharedArrayBuffer, control, handed, heapAddress: a.heapAddress, worker, ops, seed: 0x9e3779b9 ^ (worker * 7919) };
     return new Worker(new URL('./concurrency/boot.mjs', import.meta.url), { workerData: init });
   });
   try {
-    await exercise(a, workers, control, t0);
+    await exercise(a, workers, control, t0, ops, pressure);
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
   }
-});
+}
 
-async function exercise(a: BumpFreestackAllocator, workers: Worker[], control: SharedArrayBuffer, t0: number): Promise<void> {
+test('4 workers × 200,000 mixed operations on one heap: no block twice, every tag intact, every byte accounted for', () => scenario(SPACE, OPS, false));
+
+test('the same under memory pressure (8 MiB space, 100,000 operations each): failures return 0, reclaims give runs back, still every byte accounted for', () =>
+  scenario(8 * 2 ** 20, Math.ceil(OPS / 2), true));
+
+async function exercise(a: BumpFreestackAllocator, workers: Worker[], control: SharedArrayBuffer, t0: number, OPS: number, pressure: boolean): Promise<void> {
   const space = a.space;
   const results = workers.map((w) => new Promise<WorkerDone>((resolve, reject) => {
     w.on('message', (m: unknown) => { if (m !== 'ready') resolve(m as WorkerDone); });
@@ -98,6 +105,7 @@ async function exercise(a: BumpFreestackAllocator, workers: Worker[], control: S
   assert.is(accounted, heap, `live ${usable - largeUsable} + caches ${cached} + stacks ${c.listedBytes} + uncarved ${c.uncarvedBytes} + slack ${c.slackBytes} + region ${c.regionBytes} + pool ${c.pooledBytes} + abandoned ${c.abandonedBytes} vs heap ${heap}`);
   const stats = a.stats();
   assert.is(stats.liveBlocks, live.length);
+  if (pressure) assert.ok(c.reclaimedRuns > 0 && done.some((d) => d.failures > 0), `under pressure: ${c.reclaimedRuns} runs reclaimed`);
 
   // Detach: the caches go onto the shared stacks; nothing is lost.
   await Promise.all(workers.map((w) => {
@@ -115,7 +123,7 @@ async function exercise(a: BumpFreestackAllocator, workers: Worker[], control: S
   assert.is(c3.liveBlocks, 0);
   assert.is(a.stats().liveBytes, 0);
   const ops = done.reduce((s, d) => s + d.ops, 0);
-  console.log(`  ${WORKERS} workers, ${ops} operations (${done.reduce((s, d) => s + d.foreignFrees, 0)} frees of other workers' blocks) in ${ms.toFixed(0)} ms; heap ${heap} bytes, ${c.runs} runs`);
+  console.log(`  ${WORKERS} workers, ${ops} operations (${done.reduce((s, d) => s + d.foreignFrees, 0)} frees of other workers' blocks) in ${ms.toFixed(0)} ms; heap ${heap} bytes, ${c.runs} runs; ${done.reduce((s, d) => s + d.failures, 0)} failed mallocs, ${c.reclaimedRuns} runs reclaimed`);
 }
 
 test.run();
