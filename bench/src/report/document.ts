@@ -69,7 +69,7 @@ export async function htmlReport(c: Comparison, maps: readonly HeapMap[]): Promi
   for (const s of c.sources) parts.push(figure('sizes', await renderSvg(sizeHistogramSpec(s)), `${s.label}: ${s.requests.toLocaleString('en-US')} requests by power-of-two bucket.`));
   if (maps.length > 0) {
     parts.push('<h2>Heap maps</h2>', '<p>The simulated address space at one event: mapped pages in address order, long unmapped gaps cut out (each band starts at the address on its left). Red: live blocks; pink: written but mostly free (metadata, freed memory not given back); grey: mapped, never written; dark blue: PROT_NONE (guards, reserved zones).</p>');
-    for (const m of maps) parts.push(figure('heap-map', await renderSvg(heapMapSpec(m)), `${m.allocator} on ${m.source} at event ${m.event}: ${(m.liveBytes / 2 ** 20).toFixed(2)} MiB live, ${(m.residentBytes / 2 ** 20).toFixed(2)} MiB resident.`));
+    for (const m of maps) parts.push(figure('heap-map', await renderSvg(heapMapSpec(m)), `${m.allocator} on ${m.source} at event ${m.event}: ${(m.liveBytes / 2 ** 20).toFixed(2)} MiB live, ${(m.residentBytes / 2 ** 20).toFixed(2)} MiB resident${m.reservedPages > 0 ? `; ${((m.reservedPages * m.pageSize) / 2 ** 20).toFixed(0)} MiB of reserved PROT_NONE mappings cut out` : ''}.`));
   }
   parts.push('<h2>Tables</h2>');
   for (const g of comparisonGrids(c)) parts.push(htmlTable(g));

@@ -1,10 +1,14 @@
 /*
  * The heap map: the address space at one event as a grid of cells, for the heap-map plot.
  *
- * Layout: the mapped pages in address order, laid out row by row (CELLS_PER_ROW cells a row),
- * each cell `pagesPerCell` pages. Short unmapped gaps between mappings (≤ GAP_PAGES or one cell)
- * stay in the row as unmapped cells; a longer gap starts a new row, so a 4 GiB space with a heap
- * at the bottom and mappings at the top reads as a few bands. pagesPerCell is the smallest that
+ * Layout: the mapped pages in address order, flowing row by row (CELLS_PER_ROW cells a row),
+ * each cell `pagesPerCell` pages (the smallest power of two keeping the cells under MAX_CELLS).
+ * Short unmapped gaps between mappings (≤ GAP_PAGES) stay as unmapped pages; a longer gap is cut
+ * out and shows as one unmapped separator cell, so a 4 GiB space with a heap at the bottom and
+ * mappings at the top reads as a few runs. PROT_NONE mappings longer than GAP_PAGES (reserved
+ * zones, not guard pages) are cut out the same way and counted in `reservedPages`, so an
+ * allocator that reserves gigabytes shows the pages it uses. Each row is labelled with the
+ * address of its first cell and that page's owner. pagesPerCell is the smallest that
  * keeps the cells under MAX_CELLS. Each row is labelled with its first address and the owner of
  * its first mapped page.
  *
@@ -48,6 +52,8 @@ export interface HeapMap {
   cells: HeapMapCell[];
   /** Pages of each state (over mapped pages, and gap pages shown). */
   pages: Record<CellState, number>;
+  /** PROT_NONE pages of mappings longer than GAP_PAGES (reserved zones), cut out of the map. */
+  reservedPages: number;
   liveBytes: number;
   residentBytes: number;
 }
@@ -63,16 +69,23 @@ export function heapMap(space: AddressSpace, blocks: readonly SnapshotBlock[], m
   const maps = space.mappings();
   // Runs of shown pages: [first page, end page) per segment, gaps ≤ GAP_PAGES kept inside.
   const segments: [number, number][] = [];
+  let reservedPages = 0;
   for (const m of maps) {
     const p0 = Math.floor(m.start / ps);
     const p1 = Math.ceil(m.end / ps);
+    if (m.prot === 0 && p1 - p0 > GAP_PAGES) {
+      reservedPages += p1 - p0; // a reservation, not a guard page: cut out like a gap
+      continue;
+    }
     const last = segments.at(-1);
     if (last && p0 - last[1] <= GAP_PAGES) last[1] = Math.max(last[1], p1);
     else segments.push([p0, p1]);
   }
   const shown = segments.reduce((s, [a, b]) => s + (b - a), 0);
-  let per = Math.max(1, Math.ceil(shown / MAX_CELLS));
-  while (segments.reduce((s, [a, b]) => s + Math.ceil(Math.ceil((b - a) / per) / CELLS_PER_ROW) * CELLS_PER_ROW, 0) > MAX_CELLS * 1.5) per *= 2;
+  // One separator cell between segments; the smallest power-of-two pages per cell that fits.
+  const separators = Math.max(0, segments.length - 1);
+  let per = 1;
+  while (segments.reduce((s, [a, b]) => s + Math.ceil((b - a) / per), 0) + Math.min(separators, MAX_CELLS / 2) > MAX_CELLS && per < shown) per *= 2;
   // Live bytes per page (only pages of live blocks are touched).
   const livePages = new Map<number, number>();
   for (const b of blocks) {
@@ -90,19 +103,19 @@ export function heapMap(space: AddressSpace, blocks: readonly SnapshotBlock[], m
   const cells: HeapMapCell[] = [];
   const rows: string[] = [];
   let residentBytes = 0;
-  for (const [s0, s1] of segments) {
-    const n = Math.ceil((s1 - s0) / per);
-    for (let k = 0; k < n; k++) {
-      const c0 = s0 + k * per;
+  let at = 0;
+  const push = (c0: number, state: CellState): void => {
+    if (at % CELLS_PER_ROW === 0) {
+      const m = state === 'unmapped' ? null : space.mappingAt(c0 * ps);
+      rows.push(`${hex(c0 * ps)} ${m ? (m.heap ? '[heap]' : m.ownerName) : ''}`.trim());
+    }
+    cells.push({ row: rows.length - 1, col: at % CELLS_PER_ROW, addr: hex(c0 * ps), state });
+    at++;
+  };
+  for (const [i, [s0, s1]] of segments.entries()) {
+    if (i > 0) push(segments[i - 1]![1], 'unmapped'); // the gap (or reservation) cut out
+    for (let c0 = s0; c0 < s1; c0 += per) {
       const c1 = Math.min(s1, c0 + per);
-      if (k % CELLS_PER_ROW === 0) {
-        let owner = '';
-        for (let p = c0; p < Math.min(s1, c0 + per * CELLS_PER_ROW) && owner === ''; p++) {
-          const m = flags[p]! & 1 ? space.mappingAt(p * ps) : null;
-          if (m) owner = m.heap ? '[heap]' : m.ownerName;
-        }
-        rows.push(`${hex(c0 * ps)} ${owner}`.trim());
-      }
       let mapped = 0;
       let none = 0;
       let resident = 0;
@@ -119,8 +132,8 @@ export function heapMap(space: AddressSpace, blocks: readonly SnapshotBlock[], m
       const state: CellState =
         mapped === 0 ? 'unmapped' : none * 2 >= mapped ? 'no access' : live * 2 >= mapped * ps ? 'live blocks' : resident * 2 >= mapped ? 'resident, free' : 'not resident';
       pages[state] += c1 - c0;
-      cells.push({ row: rows.length - 1, col: k % CELLS_PER_ROW, addr: hex(c0 * ps), state });
+      push(c0, state);
     }
   }
-  return { ...meta, pageSize: ps, pagesPerCell: per, rows, cells, pages, liveBytes: blocks.reduce((s, b) => s + b.size, 0), residentBytes };
+  return { ...meta, pageSize: ps, pagesPerCell: per, rows, cells, pages, reservedPages, liveBytes: blocks.reduce((s, b) => s + b.size, 0), residentBytes };
 }
