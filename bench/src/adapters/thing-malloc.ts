@@ -28,11 +28,16 @@
  *
  * MemPool indexes with `block >> 2` (signed), so the region must end below 2^31: it is mapped at a
  * hint above the program break, and the constructor fails clearly when it could not be placed so.
+ *
+ * Commit on demand: the region is reserved PROT_NONE and made writable in COMMIT_STEP steps as
+ * MemPool's `top` grows past what is committed (checked after each allocation: one word read),
+ * as a program break grows — so mapped, committed and the space's residency scans cost what
+ * MemPool uses, not the whole region. Invariant: top ≤ committedEnd ≤ region + poolBytes.
  */
 
 import { MemPool } from '@thi.ng/malloc';
 import {
-  AllocatorBase, HeapCorruption, MIN_ALIGN, PROT_READ, PROT_WRITE, alignUp, defineAllocator, hex,
+  AllocatorBase, HeapCorruption, MIN_ALIGN, PROT_NONE, PROT_READ, PROT_WRITE, alignUp, defineAllocator, hex,
   type AddressSpace, type BlockInfo, type HeapFigures,
 } from '@heaplab/core';
 
@@ -57,6 +62,8 @@ const STATE_TOP = 2;
 const STATE_END = 3;
 const STATE_BYTES = 28;
 const LIMIT = 2 ** 31;
+/** Bytes made writable at a time as MemPool's top grows. */
+const COMMIT_STEP = 2 ** 20;
 /** Space left between the program break and the region, for brk users beside it (at most an eighth of the space). */
 const BRK_GAP = 16 * 2 ** 20;
 
@@ -70,6 +77,8 @@ export class ThingMallocAllocator extends AllocatorBase {
   private readonly alignedToRaw = new Map<number, number>();
   private liveBytes = 0;
   private usableBytes = 0;
+  /** End of the writable part of the region. */
+  private committedEnd: number;
 
   constructor(space: AddressSpace, options: Partial<ThingMallocOptions> = {}) {
     const o = { ...THING_MALLOC_DEFAULTS, ...options };
@@ -88,13 +97,16 @@ export class ThingMallocAllocator extends AllocatorBase {
     const room = Math.floor((Math.min(space.size, LIMIT) - hint) / ps) * ps;
     const bytes = Math.min(alignUp(o.poolBytes, ps), room);
     if (bytes < 65536) throw new RangeError(`thing-malloc: the space has no room for a pool below 2 GiB (MemPool indexes with signed shifts); space size ${space.size}`);
-    const at = space.mmap(hint, bytes, PROT_READ | PROT_WRITE, 0, this.identity);
+    const at = space.mmap(hint, bytes, PROT_NONE, 0, this.identity);
     if (at + bytes > LIMIT) {
       space.munmap(at, bytes);
       throw new RangeError(`thing-malloc: the pool could not be mapped below 2 GiB (got ${hex(at)}); MemPool indexes with signed shifts`);
     }
     this.region = at;
     this.poolBytes = bytes;
+    // MemPool writes its state and may put top anywhere up to `end`: commit ahead of its first writes.
+    this.committedEnd = at;
+    this.commitTo(at + STATE_BYTES + HEADER);
     this.pool = new MemPool({ buf: space.u8.buffer, start: at, end: at + bytes, align: MIN_ALIGN, compact: o.compact, split: o.split, minSplit: o.minSplit });
     space.onRefresh((s) => {
       // A wasm memory that grew has a new buffer: MemPool's views follow it.
@@ -104,6 +116,14 @@ export class ThingMallocAllocator extends AllocatorBase {
       p.u32 = new Uint32Array(p.buf);
       p.state = new Uint32Array(p.buf, this.region, STATE_BYTES / 4);
     });
+  }
+
+  /** Makes the region writable up to `addr` (rounded up to COMMIT_STEP, capped at its end). */
+  private commitTo(addr: number): void {
+    if (addr <= this.committedEnd) return;
+    const end = Math.min(this.region + this.poolBytes, alignUp(addr - this.region, COMMIT_STEP) + this.region);
+    this.space.mprotect(this.committedEnd, end - this.committedEnd, PROT_READ | PROT_WRITE);
+    this.committedEnd = end;
   }
 
   private stateWord(i: number): number {
@@ -130,11 +150,15 @@ export class ThingMallocAllocator extends AllocatorBase {
     const n = Math.max(1, size);
     if (align <= MIN_ALIGN) {
       const p = this.pool.malloc(n);
-      if (p !== 0) this.track(p, p, size);
+      if (p !== 0) {
+        this.commitTo(this.stateWord(STATE_TOP));
+        this.track(p, p, size);
+      }
       return p;
     }
     const raw = this.pool.malloc(n + align);
     if (raw === 0) return 0;
+    this.commitTo(this.stateWord(STATE_TOP));
     const p = alignUp(raw, align);
     if (p !== raw) this.alignedToRaw.set(p, raw);
     this.track(p, raw, size);

@@ -7,18 +7,24 @@ import { createThingMallocAllocator } from '../../src/adapters/index.js';
 // MemPool walks its used list on every free: keep the sequences few and short.
 for (const c of conformanceChecks((space) => createThingMallocAllocator(space, { poolBytes: 16 * 2 ** 20 }), { name: 'thing-malloc', runs: 60, maxOps: 40 })) test(c.name, c.run);
 
-test('the pool is one mapping owned by the adapter, below 2 GiB in a 4 GiB space', () => {
+test('the pool is one region owned by the adapter, below 2 GiB in a 4 GiB space, committed as it grows', () => {
   const space = createAddressSpace({ size: 2 ** 32 });
   const a = createThingMallocAllocator(space);
   const m = space.mappings().filter((x) => x.ownerName === a.identity.label);
-  assert.is(m.length, 1);
+  assert.is(m.length, 2, 'a writable part (committed as MemPool grows) and the rest reserved');
   assert.is(m[0]!.start, a.region);
-  assert.is(m[0]!.end - m[0]!.start, 512 * 2 ** 20);
+  assert.is(m[0]!.prot, 3);
+  assert.is(m[1]!.prot, 0);
+  assert.is(m.reduce((n, x) => n + x.end - x.start, 0), 512 * 2 ** 20);
   assert.ok(m[0]!.end <= 2 ** 31);
   const p = a.malloc(100);
   assert.ok(p > a.region && p < a.region + a.poolBytes && p % 16 === 0);
   assert.is(space.allocatorAt(p), a);
   assert.equal(a.blockAt(p + 50), { base: p, size: a.usableSize(p) });
+  assert.is(space.stats().committed, 2 ** 20);
+  const big = a.malloc(3 * 2 ** 20);
+  assert.ok(space.accessible(big, 3 * 2 ** 20, 2), 'the block is writable');
+  assert.is(space.stats().committed, 4 * 2 ** 20);
 });
 
 test('a double free is reported from MemPool\'s free list, a stray pointer as an invalid free', () => {
