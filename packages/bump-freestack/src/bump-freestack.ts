@@ -59,6 +59,11 @@ export class BumpFreestackAllocator extends AllocatorBase {
   private readonly scratch = new Uint32Array(MAX_BATCH);
   private readonly shared: boolean;
   private attached = true;
+  /** Copies of the heap's page-table indexes and the space's size, for the free path. */
+  private readonly pmapAt: number;
+  private readonly paAt: number;
+  private readonly shift: number;
+  private readonly spaceSize: number;
   /** Class of the block metaIndexOf last found. */
   private hitClass = 0;
 
@@ -90,6 +95,10 @@ export class BumpFreestackAllocator extends AllocatorBase {
     this.cacheAt = Uint32Array.from(classes, (c) => (this.slotAddress + heap.layout.cacheOffset[c.index]!) >>> 2);
     this.largest = classes[classes.length - 1]!.size;
     this.thresholdAt = heap.h + HDR.threshold / 4;
+    this.pmapAt = heap.pmap;
+    this.paAt = heap.pa;
+    this.shift = heap.shift;
+    this.spaceSize = space.size;
     this.fl = (this.slotAddress + S_LIVE_BLOCKS) / 8;
     // This thread's owner index belongs to the heap (owns() and check() read the bitmap).
     const oi = this.ownerIndex;
@@ -243,12 +252,11 @@ export class BumpFreestackAllocator extends AllocatorBase {
    * one's). Leaves the block's class in `hitClass` (a second result without an allocation).
    */
   private metaIndexOf(ptr: number): number {
-    const heap = this.heap;
-    if ((ptr & 15) !== 0 || ptr >= this.space.size) return -1;
+    if ((ptr & 15) !== 0 || ptr >= this.spaceSize) return -1;
     const u32 = this.u32;
-    const e = u32[heap.pmap + (ptr >>> heap.shift)]!;
+    const e = u32[this.pmapAt + (ptr >>> this.shift)]!;
     if ((e & 3) !== KIND_RUN) return (e & 3) === 0 ? -1 : -3;
-    const rw = u32[heap.pa + (e >>> 2)]! >>> 2;
+    const rw = u32[this.paAt + (e >>> 2)]! >>> 2;
     const c = u32[rw + R_CLASS]!;
     this.hitClass = c;
     const size = this.sizeOf[c]!;
