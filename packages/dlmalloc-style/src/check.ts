@@ -19,6 +19,7 @@
 import { HeapCorruption, PROT_READ, PROT_WRITE, hex } from '@heaplab/core';
 import type { DlmallocAllocator } from './allocator.js';
 import { ORDER_ADDRESS, ORDER_SIZE } from './bins.js';
+import { mmappedChunkAt } from './mapped.js';
 import { CINUSE, F, HEADER, MIN_CHUNK, MMAPPED, NBINS, PINUSE, SMALL_LIMIT, TCACHED, W, binIndex } from './layout.js';
 
 export function checkHeap(a: DlmallocAllocator): void {
@@ -149,7 +150,7 @@ export function checkHeap(a: DlmallocAllocator): void {
         at = a.stateEnd;
         continue;
       }
-      const c = a.mmappedChunkAt(at);
+      const c = mmappedChunkAt(a, at);
       if (c === 0) bad(`mapping page ${hex(at)} does not start an mmapped chunk`);
       const pad = c - at;
       const s = size(c);

@@ -1,0 +1,124 @@
+/*
+ * Mmapped chunks: requests at or above the mmap threshold (or that the heap cannot serve) get
+ * their own mapping; free is munmap. Layout (layout.ts): the chunk sits `pad` bytes into its
+ * mapping m, pad < page (0 unless memalign), so m = c − c mod page; head = (mapping end − c) |
+ * PINUSE | CINUSE | MMAPPED; c+8 the requested size; c+12 = c ^ MAGIC; m+0 = pad when pad > 0.
+ *
+ * Invariants: pad + size is a multiple of the page; every page of [m, m + pad + size) is ours and
+ * writable; the counters mmappedChunks / mmappedBytes count these chunks and their pages.
+ * The dynamic threshold rule (glibc's) lives in unmapChunk.
+ */
+
+import { KernelError, MAP_FIXED_NOREPLACE, PROT_READ, PROT_WRITE, alignUp } from '@heaplab/core';
+import type { DlmallocAllocator } from './allocator.js';
+import { CINUSE, F, HEADER, MAGIC, MMAPPED, MMAP_THRESHOLD_MAX, PINUSE, W } from './layout.js';
+
+const RW = PROT_READ | PROT_WRITE;
+
+function map(a: DlmallocAllocator, len: number): number {
+  try {
+    return a.space.mmap(0, len, RW, 0, a.identity);
+  } catch (e) {
+    if (e instanceof KernelError && e.code === 'ENOMEM') return 0;
+    throw e;
+  }
+}
+
+/** A chunk in its own mapping, aligned to `align`; slack pages before and after are unmapped. */
+export function mmapChunk(a: DlmallocAllocator, size: number, align: number): number {
+  const space = a.space;
+  const ps = space.pageSize;
+  const span = size + HEADER + (align > 16 ? align : 0);
+  if (span > space.size) return 0;
+  const len = alignUp(span, ps);
+  const m0 = map(a, len);
+  if (m0 === 0) return 0;
+  const c = alignUp(m0 + HEADER, align) - HEADER;
+  const lead = Math.floor((c - m0) / ps) * ps;
+  if (lead > 0) space.munmap(m0, lead);
+  const m = m0 + lead;
+  const pad = c - m;
+  const end = alignUp(c + HEADER + size, ps);
+  if (end < m0 + len) space.munmap(end, m0 + len - end);
+  const s = end - c;
+  const u32 = a.u32;
+  if (pad !== 0) u32[m >>> 2] = pad;
+  u32[(c + 4) >>> 2] = s | PINUSE | CINUSE | MMAPPED;
+  u32[(c + 8) >>> 2] = size;
+  u32[(c + 12) >>> 2] = (c ^ MAGIC) >>> 0;
+  a.account(1, size, s - HEADER);
+  a.f64[a.fw + F.mmappedChunks]!++;
+  a.f64[a.fw + F.mmappedBytes]! += end - m;
+  return c + HEADER;
+}
+
+/** @internal True when c holds a well-formed mmapped chunk header of ours. */
+export function isMmappedChunk(a: DlmallocAllocator, c: number): boolean {
+  const u32 = a.u32;
+  const space = a.space;
+  const ps = space.pageSize;
+  const h = u32[(c + 4) >>> 2]!;
+  if ((h & (MMAPPED | CINUSE)) !== (MMAPPED | CINUSE)) return false;
+  if (u32[(c + 12) >>> 2] !== ((c ^ MAGIC) >>> 0)) return false;
+  const pad = c % ps;
+  const m = c - pad;
+  if (pad !== 0 && u32[m >>> 2] !== pad) return false;
+  const total = pad + ((h & ~15) >>> 0);
+  if (total % ps !== 0 || m + total > space.size) return false;
+  return space.ownerIndexAt(m) === a.ownerIndex && space.ownerIndexAt(m + total - 1) === a.ownerIndex && space.accessible(m, total, RW);
+}
+
+/** @internal The mmapped chunk whose mapping starts at page m (c = m, or m + pad for memalign), or 0. */
+export function mmappedChunkAt(a: DlmallocAllocator, m: number): number {
+  if (isMmappedChunk(a, m)) return m;
+  const pad = a.u32[m >>> 2]!;
+  return pad > 0 && pad < a.space.pageSize && pad % 16 === 0 && isMmappedChunk(a, m + pad) ? m + pad : 0;
+}
+
+export function unmapChunk(a: DlmallocAllocator, c: number): void {
+  let u32 = a.u32;
+  const s = (u32[(c + 4) >>> 2]! & ~15) >>> 0;
+  const pad = c % a.space.pageSize;
+  a.account(-1, -u32[(c + 8) >>> 2]!, -(s - HEADER));
+  a.f64[a.fw + F.mmappedChunks]!--;
+  a.f64[a.fw + F.mmappedBytes]! -= pad + s;
+  a.space.munmap(c - pad, pad + s);
+  if (a.recent.length > 0) {
+    a.recent[a.recentAt] = c + HEADER;
+    a.recentAt = (a.recentAt + 1) % a.recent.length;
+  }
+  const sw = a.sw;
+  u32 = a.u32;
+  if (u32[sw + W.dynamic] && s > u32[sw + W.mmapThreshold]! && s <= MMAP_THRESHOLD_MAX) {
+    u32[sw + W.mmapThreshold] = s;
+    u32[sw + W.trimThreshold] = 2 * s;
+  }
+}
+
+export function resizeMapped(a: DlmallocAllocator, c: number, size: number): number {
+  const space = a.space;
+  let u32 = a.u32;
+  const ps = space.pageSize;
+  const pad = c % ps;
+  const m = c - pad;
+  const s = (u32[(c + 4) >>> 2]! & ~15) >>> 0;
+  const cur = pad + s;
+  const need = alignUp(pad + HEADER + size, ps);
+  if (need < cur) space.munmap(m + need, cur - need);
+  else if (need > cur) {
+    if (m + need > space.size) return 0;
+    try {
+      space.mmap(m + cur, need - cur, RW, MAP_FIXED_NOREPLACE, a.identity);
+    } catch (e) {
+      if (e instanceof KernelError) return 0;
+      throw e;
+    }
+  }
+  const ns = need - pad;
+  u32 = a.u32;
+  u32[(c + 4) >>> 2] = ns | PINUSE | CINUSE | MMAPPED;
+  a.account(0, size - u32[(c + 8) >>> 2]!, ns - s);
+  a.f64[a.fw + F.mmappedBytes]! += need - cur;
+  u32[(c + 8) >>> 2] = size;
+  return c + HEADER;
+}

@@ -1,0 +1,80 @@
+/*
+ * The top of the heap and the pages behind free chunks: growing the heap with sbrk, trimming it
+ * from the top only (the slides: the heap can be trimmed only if memory is freed at the top end),
+ * and giving back the whole pages inside large free chunks with madvise(DONTNEED).
+ *
+ * Invariants kept: top + topSize is page-aligned and equals the break we last set; the top
+ * holds at least one chunk (16 bytes); released pages lie strictly inside a free chunk, clear of
+ * its head, fd, bk (first 32 bytes) and its footer.
+ */
+
+import { KernelError, MADV_DONTNEED, alignUp } from '@heaplab/core';
+import type { DlmallocAllocator } from './allocator.js';
+import { MIN_CHUNK, PINUSE, W } from './layout.js';
+
+/**
+ * Moves the break up so the top holds nb + MIN_CHUNK bytes, asking `topPad` more when it can.
+ * False when the heap cannot grow: ENOMEM, or another owner moved the break since our last sbrk.
+ */
+export function growTop(a: DlmallocAllocator, nb: number): boolean {
+  const space = a.space;
+  let u32 = a.u32;
+  const sw = a.sw;
+  const ps = space.pageSize;
+  const top = u32[sw + W.top]!;
+  const brk = space.currentBrk;
+  let start = top;
+  if (top === 0) start = alignUp(brk, 16);
+  else if (brk !== top + u32[sw + W.topSize]!) return false;
+  const minEnd = start + nb + MIN_CHUNK;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const end = alignUp(attempt === 0 ? minEnd + a.topPad : minEnd, ps);
+    if (end > space.size) continue;
+    try {
+      space.sbrk(end - brk, a.identity);
+    } catch (e) {
+      if (e instanceof KernelError && e.code === 'ENOMEM') continue;
+      throw e;
+    }
+    u32 = a.u32;
+    if (top === 0) {
+      u32[sw + W.heapBase] = start;
+      u32[sw + W.top] = start;
+      a.starts.set(start);
+    }
+    const ts = end - start;
+    u32[sw + W.topSize] = ts;
+    u32[(start + 4) >>> 2] = ts | PINUSE;
+    return true;
+  }
+  return false;
+}
+
+/** Gives the top's pages back above `topPad` + one chunk, when we still own the break. */
+export function trim(a: DlmallocAllocator): void {
+  const space = a.space;
+  const u32 = a.u32;
+  const sw = a.sw;
+  const top = u32[sw + W.top]!;
+  const ts = u32[sw + W.topSize]!;
+  if (space.currentBrk !== top + ts) return;
+  const ps = space.pageSize;
+  const extra = Math.floor((ts - a.topPad - MIN_CHUNK) / ps) * ps;
+  if (extra <= 0) return;
+  space.sbrk(-extra, a.identity);
+  a.u32[sw + W.topSize] = ts - extra;
+  a.u32[(top + 4) >>> 2] = (ts - extra) | PINUSE;
+}
+
+/**
+ * Gives back (madvise DONTNEED) the whole pages of free chunk [c, c+s) that overlap the chunk
+ * just freed [from, to) — the only pages this free can have made both free and dirty — keeping
+ * the chunk's first 32 bytes (head, fd, bk) and its footer. A page shared with a live chunk is
+ * not whole inside [c, c+s), so it waits until its last chunk is freed.
+ */
+export function releasePages(a: DlmallocAllocator, c: number, s: number, from: number, to: number): void {
+  const ps = a.space.pageSize;
+  const lo = Math.max(alignUp(c + 32, ps), Math.floor(from / ps) * ps);
+  const hi = Math.min(Math.floor((c + s) / ps) * ps, alignUp(to, ps));
+  if (hi > lo) a.space.madvise(lo, hi - lo, MADV_DONTNEED);
+}
