@@ -21,17 +21,16 @@
  */
 
 import { AllocatorBase, createIdentity, hex, type AddressSpace, type BlockInfo, type HeapFigures } from '@heaplab/core';
-import { DEFAULT_OPTIONS, type BumpFreestackOptions } from './api.js';
+import type { BumpFreestackOptions } from './api.js';
 import { enqueueChain, dequeue, popBatch, popBatchLocal, pushChain, pushChainLocal } from './free-lists.js';
 import { SharedHeap } from './heap.js';
 import {
-  CLASS_AREA, CLASS_STRIDE, C_CARVE, C_HEAD, C_MUTEX, C_QUEUED, F, HDR, KIND_FREED, KIND_LARGE, KIND_RUN, L_BASE, L_PAGES,
-  L_REQUESTED, RUN_HEADER_WORDS, R_BLOCKS, R_CLASS, R_START, STATE_FREE, STATE_LIVE, STATE_NONE, S_LIVE_BLOCKS,
-  S_LIVE_BYTES, S_STATE, S_USABLE_BYTES,
+  CLASS_AREA, CLASS_STRIDE, C_CARVE, C_HEAD, C_MUTEX, C_QUEUED, F, HDR, KIND_LARGE, KIND_RUN, L_BASE, L_PAGES,
+  L_REQUESTED, RUN_HEADER_WORDS, R_BLOCKS, R_CLASS, R_START, STATE_FREE, STATE_LIVE, S_LIVE_BLOCKS, S_STATE,
 } from './layout.js';
 import { classForAligned, classLookup, type SizeClass } from './size-classes.js';
 import { reclaimRuns } from './reclaim.js';
-import { census, checkHeap, type Census } from './check.js';
+import { census, checkHeap, slotTotals, type Census } from './check.js';
 
 const MAX_BATCH = 512;
 
@@ -468,19 +467,7 @@ export class BumpFreestackAllocator extends AllocatorBase {
 
   protected figures(): HeapFigures {
     const heap = this.heap;
-    const f = this.f64;
-    let liveBlocks = 0;
-    let liveBytes = 0;
-    let usableBytes = 0;
-    const s0 = (heap.base + heap.layout.slotsOffset) / 8;
-    const stride = heap.layout.slotBytes / 8;
-    for (let s = 0; s < heap.layout.slots; s++) {
-      const at = s0 + s * stride + S_LIVE_BLOCKS / 8;
-      liveBlocks += f[at]!;
-      liveBytes += f[at + 1]!;
-      usableBytes += f[at + 2]!;
-    }
-    return { liveBlocks, liveBytes, usableBytes, metadataBytes: heap.layout.bytes + heap.counter(F.metaChunkBytes) };
+    return { ...slotTotals(heap), metadataBytes: heap.layout.bytes + heap.counter(F.metaChunkBytes) };
   }
 
   check(): void {

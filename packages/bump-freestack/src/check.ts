@@ -12,6 +12,7 @@
 
 import { HeapCorruption, hex } from '@heaplab/core';
 import type { BumpFreestackAllocator } from './bump-freestack.js';
+import type { SharedHeap } from './heap.js';
 import {
   CLASS_AREA, CLASS_STRIDE, C_CARVE, C_HEAD, F, HDR, KIND_LARGE, KIND_RUN, L_BASE, L_KIND, L_NEXT, L_PAGES, L_PREV,
   L_REQUESTED, REC_LARGE, RUN_HEADER_WORDS, R_BLOCKS, R_CLASS, R_NEXT, R_START, STATE_FREE, STATE_LIVE, STATE_NONE,
@@ -167,19 +168,27 @@ export function census(a: BumpFreestackAllocator): Census {
   const total = c0.runBytes + c0.regionBytes + c0.pooledBytes + c0.abandonedBytes;
   if (total !== c0.heapBytes) bad(`the heap obtained ${c0.heapBytes} bytes but runs ${c0.runBytes} + region ${c0.regionBytes} + pool ${c0.pooledBytes} + abandoned ${c0.abandonedBytes} = ${total}`);
   // The slots' counters.
-  let lb = 0;
-  let lB = 0;
-  let ub = 0;
-  for (let s = 0; s < lay.slots; s++) {
-    const at = (heap.base + lay.slotsOffset + s * lay.slotBytes + S_LIVE_BLOCKS) / 8;
-    lb += heap.f64[at]!;
-    lB += heap.f64[at + 1]!;
-    ub += heap.f64[at + 2]!;
-  }
-  if (lb !== c0.liveBlocks || lB !== c0.liveBytes || ub !== c0.usableBytes) {
-    bad(`counters say ${lb} live blocks / ${lB} bytes / ${ub} usable, the walk found ${c0.liveBlocks} / ${c0.liveBytes} / ${c0.usableBytes}`);
+  const t = slotTotals(heap);
+  if (t.liveBlocks !== c0.liveBlocks || t.liveBytes !== c0.liveBytes || t.usableBytes !== c0.usableBytes) {
+    bad(`counters say ${t.liveBlocks} live blocks / ${t.liveBytes} bytes / ${t.usableBytes} usable, the walk found ${c0.liveBlocks} / ${c0.liveBytes} / ${c0.usableBytes}`);
   }
   return c0;
+}
+
+/** The sums of every slot's counters (a worker's frees of others' blocks make its own go negative). */
+export function slotTotals(heap: SharedHeap): { liveBlocks: number; liveBytes: number; usableBytes: number } {
+  const lay = heap.layout;
+  const f = heap.f64;
+  let liveBlocks = 0;
+  let liveBytes = 0;
+  let usableBytes = 0;
+  for (let s = 0; s < lay.slots; s++) {
+    const at = (heap.base + lay.slotsOffset + s * lay.slotBytes + S_LIVE_BLOCKS) / 8;
+    liveBlocks += f[at]!;
+    liveBytes += f[at + 1]!;
+    usableBytes += f[at + 2]!;
+  }
+  return { liveBlocks, liveBytes, usableBytes };
 }
 
 /** check(): the census, for its exceptions. */
