@@ -1,18 +1,20 @@
 /*
  * The shared conformance suite (BRIEF §7), single-threaded, over an ArrayBuffer and over a
  * SharedArrayBuffer (where free uses a CAS on the meta word), with the default options, with
- * FIFO reuse, and with the caches off. Runs: HEAPLAB_FUZZ__RUNS (default 1,000) for the defaults;
- * the variants run a quarter of that each.
+ * FIFO reuse, with the caches off, and over a WebAssembly.Memory. Runs: HEAPLAB_FUZZ__RUNS
+ * (default 1,000) for the defaults over an ArrayBuffer; a quarter of that for each variant, a
+ * tenth over the wasm memory.
  */
 import { test } from 'uvu';
 import { conformanceChecks, fuzzRuns } from '@heaplab/core/testing';
 import { createBumpFreestackAllocator, type BumpFreestackOptions } from '../src/index.js';
 
-const variants: { name: string; backing: 'array' | 'shared'; options: Partial<BumpFreestackOptions>; runs: number }[] = [
+const variants: { name: string; backing: 'array' | 'shared' | 'wasm'; options: Partial<BumpFreestackOptions>; runs: number }[] = [
   { name: 'defaults, array', backing: 'array', options: {}, runs: fuzzRuns() },
   { name: 'defaults, shared', backing: 'shared', options: {}, runs: Math.ceil(fuzzRuns() / 4) },
   { name: 'fifo, shared', backing: 'shared', options: { fifo: true }, runs: Math.ceil(fuzzRuns() / 4) },
   { name: 'no caches, array', backing: 'array', options: { cacheBlocks: 0 }, runs: Math.ceil(fuzzRuns() / 4) },
+  { name: 'defaults, WebAssembly.Memory', backing: 'wasm', options: {}, runs: Math.ceil(fuzzRuns() / 10) },
 ];
 
 for (const v of variants) {
