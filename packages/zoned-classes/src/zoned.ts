@@ -1,288 +1,27 @@
 /*
- * ZonedAllocator: hardened_malloc's design over a simulated address space.
+ * ZonedAllocator: hardened_malloc's design over a simulated address space — malloc, free and the
+ * rest of the contract, on the state and slab lists of Zones (zones.ts); large blocks: large.ts.
  *
- * - Size classes (size-classes.ts); per class one PROT_NONE zone, all zones in one area at a
- *   random base (layout.ts). A slab is made writable (mprotect) the first time it is used;
- *   guard slabs between slabs are never made writable. Class 0 serves malloc(0): its slots are
- *   handed out but its slabs are never made accessible, so any access faults.
- * - All metadata out of band, in a mapping of its own (layout.ts: slab records with slot bitmap,
- *   quarantine bitmap, requested sizes): an overflow from a slot can corrupt other slots, never
- *   the allocator. Large blocks: large.ts.
- * - malloc: a slab from the class's partial list, else its empty list, else a new slab
- *   (decommitted ones first, FIFO); a random free slot (slotRandomize) or the first; the
- *   write-after-free check (the slot must still be zero); the canary written after the usable
- *   bytes; the requested size recorded.
- * - free: the pointer is located by arithmetic (area → zone → slab → slot) and every check made
- *   before anything changes: invalid-free, double-free (slot free or in quarantine),
+ * - malloc: a slab from the class's partial list, else Zones.takeSlab; a random free slot
+ *   (slotRandomize) or the first one (a per-slab hint skips full words); for a reused slot the
+ *   write-after-free check (it must still be zero); the canary written after the usable bytes; the
+ *   requested size recorded out of band.
+ * - free: the pointer is located by arithmetic (area → page table → slab record → slot) and every
+ *   check made before anything changes: invalid-free, double-free (slot free or in quarantine),
  *   size-mismatch, canary-corrupted. Then zero on free, and the slot enters the class's
- *   quarantine; the slot leaving it becomes free.
- *
- * Slab states: never used → partial ⇄ full, partial → empty (kept writable, up to
- * emptySlabCacheBytes per class) or decommitted (remapped PROT_NONE, held in a random array of
- * freeSlabsQuarantineRandomLength slabs, then reused first-in first-out).
- * Invariants (checked by check.ts): per slab live = |used bits|, held = |quarantine bits|,
- * used ∧ quarantine = 0; state partial ⇔ 0 < live + held < slots and on the partial list; full ⇔
- * live + held = slots; empty/decommitted ⇔ live + held = 0 and on that list; counters = sums.
+ *   quarantine; the slot leaving it becomes free (Zones.slotFreed).
+ * - Class 0 serves malloc(0): its slots are handed out but never accessible.
  */
 
-import { AllocatorBase, createIdentity, MAP_FIXED, PROT_NONE, PROT_READ, PROT_WRITE, ConfigError, KernelError, hex, type AddressSpace, type BlockInfo, type HeapFigures } from '@heaplab/core';
-import type { ZonedInit, ZonedOptions } from './api.js';
-import { LargeRegions } from './large.js';
-import { RECORD_HEADER, R_ADDR, R_HINT, R_CANARY0, R_CANARY1, R_HELD, R_LIVE, R_NEXT, R_PREV, R_STATE, S_DECOMMITTED, S_EMPTY, S_FULL, S_NEVER, S_PARTIAL, planZones, type ZonePlan } from './layout.js';
-import { resolveOptions } from './options.js';
-import { Quarantine } from './quarantine.js';
-import { Random } from './random.js';
-import { largestClass, sizeClassTable, type SizeClass } from './size-classes.js';
-import { Zero } from './zero.js';
+import { hex, type AddressSpace, type BlockInfo, type HeapFigures } from '@heaplab/core';
+import type { ZonedInit } from './api.js';
+import { RECORD_HEADER, R_ADDR, R_CANARY0, R_CANARY1, R_HELD, R_HINT, R_LIVE, R_STATE, S_FULL } from './layout.js';
+import { LARGE, Zones } from './zones.js';
 import { checkZoned } from './check.js';
 
-const RW = PROT_READ | PROT_WRITE;
-const LARGE = 255;
-
-export class ZonedAllocator extends AllocatorBase {
-  readonly options: Readonly<ZonedOptions>;
-  readonly classes: readonly SizeClass[];
-  readonly plan: ZonePlan;
-  /** @internal the generator of every random choice. */
-  readonly rng: Random;
-  /** @internal per-class figures as typed arrays (index = class). */
-  readonly slotSize: Int32Array;
-  readonly usableOf: Int32Array;
-  readonly slotsOf: Int32Array;
-  readonly wordsOf: Int32Array;
-  readonly recordOf: Int32Array;
-  readonly metaBase: Int32Array;
-  readonly slabCount: Int32Array;
-  readonly positionsOf: Int32Array;
-  readonly slabBytes: Float64Array;
-  readonly slabStart: Float64Array;
-  readonly lastMask: Int32Array;
-  /** @internal 1 / slot size: the slot index is ⌊offset · inverse + 2^-20⌋ (exact for offsets < 2^22). */
-  private readonly inverse: Float64Array;
-  /** @internal per-class slab lists and the next never-used slab. */
-  readonly nextFresh: Int32Array;
-  readonly partialHead: Int32Array;
-  readonly emptyHead: Int32Array;
-  readonly emptyCount: Int32Array;
-  readonly freeHead: Int32Array;
-  readonly freeTail: Int32Array;
-  /** @internal per-class slot quarantines. */
-  readonly quarantines: Quarantine[];
-  /** @internal per-class quarantines of decommitted slabs (entries: slab index + 1). */
-  readonly slabQuarantines: Quarantine[];
-  /** @internal request size in 16-byte units (canary included) → class, LARGE past the classes. */
-  private readonly classOfUnits: Uint8Array;
-  private readonly maxSlot: number;
-  readonly canary: number;
-  readonly guardInterval: number;
-  private readonly randomize: boolean;
-  private readonly wafCheck: boolean;
-  private readonly zeroFree: boolean;
-  private readonly quarantined: boolean;
-  readonly areaBase: number;
-  readonly areaEnd: number;
-  readonly zoneBytes: number;
-  readonly zoneClass: Uint8Array;
-  /**
-   * @internal per page of the area: (slab index << 8) | class for a slab's pages, −1 for the
-   * zones' offsets, tails and guard slabs. The layout as a table, so locating a pointer takes one
-   * division (by the slot size) instead of five.
-   */
-  readonly pageSlab: Int32Array;
-  private readonly shift: number;
-  /** @internal the metadata mapping and its Int32Array view. */
-  readonly metaAddr: number;
-  meta: Int32Array;
-  /** @internal per class: bytes of the metadata mapping made writable, from its first record's page. */
-  readonly metaCommitted: Float64Array;
-  readonly large: LargeRegions;
-  readonly zero: Zero;
-  /** @internal small-block counters. */
-  smallBlocks = 0;
-  smallBytes = 0;
-  smallUsable = 0;
-  // Results of locate(), in fields so the hot path makes no object.
-  private lc = 0;
-  private li = 0;
-  private lj = 0;
-  private lrec = 0;
-  private lslot = 0;
-
-  constructor(space: AddressSpace, init: ZonedInit = {}) {
-    const o = resolveOptions(init);
-    const identity = createIdentity({
-      name: 'zoned-classes',
-      family: 'zoned-size-classes',
-      parameters: { preset: init.preset ?? 'default', ...o },
-      description: "hardened_malloc's design: a PROT_NONE zone per size class, out-of-band metadata, guard slabs, canaries, quarantines",
-    });
-    // The base class names the allocator (identity.label) in every argument check; the label is a
-    // getter that builds a string, so it is pinned once here to keep malloc and free allocation-free.
-    Object.defineProperty(identity, 'label', { value: identity.label, enumerable: false });
-    super(space, identity);
-    this.options = o;
-    this.rng = new Random(o.seed);
-    this.canary = o.slabCanary ? 8 : 0;
-    this.guardInterval = o.guardSlabInterval;
-    this.randomize = o.slotRandomize;
-    this.wafCheck = o.writeAfterFreeCheck;
-    this.zeroFree = o.zeroOnFree;
-    this.quarantined = o.slabQuarantineRandomLength + o.slabQuarantineQueueLength > 0;
-    const ps = space.pageSize;
-    this.classes = sizeClassTable({ extended: o.extendedSizeClasses, pageSize: ps, canary: this.canary });
-    const n = this.classes.length;
-    this.plan = planZones(space.size, ps, this.classes, o.zoneShare, o.guardSlabInterval, this.rng);
-    const plan = this.plan;
-    if (plan.classes[0]!.slabs === 0) throw new ConfigError('zoneShare', 'zoned-classes options', `a share of the ${space.size}-byte space that gives each of the ${n} zones at least a few pages (got ${plan.zonePages} pages per zone)`);
-    const i32 = (f: (c: SizeClass, k: number) => number): Int32Array => Int32Array.from(this.classes, f);
-    this.slotSize = i32((c) => c.slotSize);
-    this.usableOf = i32((c) => c.usable);
-    this.slotsOf = i32((c) => c.slots);
-    this.wordsOf = i32((_, k) => plan.classes[k]!.words);
-    this.recordOf = i32((_, k) => plan.classes[k]!.recordWords);
-    this.metaBase = i32((_, k) => plan.classes[k]!.metaBase);
-    this.slabCount = i32((_, k) => plan.classes[k]!.slabs);
-    this.positionsOf = i32((_, k) => plan.classes[k]!.positions);
-    this.slabBytes = Float64Array.from(this.classes, (c) => c.slabPages * ps);
-    this.inverse = Float64Array.from(this.classes, (c) => 1 / c.slotSize);
-    this.lastMask = i32((c) => (c.slots % 32 === 0 ? -1 : (1 << c.slots % 32) - 1));
-    this.nextFresh = new Int32Array(n);
-    this.partialHead = new Int32Array(n).fill(-1);
-    this.emptyHead = new Int32Array(n).fill(-1);
-    this.emptyCount = new Int32Array(n);
-    this.freeHead = new Int32Array(n).fill(-1);
-    this.freeTail = new Int32Array(n).fill(-1);
-    // hardened_malloc's quarantine_shift: each halving of the slot size doubles the class's
-    // quarantine, so every class holds about the same number of bytes.
-    const topShift = Math.log2(largestClass(o.extendedSizeClasses));
-    this.quarantines = this.classes.map((c) => {
-      const shift = topShift - Math.floor(Math.log2(c.slotSize));
-      return new Quarantine(o.slabQuarantineRandomLength * 2 ** shift, o.slabQuarantineQueueLength * 2 ** shift);
-    });
-    this.slabQuarantines = this.classes.map(() => new Quarantine(o.freeSlabsQuarantineRandomLength, 0));
-    this.zoneClass = Uint8Array.from(plan.zoneClass);
-
-    // Requests (canary included) → class; classes whose zone holds no slab go to the large path.
-    this.maxSlot = largestClass(o.extendedSizeClasses);
-    this.classOfUnits = new Uint8Array(this.maxSlot / 16 + 1).fill(LARGE);
-    for (let u = 1, c = 1; u <= this.maxSlot / 16; u++) {
-      while (this.classes[c]!.slotSize < u * 16) c++;
-      let d = c;
-      while (d < n && this.slabCount[d] === 0) d++;
-      this.classOfUnits[u] = d < n ? d : LARGE;
-    }
-
-    // The metadata mapping, reserved PROT_NONE between two guard pages and made writable as each
-    // class's records are first needed (commitMeta); then the zones.
-    const metaBytes = plan.metaPages * ps;
-    const m = this.map(0, metaBytes + 2 * ps, 0);
-    this.metaAddr = m + ps;
-    this.metaCommitted = new Float64Array(n);
-    this.meta = new Int32Array(space.buffer, this.metaAddr, plan.metaWords);
-    space.onRefresh((s) => (this.meta = new Int32Array(s.buffer, this.metaAddr, plan.metaWords)));
-    this.zoneBytes = plan.zoneBytes;
-    this.areaBase = this.placeArea(plan.areaBytes);
-    this.areaEnd = this.areaBase + plan.areaBytes;
-    this.slabStart = new Float64Array(n);
-    for (let z = 0; z < n; z++) {
-      const c = plan.zoneClass[z]!;
-      const zone = this.areaBase + z * plan.zoneBytes;
-      this.map(zone, plan.zoneBytes, MAP_FIXED);
-      this.slabStart[c] = zone + plan.classes[c]!.offsetPages * ps;
-    }
-    this.shift = space.pageShift;
-    this.pageSlab = new Int32Array(plan.areaBytes / ps).fill(-1);
-    for (let c = 0; c < n; c++) {
-      const first = (this.slabStart[c]! - this.areaBase) / ps;
-      const pages = this.classes[c]!.slabPages;
-      for (let i = 0; i < this.slabCount[c]!; i++) {
-        const at = first + (i + Math.floor(i / o.guardSlabInterval)) * pages;
-        this.pageSlab.fill((i << 8) | c, at, at + pages);
-      }
-    }
-    this.large = new LargeRegions(space, this.identity, this.ownerIndex, o, this.rng);
-    this.zero = new Zero(space);
-  }
-
-  private map(addr: number, len: number, flags: number): number {
-    try {
-      return this.space.mmap(addr, len, PROT_NONE, flags, this.identity);
-    } catch (e) {
-      if (e instanceof KernelError) throw new ConfigError('zoneShare', 'zoned-classes options', `a share whose zones and metadata fit in the space (${e.message})`);
-      throw e;
-    }
-  }
-
-  /** A random page-aligned base whose whole range is unmapped, away from the program break; else where mmap puts it. */
-  private placeArea(bytes: number): number {
-    const space = this.space;
-    const ps = space.pageSize;
-    const low = Math.ceil((space.startBrk + space.size / 16) / ps);
-    const high = Math.floor((space.size - bytes) / ps) - 1;
-    for (let attempt = 0; attempt < 8 && high > low; attempt++) {
-      const p = low + this.rng.below(high - low + 1);
-      let free = true;
-      for (let q = p; q < p + bytes / ps && free; q++) free = space.protAt(q * ps) === -1;
-      if (free) return p * ps;
-    }
-    const at = this.map(0, bytes, 0);
-    space.munmap(at, bytes);
-    return at;
-  }
-
-  // ------------------------------------------------------------------ locating
-
-  /** Address of slab i of class c. */
-  slabAddr(c: number, i: number): number {
-    return this.slabStart[c]! + (i + Math.floor(i / this.guardInterval)) * this.slabBytes[c]!;
-  }
-
-  /**
-   * Finds the slot holding addr: sets lc, li, lj, lrec, lslot and returns true, or false when
-   * addr is in no used slab's slots (outside the area, in a zone's offset or tail, a guard slab,
-   * a slab never used or decommitted, the slab's unused end).
-   */
-  private locate(addr: number): boolean {
-    if (addr < this.areaBase || addr >= this.areaEnd) return false;
-    const e = this.pageSlab[(addr - this.areaBase) >>> this.shift]!;
-    if (e < 0) return false;
-    const c = e & 0xff;
-    const i = e >>> 8;
-    if (i >= this.nextFresh[c]!) return false; // its record was never written (and may not be mapped writable)
-    const rec = this.metaBase[c]! + i * this.recordOf[c]!;
-    const st = this.meta[rec + R_STATE]!;
-    if (st === S_NEVER || st === S_DECOMMITTED) return false;
-    const s = this.slotSize[c]!;
-    const base = this.meta[rec + R_ADDR]! >>> 0;
-    const j = Math.floor((addr - base) * this.inverse[c]! + 9.5367431640625e-7);
-    if (j >= this.slotsOf[c]!) return false;
-    this.lc = c;
-    this.li = i;
-    this.lj = j;
-    this.lrec = rec;
-    this.lslot = base + j * s;
-    return true;
-  }
-
-  /** True when slot lj of record lrec (after locate) is allocated. */
-  private locatedLive(): boolean {
-    return (this.meta[this.lrec + RECORD_HEADER + (this.lj >>> 5)]! & (1 << (this.lj & 31))) !== 0;
-  }
-
-  /** @internal class and slab of the last slotOf() answer. */
-  slotClass = 0;
-  slotSlab = 0;
-
-  /** @internal for check(): index of the slot starting at ptr (class and slab in slotClass, slotSlab), or −1. */
-  slotOf(ptr: number): number {
-    if (!this.locate(ptr) || this.lslot !== ptr) return -1;
-    this.slotClass = this.lc;
-    this.slotSlab = this.li;
-    return this.lj;
-  }
-
+export class ZonedAllocator extends Zones {
   /** Throws invalid-free or double-free for a pointer that is not a live block's start. */
-  private badPointer(ptr: number, what: string): never {
+  protected badPointer(ptr: number, what: string): never {
     if (this.locate(ptr) && this.lslot === ptr) {
       const held = (this.meta[this.lrec + RECORD_HEADER + this.wordsOf[this.lc]! + (this.lj >>> 5)]! & (1 << (this.lj & 31))) !== 0;
       this.misuse('double-free', `${what} of ${hex(ptr)}, a ${this.slotSize[this.lc]}-byte slot that is already free${held ? ' (quarantine)' : ''}`, ptr);
@@ -319,7 +58,7 @@ export class ZonedAllocator extends AllocatorBase {
     return p;
   }
 
-  private allocSlot(c: number, size: number): number {
+  protected allocSlot(c: number, size: number): number {
     let i = this.partialHead[c]!;
     if (i < 0) {
       i = this.takeSlab(c);
@@ -376,99 +115,6 @@ export class ZonedAllocator extends AllocatorBase {
     return slot;
   }
 
-  /** A slab with a free slot for class c, now on the partial list, or −1 when the zone is full. */
-  private takeSlab(c: number): number {
-    const meta = this.meta;
-    const R = this.recordOf[c]!;
-    let i = this.emptyHead[c]!;
-    if (i >= 0) {
-      const rec = this.metaBase[c]! + i * R;
-      this.emptyHead[c] = meta[rec + R_NEXT]!;
-      this.emptyCount[c]!--;
-      this.linkPartial(c, i, rec);
-      return i;
-    }
-    if (this.freeHead[c]! < 0 && this.nextFresh[c]! >= this.slabCount[c]!) {
-      // The zone is full: first the decommitted slabs still in their quarantine, then the slots
-      // the slot quarantine holds; then try the lists again.
-      const slabs = this.slabQuarantines[c]!.drain();
-      if (slabs.length > 0) {
-        for (const k of slabs) this.enqueueFree(c, k - 1);
-        return this.takeSlab(c);
-      }
-      const held = this.quarantines[c]!.drain();
-      if (held.length === 0) return -1;
-      for (const ptr of held) this.releaseHeld(ptr);
-      return this.partialHead[c]! >= 0 ? this.partialHead[c]! : this.takeSlab(c);
-    }
-    if (this.options.writeAfterFreeCheck && c !== 0) this.checkQuarantined(c);
-    i = this.freeHead[c]!;
-    if (i >= 0) {
-      this.freeHead[c] = meta[this.metaBase[c]! + i * R + R_NEXT]!;
-      if (this.freeHead[c]! < 0) this.freeTail[c] = -1;
-    } else {
-      this.commitMeta(c, this.nextFresh[c]! + 1);
-      i = this.nextFresh[c]!++;
-    }
-    const rec = this.metaBase[c]! + i * R;
-    meta[rec + R_ADDR] = this.slabAddr(c, i);
-    meta.fill(0, rec + RECORD_HEADER + 2 * this.wordsOf[c]!, rec + RECORD_HEADER + 3 * this.wordsOf[c]!); // nothing handed out yet
-    if (c !== 0) this.space.mprotect(this.slabAddr(c, i), this.slabBytes[c]!, RW);
-    meta[rec + R_CANARY0] = this.rng.next() & ~0xff; // first byte 0 stops string over-reads, as hardened_malloc
-    meta[rec + R_CANARY1] = this.rng.next() | 0;
-    this.linkPartial(c, i, rec);
-    return i;
-  }
-
-  /**
-   * Makes the records of class c's first `slabs` slabs writable, 16 KiB at a time (hardened_malloc
-   * grows its metadata the same way), so committed metadata follows use, not the zone's size.
-   */
-  private commitMeta(c: number, slabs: number): void {
-    const ps = this.space.pageSize;
-    const start = this.metaAddr + Math.floor((this.metaBase[c]! * 4) / ps) * ps;
-    const need = this.metaAddr + (this.metaBase[c]! + slabs * this.recordOf[c]!) * 4;
-    const done = start + this.metaCommitted[c]!;
-    if (need <= done) return;
-    const classEnd = Math.ceil((this.metaAddr + (this.metaBase[c]! + this.slabCount[c]! * this.recordOf[c]!) * 4) / ps) * ps;
-    const to = Math.min(classEnd, Math.ceil(Math.max(need, done + 16384) / ps) * ps);
-    this.space.mprotect(done, to - done, RW);
-    this.metaCommitted[c] = to - start;
-  }
-
-  /** Write-after-free check of every quarantined slot of class c (when the class grows). */
-  private checkQuarantined(c: number): void {
-    const q = this.quarantines[c]!;
-    const usable = this.usableOf[c]!;
-    for (const cells of [q.random, q.ring]) {
-      for (let k = 0; k < cells.length; k++) {
-        const ptr = cells[k]!;
-        if (ptr !== 0 && !this.zero.isZero(ptr, usable)) this.misuse('write-after-free', `detected write after free: the quarantined ${this.slotSize[c]}-byte slot ${hex(ptr)} was written after it was freed`, ptr);
-      }
-    }
-  }
-
-  private linkPartial(c: number, i: number, rec: number): void {
-    const meta = this.meta;
-    const head = this.partialHead[c]!;
-    meta[rec + R_STATE] = S_PARTIAL;
-    meta[rec + R_NEXT] = head;
-    meta[rec + R_PREV] = -1;
-    if (head >= 0) meta[this.metaBase[c]! + head * this.recordOf[c]! + R_PREV] = i;
-    this.partialHead[c] = i;
-  }
-
-  private unlinkPartial(c: number, i: number, rec: number): void {
-    const meta = this.meta;
-    const next = meta[rec + R_NEXT]!;
-    const prev = meta[rec + R_PREV]!;
-    if (prev >= 0) meta[this.metaBase[c]! + prev * this.recordOf[c]! + R_NEXT] = next;
-    else this.partialHead[c] = next;
-    if (next >= 0) meta[this.metaBase[c]! + next * this.recordOf[c]! + R_PREV] = prev;
-    meta[rec + R_NEXT] = -1;
-    meta[rec + R_PREV] = -1;
-  }
-
   // ------------------------------------------------------------------ free
 
   protected release(ptr: number, size: number | undefined): void {
@@ -512,53 +158,6 @@ export class ZonedAllocator extends AllocatorBase {
     meta[rec + R_HELD]!++;
     const out = this.quarantines[c]!.push(ptr, this.rng);
     if (out !== 0) this.releaseHeld(out);
-  }
-
-  /** A slot leaves the quarantine and becomes free. */
-  private releaseHeld(ptr: number): void {
-    if (!this.locate(ptr)) throw new Error(`zoned-classes: quarantined ${hex(ptr)} is in no slab`);
-    const meta = this.meta;
-    const rec = this.lrec;
-    meta[rec + RECORD_HEADER + this.wordsOf[this.lc]! + (this.lj >>> 5)]! &= ~(1 << (this.lj & 31));
-    meta[rec + R_HELD]!--;
-    this.slotFreed(this.lc, this.li, rec, this.lj);
-  }
-
-  /** After a slot became free: full → partial, or → empty / decommitted when nothing is left in it. */
-  private slotFreed(c: number, i: number, rec: number, j: number): void {
-    const meta = this.meta;
-    if (meta[rec + R_HINT]! > j >>> 5) meta[rec + R_HINT] = j >>> 5;
-    const st = meta[rec + R_STATE]!;
-    if (meta[rec + R_LIVE]! + meta[rec + R_HELD]! > 0) {
-      if (st === S_FULL) this.linkPartial(c, i, rec);
-      return;
-    }
-    if (st === S_PARTIAL) this.unlinkPartial(c, i, rec);
-    const sb = this.slabBytes[c]!;
-    if (c === 0 || (this.emptyCount[c]! + 1) * sb <= this.options.emptySlabCacheBytes) {
-      meta[rec + R_STATE] = S_EMPTY;
-      meta[rec + R_NEXT] = this.emptyHead[c]!;
-      this.emptyHead[c] = i;
-      this.emptyCount[c]!++;
-      return;
-    }
-    // Decommit: a fresh PROT_NONE mapping over the slab gives its pages back; reuse it last.
-    this.space.mmap(this.slabAddr(c, i), sb, PROT_NONE, MAP_FIXED, this.identity);
-    meta[rec + R_STATE] = S_DECOMMITTED;
-    meta[rec + R_NEXT] = -1;
-    const q = this.slabQuarantines[c]!;
-    if (q.disabled) return this.enqueueFree(c, i);
-    const out = q.push(i + 1, this.rng);
-    if (out !== 0) this.enqueueFree(c, out - 1);
-  }
-
-  /** Appends decommitted slab i to the class's reuse list (first in, first out). */
-  private enqueueFree(c: number, i: number): void {
-    const meta = this.meta;
-    meta[this.metaBase[c]! + i * this.recordOf[c]! + R_NEXT] = -1;
-    if (this.freeTail[c]! >= 0) meta[this.metaBase[c]! + this.freeTail[c]! * this.recordOf[c]! + R_NEXT] = i;
-    else this.freeHead[c] = i;
-    this.freeTail[c] = i;
   }
 
   // ------------------------------------------------------------------ sizes and lookup
