@@ -5,7 +5,7 @@
  * @thi.ng/malloc adapter, on every built-in workload at bench size and every trace bundled in
  * bench/traces/, with the native allocators of the C driver in the same run. Prints the tables
  * (or the comparison as JSON) and writes results.json, report.md and report.html under
- * bench/results/ (or --out).
+ * bench/results/ (or --out). `--readme` also writes the summary into the root README.
  */
 
 import type { Command } from 'commander';
@@ -18,6 +18,7 @@ import { writeReport } from '../../report/document.js';
 import { BENCH_OPS, RESULTS_DIR, comparisonHeapMaps, defaultSources } from '../../report/run.js';
 import type { SourceSpec } from '../../report/sources.js';
 import { comparisonGrids, comparisonNotes, terminalTable } from '../../report/tables.js';
+import { writeReadmeSummary } from '../../report/readme.js';
 import { parseCount } from '../options.js';
 
 interface BenchFlags {
@@ -35,6 +36,7 @@ interface BenchFlags {
   mapSource?: string;
   maps: boolean;
   spaceMib: string;
+  readme?: boolean;
 }
 
 /** Splits a comma list; each name checked by `check` (which throws listing what exists). */
@@ -63,6 +65,7 @@ export function registerBench(program: Command): void {
     .option('--map-source <name>', 'draw the heap maps on this source (default: the first)')
     .option('--no-maps', 'draw no heap maps')
     .option('--space-mib <n>', 'size of each run\'s address space in MiB', '4096')
+    .option('--readme', 'also put the summary tables into the root README (between its heaplab:comparison markers) and its pictures into bench/docs/')
     .action(async (opts: BenchFlags) => {
       const allocators = opts.allocator !== undefined ? nameList(opts.allocator, '--allocator', comparedFactory) : comparedNames();
       const seed = parseCount(opts.seed, '--seed');
@@ -91,5 +94,6 @@ export function registerBench(program: Command): void {
         for (const n of comparisonNotes(c)) console.log(n);
       }
       log(`report: ${files.join(', ')} (${c.seconds.toFixed(0)} s)`);
+      if (opts.readme) log(`README: ${(await writeReadmeSummary(c, maps)).join(', ')}`);
     });
 }
