@@ -29,6 +29,7 @@ import { NATIVE_DIR, runNative } from '../metrics/native.js';
 import type { NativeFigures } from '../metrics/table.js';
 import { limitSource, openSource, profileSource, sourceName, type SizeBucket, type SourceSpec } from './sources.js';
 import { progressBar } from './progress.js';
+import { SHAREABLE, runSharedProducerConsumer, type SharedRunResult } from '../workloads/shared-run.js';
 
 /** Events of the probe run that estimates an allocator's time on a source. */
 export const PROBE_EVENTS = 30_000;
@@ -55,6 +56,8 @@ export interface ComparisonPlan {
   seriesPoints?: number;
   /** Progress on stderr (a bar on a TTY after a second). Default true. */
   progress?: boolean;
+  /** Also run producer-consumer across two workers for the shareable allocators (when both are in the plan). Default true. */
+  shared?: boolean;
 }
 
 /** The footprint series of a run, thinned to at most `seriesPoints` samples. */
@@ -101,6 +104,8 @@ export interface Comparison {
   repeat: number;
   seconds: number;
   sources: SourceResult[];
+  /** producer-consumer with the producer and the consumer in two workers (shared-run.ts). */
+  shared: SharedRunResult[];
 }
 
 type Run = RunFigures & { allocator: string; allocatorName: string };
@@ -257,6 +262,15 @@ export async function compare(plan: ComparisonPlan, log: (line: string) => void 
   } finally {
     bar.stop();
   }
+  const shared: SharedRunResult[] = [];
+  const pc = plan.sources.find((s) => s.kind === 'workload' && s.name === 'producer-consumer');
+  if (plan.shared !== false && pc?.kind === 'workload') {
+    for (const a of plan.allocators.filter((n) => (SHAREABLE as readonly string[]).includes(n))) {
+      const r = await runSharedProducerConsumer({ seed: pc.seed, ops: pc.ops });
+      shared.push(r);
+      log(`producer-consumer across 2 workers, ${a}: ${r.nsPerEvent.toFixed(0)} ns per event, ${r.producer.failures + r.consumer.failures} failures, ${r.consumer.broken} broken blocks`);
+    }
+  }
   return {
     heaplabComparison: 1,
     date: new Date().toISOString(),
@@ -265,6 +279,7 @@ export async function compare(plan: ComparisonPlan, log: (line: string) => void 
     repeat,
     seconds: (performance.now() - t0) / 1000,
     sources: out,
+    shared,
   };
 }
 

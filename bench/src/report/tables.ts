@@ -81,6 +81,14 @@ export function comparisonGrids(c: Comparison): Grid[] {
   grids.push(grid(c, 'M4 = peak used / peak live (footprint touch; native: peak RSS over the trace\'s peak live)', m4Of, 3, true));
   grids.push(grid(c, 'M1 = mean over events of used / live', (s, col) => s.allocators.find((a) => a.name === col)?.result?.m1 ?? NaN, 3, true));
   grids.push(grid(c, 'Internal fragmentation, % (usable / requested − 1 at the most live bytes)', (s, col) => 100 * (s.allocators.find((a) => a.name === col)?.result?.internal.ratio ?? NaN), 1, false));
+  if ((c.shared ?? []).length > 0) {
+    grids.push({
+      title: 'producer-consumer across 2 workers (mallocs in one, frees in the other, one shared heap)',
+      head: ['allocator', 'events', 'ns per event (wall, slower side)', 'producer ms', 'consumer ms', 'failures', 'broken blocks', 'check() after'],
+      rows: c.shared.map((r) => [r.allocator, String(r.events), fmt(r.nsPerEvent, 1), fmt(r.producer.ms, 0), fmt(r.consumer.ms, 0), String(r.producer.failures + r.consumer.failures), String(r.consumer.broken), r.check ?? 'passes']),
+      notes: [],
+    });
+  }
   return grids;
 }
 
