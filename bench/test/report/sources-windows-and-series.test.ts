@@ -1,0 +1,54 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { chunkSource, chunksOf, eventsOf, type TraceEvent } from '@heaplab/core';
+import { limitSource, profileSource } from '../../src/report/sources.js';
+import { compare, thinSeries, PROBE_EVENTS } from '../../src/report/compare.js';
+
+const ev = (kind: TraceEvent['kind'], id: number, size = 0, arg = 0): TraceEvent => ({ kind, id, size, arg, site: null });
+
+test('a source profile: size buckets, share under 100 B and peak live bytes, worked out by hand', async () => {
+  const events = [ev('a', 1, 10), ev('a', 2, 200), ev('f', 1), ev('r', 3, 300, 2), ev('c', 4, 0), ev('a', 5, 99), ev('f', 3)];
+  const p = await profileSource(chunkSource('hand', chunksOf(events, 'hand', 3)));
+  assert.is(p.events, 7);
+  assert.is(p.requests, 5);
+  assert.is(p.under100, 3 / 5);
+  // live: 10, 210, 200, 300 (realloc 200 → 300), 300, 399, 99
+  assert.is(p.peakLive, 399);
+  assert.equal(p.sizes.map((b) => [b.lo, b.hi, b.count]), [[0, 0, 1], [1, 1, 0], [2, 3, 0], [4, 7, 0], [8, 15, 1], [16, 31, 0], [32, 63, 0], [64, 127, 1], [128, 255, 1], [256, 511, 1]]);
+});
+
+test('limitSource cuts a source inside a chunk and keeps the events before', async () => {
+  const events = Array.from({ length: 10 }, (_, i) => ev('a', i + 1, 8));
+  const cut = limitSource(chunkSource('ten', chunksOf(events, 'ten', 4)), 6);
+  const got: TraceEvent[] = [];
+  for await (const c of cut.open()) got.push(...eventsOf([c]));
+  assert.equal(got, events.slice(0, 6));
+  assert.throws(() => limitSource(cut, 0), /events must be a positive integer/);
+});
+
+test('thinSeries keeps the first, the last and the peak sample', () => {
+  const n = 1000;
+  const s = { event: Array.from({ length: n }, (_, i) => i), used: Array.from({ length: n }, (_, i) => (i === 777 ? 1e9 : i)), live: Array.from({ length: n }, () => 1) };
+  const t = thinSeries(s, 50);
+  assert.ok(t.event.length >= 50 && t.event.length <= 53, String(t.event.length));
+  assert.equal([t.event[0], t.event.at(-1)], [0, n - 1]);
+  assert.ok(t.event.includes(777));
+});
+
+test('an allocator over its time budget replays a shorter window; one within it replays everything', async () => {
+  const c = await compare({
+    allocators: ['bump-freestack', 'thing-malloc'],
+    sources: [{ kind: 'workload', name: 'fifo', seed: 1, ops: 2 * PROBE_EVENTS }],
+    repeat: 1,
+    native: false,
+    progress: false,
+    budgetSeconds: 0.5,
+  });
+  const [bump, thing] = c.sources[0]!.allocators;
+  assert.is(bump!.window, null);
+  assert.is(thing!.window, PROBE_EVENTS, 'thing-malloc (O(live) frees) gets the shortest window');
+  assert.is(thing!.result!.replayed, PROBE_EVENTS);
+  assert.is(bump!.result!.replayed, 2 * PROBE_EVENTS);
+});
+
+test.run();
