@@ -38,6 +38,11 @@ export interface ZonedOptions {
   slabQuarantineQueueLength: number;
   /** Size classes beyond 16 KiB, up to 128 KiB (CONFIG_EXTENDED_SIZE_CLASSES). Default true; light true. */
   extendedSizeClasses: boolean;
+  /**
+   * Round large requests up to four size classes per doubling (160, 192, 224, 256 KiB, …) before
+   * mapping them (CONFIG_LARGE_SIZE_CLASSES); off: to whole pages. Default true; light true.
+   */
+  largeSizeClasses: boolean;
   /** A guard slab (never accessible) after every this many slabs (CONFIG_GUARD_SLABS_INTERVAL). Default 1; light 8. */
   guardSlabInterval: number;
   /**
@@ -90,6 +95,7 @@ const DEFAULT_PRESET: Readonly<ZonedOptions> = Object.freeze({
   slabQuarantineRandomLength: 1,
   slabQuarantineQueueLength: 1,
   extendedSizeClasses: true,
+  largeSizeClasses: true,
   guardSlabInterval: 1,
   guardSizeDivisor: 2,
   regionQuarantineRandomLength: 256,

@@ -9,7 +9,8 @@
  *     guardBefore pages     dataPages pages                     guardAfter pages
  *
  * Guards are a random 1 … ⌊dataPages / guardSizeDivisor⌋ pages each (hardened_malloc's
- * get_guard_size). The usable size is the whole data run, so one byte past it is in a guard.
+ * get_guard_size). With largeSizeClasses the request is first rounded to four classes per
+ * doubling. The usable size is the whole data run, so one byte past it is in a guard.
  * A region is made with one PROT_NONE mmap and one mprotect of its data (aligned requests
  * over-map and give back the excess).
  *
@@ -85,10 +86,25 @@ export class LargeRegions {
     return 0;
   }
 
+  /**
+   * Data pages of a region for `size` bytes: with largeSizeClasses the size is first rounded up
+   * to the next of four classes per doubling, continuing the slab classes (hardened_malloc's
+   * get_large_size_class: 160, 192, 224, 256 KiB, …), so regions of nearby sizes are alike.
+   */
+  private pagesFor(size: number): number {
+    let bytes = Math.max(size, 1);
+    if (this.options.largeSizeClasses) {
+      const s = Math.max(bytes, 4096);
+      const spacing = 2 ** (Math.floor(Math.log2(s - 1)) - 2);
+      bytes = Math.ceil(s / spacing) * spacing;
+    }
+    return Math.ceil(bytes / this.ps);
+  }
+
   /** A large block of ≥ size bytes aligned to `align`, or 0. */
   allocate(size: number, align: number): number {
     const ps = this.ps;
-    const dataPages = Math.max(1, Math.ceil(size / ps));
+    const dataPages = this.pagesFor(size);
     const before = this.guardPages(dataPages);
     const after = this.guardPages(dataPages);
     const extra = align > ps ? align / ps - 1 : 0;
@@ -150,7 +166,7 @@ export class LargeRegions {
   /** Resizes in place when the page count stays the same. */
   resize(k: number, size: number): boolean {
     const t = this.table;
-    if (Math.max(1, Math.ceil(size / this.ps)) !== t.dataPages[k]) return false;
+    if (this.pagesFor(size) !== t.dataPages[k]) return false;
     this.liveBytes += size - t.requested[k]!;
     t.requested[k] = size;
     return true;

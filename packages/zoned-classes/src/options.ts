@@ -22,6 +22,7 @@ const KINDS: Readonly<Record<keyof ZonedOptions, Kind>> = {
   slabQuarantineRandomLength: 'count',
   slabQuarantineQueueLength: 'count',
   extendedSizeClasses: 'boolean',
+  largeSizeClasses: 'boolean',
   guardSlabInterval: 'positive',
   guardSizeDivisor: 'positive',
   regionQuarantineRandomLength: 'count',
