@@ -13,12 +13,12 @@
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { createAddressSpace } from '@heaplab/core';
-import { createBumpFreestackAllocator } from '../src/index.js';
+import { DEFAULT_OPTIONS, createBumpFreestackAllocator } from '../src/index.js';
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' }, blocks: { type: 'string', default: '2000000' }, cache: { type: 'string', default: '32' } } });
+const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' }, blocks: { type: 'string', default: '2000000' }, cache: { type: 'string' } } });
 const RUNS = Number(values.runs);
 const BLOCKS = Number(values.blocks);
-const CACHE = Number(values.cache);
+const CACHE = values.cache === undefined ? DEFAULT_OPTIONS.cacheBlocks : Number(values.cache);
 const entry = new URL('./pc-worker.ts', import.meta.url).href;
 const boot = new URL('./boot.mjs', import.meta.url);
 

@@ -38,8 +38,8 @@ export interface BumpFreestackOptions {
   growBytes: number;
   /**
    * Most blocks a worker's local cache holds per class (an even number, 0 disables the caches).
-   * Default 128 (measured: with 32, two workers passing blocks producer → consumer got 0.65× the
-   * throughput of one; with 128, 0.95×).
+   * Default 128 (measured: two workers passing blocks producer → consumer, 21.6 M ops/s with 128
+   * against 18.4 with 32; see the README).
    */
   cacheBlocks: number;
   /**
