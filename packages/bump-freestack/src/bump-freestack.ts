@@ -58,9 +58,8 @@ export class BumpFreestackAllocator extends AllocatorBase {
   private readonly scratch = new Uint32Array(MAX_BATCH);
   private readonly shared: boolean;
   private attached = true;
-  /** Copies of the heap's page-table indexes and the space's size, for the free path. */
+  /** Copies of the heap's page-map index and the space's size, for the free path. */
   private readonly pmapAt: number;
-  private readonly paAt: number;
   private readonly shift: number;
   private readonly spaceSize: number;
   /** Class of the block metaIndexOf last found. */
@@ -95,7 +94,6 @@ export class BumpFreestackAllocator extends AllocatorBase {
     this.largest = classes[classes.length - 1]!.size;
     this.thresholdAt = heap.h + HDR.threshold / 4;
     this.pmapAt = heap.pmap;
-    this.paAt = heap.pa;
     this.shift = heap.shift;
     this.spaceSize = space.size;
     this.fl = (this.slotAddress + S_LIVE_BLOCKS) / 8;
@@ -255,7 +253,7 @@ export class BumpFreestackAllocator extends AllocatorBase {
     const u32 = this.u32;
     const e = u32[this.pmapAt + (ptr >>> this.shift)]!;
     if ((e & 3) !== KIND_RUN) return (e & 3) === 0 ? -1 : -3;
-    const rw = u32[this.paAt + (e >>> 2)]! >>> 2;
+    const rw = e >>> 2; // the run record's word index (its address is 4-aligned)
     const c = u32[rw + R_CLASS]!;
     this.hitClass = c;
     const size = this.sizeOf[c]!;
@@ -293,13 +291,13 @@ export class BumpFreestackAllocator extends AllocatorBase {
     const e = u32[heap.pmap + (addr >>> heap.shift)]!;
     const kind = e & 3;
     if (kind === KIND_LARGE) {
-      const r = u32[heap.pa + (e >>> 2)]! >>> 2;
+      const r = e >>> 2;
       const base = u32[r + L_BASE]!;
       const size = (u32[r + L_PAGES]! << heap.shift) >>> 0;
       return addr < base + size ? { base, size } : null;
     }
     if (kind !== KIND_RUN) return null;
-    const rw = u32[heap.pa + (e >>> 2)]! >>> 2;
+    const rw = e >>> 2;
     const size = this.sizeOf[u32[rw + R_CLASS]!]!;
     const i = Math.floor((addr - u32[rw + R_START]!) / size);
     if (i >= u32[rw + R_BLOCKS]! || (u32[rw + RUN_HEADER_WORDS + i]! & 3) !== STATE_LIVE) return null;

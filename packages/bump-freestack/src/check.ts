@@ -81,9 +81,8 @@ export function census(a: BumpFreestackAllocator): Census {
     if (blocks !== cls.blocks || start % heap.ps !== 0) bad(`run ${hex(start)} (class ${cls.size}): ${blocks} blocks, expected ${cls.blocks} at a page boundary`);
     const first = start >>> heap.shift;
     for (let p = first; p < first + cls.runBytes / heap.ps; p++) {
-      if (u32[heap.pmap + p] !== (((first << 2) | KIND_RUN) >>> 0)) bad(`page ${hex(p * heap.ps)} of run ${hex(start)} is not mapped to it in the page map`);
+      if (u32[heap.pmap + p] !== ((rec | KIND_RUN) >>> 0)) bad(`page ${hex(p * heap.ps)} of run ${hex(start)} does not point at its record in the page map`);
     }
-    if (u32[heap.pa + first] !== rec) bad(`run ${hex(start)}: the page map does not point at its record`);
     const v = Atomics.load(heap.b64, c * (CLASS_STRIDE / 8) + C_CARVE / 8);
     const carved = Number(v >> 32n) === rec ? Number(v & 0xffffffffn) : blocks;
     if (carved > blocks) bad(`run ${hex(start)}: carve index ${carved} past its ${blocks} blocks`);
@@ -114,7 +113,7 @@ export function census(a: BumpFreestackAllocator): Census {
     if (expect === undefined) bad(`${where} holds ${hex(p)}, which is not a free block (or is listed twice)`);
     if (mi >= 0 && expect !== mi) bad(`${where} holds ${hex(p)} with meta index ${mi}, expected ${expect}`);
     const e = u32[heap.pmap + (p >>> heap.shift)]!;
-    if (u32[(u32[heap.pa + (e >>> 2)]! >>> 2) + R_CLASS] !== c) bad(`${where} holds ${hex(p)}, a block of another class`);
+    if (u32[(e >>> 2) + R_CLASS] !== c) bad(`${where} holds ${hex(p)}, a block of another class`);
     free.delete(p);
   };
   // Caches of every slot.
@@ -151,7 +150,7 @@ export function census(a: BumpFreestackAllocator): Census {
     const base = u32[w + L_BASE]!;
     const bytes = u32[w + L_PAGES]! * heap.ps;
     const first = base >>> heap.shift;
-    if (u32[heap.pmap + first] !== (((first << 2) | KIND_LARGE) >>> 0) || u32[heap.pa + first] !== r) bad(`large block ${hex(base)} is not in the page map`);
+    if (u32[heap.pmap + first] !== ((r | KIND_LARGE) >>> 0)) bad(`large block ${hex(base)} is not in the page map`);
     if (!heap.space.accessible(base, bytes, 3)) bad(`large block ${hex(base)} is not mapped writable`);
     c0.largeBytes += bytes;
     c0.liveBlocks++;

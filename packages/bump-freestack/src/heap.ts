@@ -10,7 +10,7 @@
  *
  * Invariants (under the mutex): regionCursor ≤ regionEnd, both page-aligned; heapBytes =
  * runBytesTotal + (regionEnd − regionCursor) + pooledBytes + abandonedBytes; every run is on the
- * run list exactly once and its pages map (PMAP) to its first page with KIND_RUN.
+ * run list exactly once and its pages map (PMAP) to its record with KIND_RUN.
  */
 
 import { KernelError, PROT_READ, PROT_WRITE, type AddressSpace, type Identity } from '@heaplab/core';
@@ -36,10 +36,9 @@ export class SharedHeap {
   f64!: Float64Array;
   /** u64 view over the class area: class c's stack head at 4c, its carve word at 4c + 1. */
   b64!: BigUint64Array;
-  /** u32 index of the header's first word, of PMAP[0] and of PA[0]. */
+  /** u32 index of the header's first word and of PMAP[0]. */
   readonly h: number;
   readonly pmap: number;
-  readonly pa: number;
 
   constructor(
     readonly space: AddressSpace,
@@ -54,7 +53,6 @@ export class SharedHeap {
     this.shift = space.pageShift;
     this.h = base >>> 2;
     this.pmap = (base + layout.pmapOffset) >>> 2;
-    this.pa = (base + layout.paOffset) >>> 2;
     this.bind();
   }
 
@@ -297,8 +295,7 @@ export class SharedHeap {
     this.setWord(HDR.runList, rec);
     const first = start >>> this.shift;
     const n = c.runBytes >>> this.shift;
-    u32.fill(((first << 2) | KIND_RUN) >>> 0, this.pmap + first, this.pmap + first + n);
-    u32[this.pa + first] = rec;
+    u32.fill((rec | KIND_RUN) >>> 0, this.pmap + first, this.pmap + first + n);
     this.addCounter(F.runBytesTotal, c.runBytes);
     this.addCounter(F.slackBytes, c.slack);
     Atomics.store(this.b64, ci, BigInt(rec) << 32n);
@@ -343,8 +340,7 @@ export class SharedHeap {
       if (head !== 0) u32[(head >>> 2) + L_PREV] = r;
       this.setWord(HDR.largeList, r);
       const first = base >>> this.shift;
-      u32.fill(((first << 2) | KIND_LARGE) >>> 0, this.pmap + first, this.pmap + first + (len >>> this.shift));
-      u32[this.pa + first] = r;
+      u32.fill((r | KIND_LARGE) >>> 0, this.pmap + first, this.pmap + first + (len >>> this.shift));
       this.addCounter(F.largeBlocks, 1);
       this.addCounter(F.largeBytes, len);
       return base;
@@ -361,8 +357,8 @@ export class SharedHeap {
     const p = ptr >>> this.shift;
     const e = this.u32[this.pmap + p]!;
     if ((e & 3) === KIND_FREED && (p << this.shift) >>> 0 === ptr) return -2;
-    if ((e & 3) !== KIND_LARGE || e >>> 2 !== p || (p << this.shift) >>> 0 !== ptr) return -1;
-    return this.u32[this.pa + p]!;
+    if ((e & 3) !== KIND_LARGE || this.u32[(e >>> 2) + L_BASE] !== ptr) return -1;
+    return (e >>> 2) * 4;
   }
 
   /** Unmaps a live large block (record r). Mutex held by the caller. */
@@ -378,8 +374,7 @@ export class SharedHeap {
     if (next !== 0) u32[(next >>> 2) + L_PREV] = prev;
     const first = base >>> this.shift;
     u32.fill(0, this.pmap + first, this.pmap + first + pages);
-    u32[this.pmap + first] = ((first << 2) | KIND_FREED) >>> 0;
-    u32[this.pa + first] = 0;
+    u32[this.pmap + first] = KIND_FREED;
     this.recordFree(r);
     this.addCounter(F.largeBlocks, -1);
     this.addCounter(F.largeBytes, -pages * this.ps);

@@ -15,8 +15,8 @@
  *               +0 u32 state (0 free, 1 attached)   +8 f64 liveBlocks  +16 f64 liveBytes
  *               +24 f64 usableBytes
  *               +32 per class: u32 count, then cacheCap × (u32 block address, u32 meta index)
- *   PMAP      u32 per page of the space: 0, or firstPage << 2 | kind (KIND_*) of our pages
- *   PA        u32 per page: at a run's first page its record address, at a large block's its record
+ *   PMAP      u32 per page of the space: 0, or the address of the record of the run or large block
+ *             the page belongs to | kind (KIND_*): records are 4-aligned, so one load gives both
  *
  * Records live in metadata chunks (mapped on demand, bumped under the heap mutex):
  *   run record:   [next run, start address, class index, blocks] then one meta word per block
@@ -32,7 +32,7 @@
 import type { SizeClass } from './size-classes.js';
 
 export const MAGIC = 0x4b534642; // 'BFSK'
-export const VERSION = 1;
+export const VERSION = 2;
 
 /** Byte offsets of header fields. */
 export const HDR = {
@@ -106,7 +106,6 @@ export interface HeapLayout {
   cacheOffset: Uint32Array;
   slotsOffset: number;
   pmapOffset: number;
-  paOffset: number;
   /** Bytes of the region (a page multiple). */
   bytes: number;
 }
@@ -126,7 +125,6 @@ export function computeLayout(classes: readonly SizeClass[], maxWorkers: number,
   const slotBytes = up(at, 64);
   const slotsOffset = up(CLASS_AREA + CLASS_STRIDE * classes.length, 64);
   const pmapOffset = up(slotsOffset + slotBytes * maxWorkers, 64);
-  const paOffset = pmapOffset + 4 * pageCount;
-  const bytes = up(paOffset + 4 * pageCount, pageSize);
-  return { classes: classes.length, slots: maxWorkers, slotBytes, cacheOffset, slotsOffset, pmapOffset, paOffset, bytes };
+  const bytes = up(pmapOffset + 4 * pageCount, pageSize);
+  return { classes: classes.length, slots: maxWorkers, slotBytes, cacheOffset, slotsOffset, pmapOffset, bytes };
 }

@@ -5,7 +5,7 @@
  *
  *   1. take every class's whole free list (one CAS per stack: popAll; FIFO queues under their
  *      mutex), counting the free blocks found per run;
- *   2. a run whose every carved block was found is given back: off the run list, its PMAP/PA
+ *   2. a run whose every carved block was found is given back: off the run list, its PMAP
  *      entries cleared, its pages to the span pool (merged with neighbours) and madvise(DONTNEED)
  *      so they stop being resident; a class's current run is taken only if its carve word can be
  *      swapped to 0 (no other thread carved from it meanwhile);
@@ -39,7 +39,7 @@ export function reclaimRuns(heap: SharedHeap, fifo: boolean): number {
     const runs: number[] = [];
     while (p !== 0) {
       list.push(p);
-      const rec = u32[heap.pa + (u32[heap.pmap + (p >>> heap.shift)]! >>> 2)]!;
+      const rec = (u32[heap.pmap + (p >>> heap.shift)]! >>> 2) * 4;
       runs.push(rec);
       freeIn.set(rec, (freeIn.get(rec) ?? 0) + 1);
       p = u32[p >>> 2]!;
@@ -73,7 +73,6 @@ export function reclaimRuns(heap: SharedHeap, fifo: boolean): number {
     const start = u32[w + R_START]!;
     const first = start >>> heap.shift;
     u32.fill(0, heap.pmap + first, heap.pmap + first + (cls.runBytes >>> heap.shift));
-    u32[heap.pa + first] = 0;
     u32.fill(0, w + RUN_HEADER_WORDS, w + RUN_HEADER_WORDS + blocks);
     heap.space.madvise(start, cls.runBytes, MADV_DONTNEED);
     heap.addCounter(F.runBytesTotal, -cls.runBytes);
