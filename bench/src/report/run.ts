@@ -5,8 +5,8 @@
  * comparison back.
  *
  * Bench sizes (BENCH_OPS) keep `npm run bench` under 5 minutes on 2 shared cores: churn 1,000,000
- * events (half its reference length), the others 300,000 — each past its warm-up into its steady
- * state — three timed rounds; an allocator that would spend more than 8 s on a source (the
+ * events (half its reference length), the others 250,000 — each past its warm-up into its steady
+ * state — three timed rounds; an allocator that would spend more than 5 s on a source (the
  * @thi.ng/malloc adapter, the first-fit example) replays a shorter window of it (compare.ts).
  */
 
@@ -21,7 +21,7 @@ import { snapshotAt } from './snapshot.js';
 import { bundledTraces, limitSource, openSource, type SourceSpec } from './sources.js';
 
 /** Events of each workload in `npm run bench` (others: `default`). */
-export const BENCH_OPS: Readonly<Record<string, number>> = Object.freeze({ churn: 1_000_000, default: 300_000 });
+export const BENCH_OPS: Readonly<Record<string, number>> = Object.freeze({ churn: 1_000_000, default: 250_000 });
 
 /** bench/results, from bench/dist/report or bench/src/report. */
 export const RESULTS_DIR = fileURLToPath(new URL('../../results/', import.meta.url));

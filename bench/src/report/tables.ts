@@ -70,9 +70,9 @@ function grid(c: Comparison, title: string, cell: Cell, digits: number, withMean
 
 /** The tables of a comparison, in the order the report prints them. */
 export function comparisonGrids(c: Comparison): Grid[] {
-  const windowed = new Map<string, number>();
-  for (const s of c.sources) for (const a of s.allocators) if (a.window !== null) windowed.set(a.name, Math.max(windowed.get(a.name) ?? 0, a.window));
-  const windowNote = [...windowed].map(([n, w]) => `${n} replays only the first ${w.toLocaleString('en-US')} events of each source (O(live blocks) per free); its figures are per event over that window.`);
+  const windowed = new Map<string, string[]>();
+  for (const s of c.sources) for (const a of s.allocators) if (a.window !== null) windowed.set(a.name, [...(windowed.get(a.name) ?? []), `${s.name} ${a.window.toLocaleString('en-US')}`]);
+  const windowNote = [...windowed].map(([n, w]) => `${n} replays only the first events of some sources (the whole would pass the time budget): ${w.join(', ')}; its figures are per event over that window.`);
   const hasGlibc = c.sources.some((s) => s.native.some((n) => n.name === 'glibc'));
   const hasThing = c.sources.some((s) => s.allocators.some((a) => a.name === THING && a.result));
   const grids: Grid[] = [grid(c, `Time per event, ns (median of ${c.repeat} runs, speed touch)`, nsOf, 1, false, windowNote)];
