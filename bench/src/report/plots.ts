@@ -90,6 +90,7 @@ function barsSpec(c: Comparison, title: string, axis: string, value: (s: SourceR
     $schema: SCHEMA,
     title,
     width: 560,
+    height: { step: 12 },
     data: { values: values.filter((v) => Number.isFinite(v.value) && v.value > 0) },
     mark: 'bar',
     encoding: {
