@@ -1,8 +1,14 @@
 /*
- * Runs the native C replay driver (bench/native, see its README) on a v1 text trace with the
- * system malloc and, where installed, jemalloc, mimalloc and tcmalloc (LD_PRELOAD) and musl
- * (the driver linked statically with musl-gcc), and reads its JSON figures. An allocator that
- * is absent — or a driver that was not built — is skipped with a message, never an error.
+ * Runs the native C replay driver (bench/native, see its README) on a v1 text trace with every
+ * native allocator this machine has — glibc, and where installed jemalloc, mimalloc, tcmalloc
+ * (LD_PRELOAD) and musl's mallocng (the driver linked statically with musl-gcc) — and reads its
+ * one-line JSON. Which allocators exist, and how to start each, comes from
+ * `native-allocators.sh`; an allocator that is absent, or a driver that was not built, is
+ * skipped with the script's reason, never an error.
+ *
+ * Each call runs every available allocator once (`-n 1`, a fresh process each, so every run
+ * starts from an empty heap like a heaplab run on a fresh space); callers interleave calls with
+ * their own runs and take medians.
  */
 
 import { execFile } from 'node:child_process';
@@ -17,11 +23,19 @@ const exec = promisify(execFile);
 /** bench/native, from bench/dist/metrics or bench/src/metrics. */
 export const NATIVE_DIR = fileURLToPath(new URL('../../native/', import.meta.url));
 
+/** The driver binary `make -C bench/native` builds (glibc, and the base of the LD_PRELOAD runs). */
+export const NATIVE_DRIVER = join(NATIVE_DIR, 'build', 'heaplab-replay');
+
+/** True when the driver is built (the musl build and preloads are optional on top). */
+export function nativeDriverBuilt(dir = NATIVE_DIR): boolean {
+  return existsSync(join(dir, 'build', 'heaplab-replay'));
+}
+
 /** Options of a native run. */
 export interface NativeOptions {
   /** Footprint touch (`-p`): a byte in every page of each block too. */
   footprint: boolean;
-  /** Where the built driver is. Default NATIVE_DIR (bench/native). */
+  /** bench/native, or a directory laid out like it. Default NATIVE_DIR. */
   dir?: string;
 }
 
@@ -31,60 +45,85 @@ export interface NativeRun {
   skipped: string[];
 }
 
-/** Where each preloadable allocator's shared library usually is. */
-const PRELOADS: [name: string, paths: string[]][] = [
-  ['jemalloc', ['/usr/lib/x86_64-linux-gnu/libjemalloc.so.2', '/usr/lib/aarch64-linux-gnu/libjemalloc.so.2', '/usr/local/lib/libjemalloc.so.2', '/usr/lib64/libjemalloc.so.2', '/usr/lib/libjemalloc.so.2']],
-  ['mimalloc', ['/usr/lib/x86_64-linux-gnu/libmimalloc.so.2', '/usr/lib/aarch64-linux-gnu/libmimalloc.so.2', '/usr/local/lib/libmimalloc.so', '/usr/lib64/libmimalloc.so.2', '/usr/lib/libmimalloc.so']],
-  ['tcmalloc', ['/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4', '/usr/lib/aarch64-linux-gnu/libtcmalloc_minimal.so.4', '/usr/local/lib/libtcmalloc_minimal.so.4', '/usr/lib64/libtcmalloc_minimal.so.4', '/usr/lib/libtcmalloc_minimal.so.4']],
-];
+/** One entry of `native-allocators.sh`. */
+interface NativeEntry {
+  name: string;
+  available: boolean;
+  driver?: string;
+  preload?: string | null;
+  reason?: string;
+}
 
-/** The driver's JSON line (see bench/native/README.md). */
+/** The fields of the driver's JSON line that are used here. */
 interface DriverJson {
-  events: number;
-  ns_per_event: number;
-  footprint_bytes: number;
+  allocator: string;
+  ns_per_event_median: number;
+  ns_per_event_runs: number[];
+  peak_footprint_bytes: number;
+  replayed_events: number;
+  failures: number;
+  unknown_id_events: number;
 }
 
-function parseDriver(stdout: string, what: string): DriverJson {
+function parseJson<T>(stdout: string, what: string, check: (j: Partial<T>) => boolean, expected: string): T {
   const line = stdout.trim().split('\n').at(-1) ?? '';
-  let j: Partial<DriverJson>;
+  let j: Partial<T>;
   try {
-    j = JSON.parse(line) as Partial<DriverJson>;
+    j = JSON.parse(line) as Partial<T>;
   } catch {
-    throw new Error(`native driver (${what}): expected a JSON line on standard output, got ${JSON.stringify(line.slice(0, 80))}`);
+    throw new Error(`${what}: expected a JSON line on standard output, got ${JSON.stringify(line.slice(0, 80))}`);
   }
-  if (typeof j.ns_per_event !== 'number' || typeof j.footprint_bytes !== 'number') {
-    throw new Error(`native driver (${what}): expected ns_per_event and footprint_bytes in ${JSON.stringify(line.slice(0, 120))}`);
-  }
-  return j as DriverJson;
+  if (!check(j)) throw new Error(`${what}: expected ${expected} in ${JSON.stringify(line.slice(0, 160))}`);
+  return j as T;
 }
 
-async function runOne(name: string, driver: string, trace: string, options: NativeOptions, preload?: string): Promise<NativeFigures> {
-  const args = [...(options.footprint ? ['-p'] : []), trace];
-  const env = preload ? { ...process.env, LD_PRELOAD: preload } : process.env;
-  const { stdout } = await exec(driver, args, { env, maxBuffer: 1 << 20 });
-  const j = parseDriver(stdout, name);
-  return { name, nsPerEvent: j.ns_per_event, runsNsPerEvent: [j.ns_per_event], footprint: j.footprint_bytes };
+/** The allocators native-allocators.sh lists (available or not). */
+export async function nativeAllocators(dir = NATIVE_DIR): Promise<NativeEntry[]> {
+  const script = join(dir, 'native-allocators.sh');
+  if (!existsSync(script)) return [{ name: 'native', available: false, reason: `${script} is missing` }];
+  const { stdout } = await exec('sh', [script], { cwd: dir, maxBuffer: 1 << 20 });
+  return parseJson<NativeEntry[]>(stdout, 'native-allocators.sh', (j) => Array.isArray(j), 'a JSON array of allocators');
 }
 
-/** Replays a v1 text trace with every native allocator available here, one after another. */
+async function runOne(e: NativeEntry, trace: string, options: NativeOptions): Promise<NativeFigures> {
+  const args = ['-n', '1', '-q', '-l', e.name, ...(options.footprint ? ['-p'] : []), trace];
+  const env = e.preload ? { ...process.env, LD_PRELOAD: e.preload } : process.env;
+  let stdout: string;
+  try {
+    ({ stdout } = await exec(e.driver!, args, { env, maxBuffer: 1 << 20 }));
+  } catch (err) {
+    const x = err as { stderr?: string; message: string };
+    throw new Error(`native driver (${e.name}) failed: ${(x.stderr ?? '').trim() || x.message}`);
+  }
+  const j = parseJson<DriverJson>(
+    stdout,
+    `native driver (${e.name})`,
+    (d) => typeof d.ns_per_event_median === 'number' && typeof d.peak_footprint_bytes === 'number',
+    'ns_per_event_median and peak_footprint_bytes',
+  );
+  return {
+    name: e.name,
+    nsPerEvent: j.ns_per_event_median,
+    runsNsPerEvent: Array.isArray(j.ns_per_event_runs) ? j.ns_per_event_runs : [j.ns_per_event_median],
+    footprint: j.peak_footprint_bytes,
+    replayed: j.replayed_events,
+    failures: j.failures,
+    unknownIds: j.unknown_id_events,
+  };
+}
+
+/** Replays a v1 text trace once with every native allocator available here, one after another. */
 export async function runNative(trace: string, options: NativeOptions): Promise<NativeRun> {
+  const dir = options.dir ?? NATIVE_DIR;
   const figures: NativeFigures[] = [];
   const skipped: string[] = [];
-  const dir = options.dir ?? NATIVE_DIR;
-  const driver = join(dir, 'replay');
-  if (!existsSync(driver)) {
-    skipped.push(`the driver is not built (${driver} is missing; \`npm run build -w @heaplab/bench\` builds it where a C compiler exists)`);
+  if (!nativeDriverBuilt(dir)) {
+    skipped.push(`the driver is not built (${join(dir, 'build', 'heaplab-replay')} is missing; \`npm run build -w @heaplab/bench\` builds it where a C compiler exists)`);
     return { figures, skipped };
   }
-  figures.push(await runOne('glibc', driver, trace, options));
-  for (const [name, paths] of PRELOADS) {
-    const lib = paths.find((p) => existsSync(p));
-    if (lib === undefined) skipped.push(`${name} skipped: not installed (looked for ${paths[0]} and ${paths.length - 1} other places)`);
-    else figures.push(await runOne(name, driver, trace, options, lib));
+  for (const e of await nativeAllocators(dir)) {
+    if (!e.available || !e.driver) skipped.push(`${e.name} skipped: ${e.reason ?? 'not available'}`);
+    else figures.push(await runOne(e, trace, options));
   }
-  const musl = join(dir, 'replay-musl');
-  if (existsSync(musl)) figures.push(await runOne('musl', musl, trace, options));
-  else skipped.push(`musl skipped: ${musl} is not built (needs musl-gcc)`);
   return { figures, skipped };
 }

@@ -16,6 +16,12 @@ export interface NativeFigures {
   runsNsPerEvent: number[];
   /** Peak RSS less the driver's own baseline and id table, bytes. */
   footprint: number;
+  /** Calls the driver made per run, when reported. */
+  replayed?: number;
+  /** Allocations that returned NULL in the native replay, when reported. */
+  failures?: number;
+  /** Events on ids never allocated, when reported. */
+  unknownIds?: number;
 }
 
 /** Bytes in B, KiB, MiB or GiB with three significant digits. */

@@ -1,10 +1,11 @@
 /*
- * The native runner against a stand-in driver (a shell script printing the driver's JSON line),
- * so the protocol is checked without a C compiler: arguments, -p for footprint touch, skips.
+ * The native runner against a stand-in bench/native (shell scripts printing what
+ * native-allocators.sh and heaplab-replay print, see bench/native/README.md), so the protocol
+ * is checked without a C compiler: arguments, -p for footprint touch, LD_PRELOAD, skips.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runNative } from '../../src/metrics/native.js';
@@ -12,32 +13,60 @@ import { runNative } from '../../src/metrics/native.js';
 const dir = mkdtempSync(join(tmpdir(), 'heaplab-native-'));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 
-test('a missing driver is skipped with a message, not an error', async () => {
+const driver = join(dir, 'build', 'heaplab-replay');
+
+function standIn(driverBody: string): void {
+  mkdirSync(join(dir, 'build'), { recursive: true });
+  writeFileSync(driver, `#!/bin/sh\n${driverBody}\n`);
+  chmodSync(driver, 0o755);
+  const entries = [
+    { name: 'glibc', available: true, driver, preload: null },
+    { name: 'jemalloc', available: true, driver, preload: '/fake/libjemalloc.so.2' },
+    { name: 'mimalloc', available: false, reason: 'libmimalloc.so not found' },
+  ];
+  writeFileSync(join(dir, 'native-allocators.sh'), `echo '${JSON.stringify(entries)}'\n`);
+}
+
+test('a driver that is not built is skipped with a message, not an error', async () => {
   const r = await runNative('/nonexistent.trace', { footprint: false, dir: join(dir, 'none') });
   assert.equal(r.figures, []);
   assert.match(r.skipped[0]!, /the driver is not built/);
 });
 
-test('the driver gets -p for footprint touch and the trace; its JSON line becomes the figures', async () => {
-  const script = join(dir, 'replay');
-  writeFileSync(script, '#!/bin/sh\nif [ "$1" = "-p" ]; then fp=8192; else fp=4096; fi\necho "loading"\necho "{\\"events\\": 3, \\"ns_per_event\\": 12.5, \\"footprint_bytes\\": $fp}"\n');
-  chmodSync(script, 0o755);
+test('each available allocator runs once (-n 1, -p in footprint touch, its label, LD_PRELOAD); unavailable ones are skipped with their reason', async () => {
+  // The stand-in echoes what it was given inside its JSON: footprint 8192 with -p, the label as allocator, ns from LD_PRELOAD.
+  standIn(
+    [
+      'fp=4096; label=; for a in "$@"; do case "$a" in -p) fp=8192;; esac; done',
+      'while [ $# -gt 1 ]; do if [ "$1" = "-l" ]; then label=$2; fi; shift; done',
+      'if [ -n "$LD_PRELOAD" ]; then ns=7.5; else ns=12.5; fi',
+      'echo "{\\"allocator\\":\\"$label\\",\\"ns_per_event_median\\":$ns,\\"ns_per_event_runs\\":[$ns],\\"peak_footprint_bytes\\":$fp,\\"replayed_events\\":3,\\"failures\\":0,\\"unknown_id_events\\":1,\\"trace\\":\\"$1\\"}"',
+    ].join('\n'),
+  );
   const speed = await runNative('t.trace', { footprint: false, dir });
-  assert.equal(speed.figures[0], { name: 'glibc', nsPerEvent: 12.5, runsNsPerEvent: [12.5], footprint: 4096 });
+  assert.equal(speed.figures, [
+    { name: 'glibc', nsPerEvent: 12.5, runsNsPerEvent: [12.5], footprint: 4096, replayed: 3, failures: 0, unknownIds: 1 },
+    { name: 'jemalloc', nsPerEvent: 7.5, runsNsPerEvent: [7.5], footprint: 4096, replayed: 3, failures: 0, unknownIds: 1 },
+  ]);
+  assert.equal(speed.skipped, ['mimalloc skipped: libmimalloc.so not found']);
   const fp = await runNative('t.trace', { footprint: true, dir });
-  assert.is(fp.figures[0]!.footprint, 8192);
-  assert.ok(fp.skipped.some((s) => s.startsWith('musl skipped')));
+  assert.equal(fp.figures.map((f) => f.footprint), [8192, 8192]);
 });
 
-test('output that is not the JSON line is an error naming the driver', async () => {
-  const script = join(dir, 'replay');
-  writeFileSync(script, '#!/bin/sh\necho "oops"\n');
-  chmodSync(script, 0o755);
+test('a driver failure or output that is not its JSON line is an error naming the allocator', async () => {
+  standIn('echo "oops"');
   try {
     await runNative('t.trace', { footprint: false, dir });
     assert.unreachable('no error');
   } catch (e) {
     assert.is((e as Error).message, 'native driver (glibc): expected a JSON line on standard output, got "oops"');
+  }
+  standIn('echo "heaplab-replay: t.trace:3: expected a size" >&2; exit 1');
+  try {
+    await runNative('t.trace', { footprint: false, dir });
+    assert.unreachable('no error');
+  } catch (e) {
+    assert.is((e as Error).message, 'native driver (glibc) failed: heaplab-replay: t.trace:3: expected a size');
   }
 });
 

@@ -152,7 +152,7 @@ export function registerReplay(program: Command): void {
     });
 }
 
-/** Per native allocator: the median of its runs' times, the largest footprint. */
+/** Per native allocator: the median of its runs' times, the largest footprint (the first run's other counts). */
 function combineNative(runs: NativeFigures[][]): NativeFigures[] {
   const byName = new Map<string, NativeFigures[]>();
   for (const run of runs) for (const f of run) byName.set(f.name, [...(byName.get(f.name) ?? []), f]);
@@ -160,6 +160,6 @@ function combineNative(runs: NativeFigures[][]): NativeFigures[] {
     const times = fs.flatMap((f) => f.runsNsPerEvent);
     const sorted = [...times].sort((a, b) => a - b);
     const m = sorted.length % 2 ? sorted[sorted.length >>> 1]! : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2;
-    return { name, nsPerEvent: m, runsNsPerEvent: times, footprint: Math.max(...fs.map((f) => f.footprint)) };
+    return { ...fs[0]!, nsPerEvent: m, runsNsPerEvent: times, footprint: Math.max(...fs.map((f) => f.footprint)) };
   });
 }
