@@ -21,12 +21,12 @@
  * their steady state within 10,000–20,000 events. `windows` fixes a window by name instead.
  */
 
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { combineRuns, prepareReplay, runReplay, writeTrace, type PreparedTrace, type ReplayResult, type RunFigures } from '@heaplab/core';
 import { comparedFactory } from '../adapters/index.js';
-import { NATIVE_DIR, runNative } from '../metrics/native.js';
+import { runNative, type NativeRun } from '../metrics/native.js';
 import type { NativeFigures } from '../metrics/table.js';
 import { limitSource, openSource, profileSource, sourceName, type SizeBucket, type SourceSpec } from './sources.js';
 import { progressBar } from './progress.js';
@@ -141,8 +141,9 @@ export async function compare(plan: ComparisonPlan, log: (line: string) => void 
   if (!(budget > 0)) throw new RangeError(`budgetSeconds must be positive, got ${budget}`);
   const spaceMib = plan.spaceMib ?? 4096;
   const runOptions = { sampleEvery: plan.sampleEvery, space: { size: spaceMib * 2 ** 20 } };
-  const wantNative = plan.native ?? true;
-  const native = wantNative && existsSync(join(NATIVE_DIR, 'replay'));
+  // Native runs stay on until a run finds no native allocator at all (driver not built).
+  let native = plan.native ?? true;
+  const nativeSkips = new Set<string>();
   const perSource = plan.allocators.length * (repeat + 1) + (native ? repeat + 1 : 0) + 1;
   const bar = progressBar(plan.sources.length * perSource, { enabled: plan.progress === false ? false : undefined });
   const out: SourceResult[] = [];
@@ -184,9 +185,7 @@ export async function compare(plan: ComparisonPlan, log: (line: string) => void 
       const timed: Run[][] = plan.allocators.map(() => []);
       const errors: (string | null)[] = plan.allocators.map(() => null);
       try {
-        if (wantNative && !native) {
-          skipped.add((await runNative('', { footprint: false })).skipped.join('; '));
-        } else if (native) {
+        if (native) {
           tmp = mkdtempSync(join(tmpdir(), 'heaplab-bench-'));
           nativeFile = join(tmp, `${name}.trace`);
           await writeTrace(nativeFile, source.open(), { program: profile.program || name, format: 'text' });
@@ -205,9 +204,13 @@ export async function compare(plan: ComparisonPlan, log: (line: string) => void 
           }
           if (nativeFile !== null) {
             bar.label(`${name}: native run ${r + 1}/${repeat}`);
-            const n = await runNative(nativeFile, { footprint: false });
+            const n = await nativeRun(nativeFile, false);
             n.skipped.forEach((s) => skipped.add(s));
-            nativeRuns.push(n.figures);
+            if (n.figures.length === 0) {
+              native = false;
+              nativeFile = null;
+              n.skipped.forEach((s) => nativeSkips.add(s));
+            } else nativeRuns.push(n.figures);
             bar.tick(name);
           }
         }
@@ -242,7 +245,7 @@ export async function compare(plan: ComparisonPlan, log: (line: string) => void 
         let nativeFigures: NativeFigures[] = [];
         if (nativeFile !== null) {
           bar.label(`${name}: native footprint run`);
-          const foot = await runNative(nativeFile, { footprint: true });
+          const foot = await nativeRun(nativeFile, true);
           nativeFigures = combineNative(nativeRuns).map((n) => ({ ...n, footprint: foot.figures.find((f) => f.name === n.name)?.footprint ?? NaN }));
           bar.tick(name);
         }
@@ -258,7 +261,7 @@ export async function compare(plan: ComparisonPlan, log: (line: string) => void 
           sizes: profile.sizes,
           allocators: results,
           native: nativeFigures,
-          nativeSkipped: [...skipped],
+          nativeSkipped: [...skipped, ...[...nativeSkips].filter((x) => !skipped.has(x))],
         });
         log(`${name}: ${profile.events} events, ${results.map((r) => `${r.name} ${r.result ? r.result.nsPerEvent.toFixed(0) + ' ns' : 'failed'}`).join(', ')}${nativeFigures.map((n) => `, ${n.name} ${n.nsPerEvent.toFixed(0)} ns`).join('')}`);
       } finally {
@@ -287,6 +290,15 @@ export async function compare(plan: ComparisonPlan, log: (line: string) => void 
     sources: out,
     shared,
   };
+}
+
+/** A native run; a driver that fails is a skip message, not the end of the comparison. */
+async function nativeRun(file: string, footprint: boolean): Promise<NativeRun> {
+  try {
+    return await runNative(file, { footprint });
+  } catch (e) {
+    return { figures: [], skipped: [`native driver failed: ${message(e)}`] };
+  }
 }
 
 /** Per native allocator: the median of its rounds' times. */
