@@ -3,11 +3,21 @@
  * v1 text form and the HLTB binary form (either gzipped); the input's form is read from its
  * bytes, the output's from --format or OUT's name (.hltb, .hltb.gz: binary; .gz: gzip).
  * `heaplab trace info FILE`: the header, the form, events by kind and what cannot be replayed.
+ * `heaplab trace record [--dir D] [--sites] [--only NAMES] -- CMD ARGS…`: runs a command under the
+ * LD_PRELOAD recorder (bench/native/build/libheaplab-record.so, see bench/native/README.md); each
+ * process writes `<program>.<pid>.trace` into D; the files made are listed afterwards.
  */
 
 import type { Command } from 'commander';
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { SlotMapper, convertTrace, openTrace, EVENT_LETTERS, type TraceFormat } from '@heaplab/core';
 import { UsageError } from '../../allocators.js';
+import { NATIVE_DIR } from '../../metrics/native.js';
+
+/** The recorder library `make -C bench/native` builds. */
+export const RECORDER = join(NATIVE_DIR, 'build', 'libheaplab-record.so');
 
 function parseFormat(raw: string | undefined): TraceFormat | undefined {
   if (raw === undefined) return undefined;
@@ -55,5 +65,30 @@ export function registerTrace(program: Command): void {
       const a = mapper.anomalies;
       console.log(`not replayed as written: ${a.failedRequests} failed requests, ${a.unknownIds} events on ids never allocated, ${a.reusedLiveIds} ids reused while live`);
       for (const u of a.firstUnknown) console.log(`  ${u}`);
+    });
+  trace
+    .command('record')
+    .description('run a command under the LD_PRELOAD recorder: every process writes <program>.<pid>.trace')
+    .argument('<command...>', 'the command and its arguments (put -- before them)')
+    .option('--dir <dir>', 'directory for the traces (must exist)', '.')
+    .option('--sites', 'end allocation events with the caller\'s return address')
+    .option('--only <names>', 'record only processes with these program names (comma-separated)')
+    .action(async (command: string[], opts: { dir: string; sites?: boolean; only?: string }) => {
+      if (!existsSync(RECORDER)) throw new UsageError(`the recorder is not built (${RECORDER} is missing; \`npm run build -w @heaplab/bench\` builds it where a C compiler exists)`);
+      const dir = resolve(opts.dir);
+      if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`--dir: ${dir} is not a directory`);
+      const before = new Set(readdirSync(dir));
+      const env: NodeJS.ProcessEnv = { ...process.env, HEAPLAB_RECORD_DIR: dir, LD_PRELOAD: [RECORDER, process.env.LD_PRELOAD].filter(Boolean).join(':') };
+      if (opts.sites) env.HEAPLAB_RECORD_SITES = '1';
+      if (opts.only !== undefined) env.HEAPLAB_RECORD_ONLY = opts.only;
+      const code = await new Promise<number>((res, rej) => {
+        const child = spawn(command[0]!, command.slice(1), { env, stdio: 'inherit' });
+        child.on('error', (e) => rej(new UsageError(`cannot run ${command[0]}: ${e.message}`)));
+        child.on('exit', (c, signal) => res(c ?? (signal ? 128 : 1)));
+      });
+      const made = readdirSync(dir).filter((f) => f.endsWith('.trace') && !before.has(f)).sort();
+      console.error(`${command.join(' ')}: exit ${code}; ${made.length} trace${made.length === 1 ? '' : 's'} in ${dir}${made.length ? ':' : ''}`);
+      for (const f of made) console.error(`  ${f}`);
+      if (code !== 0) process.exitCode = code;
     });
 }
