@@ -70,7 +70,7 @@ export function replayTable(heaplab: readonly ReplayResult[], native: readonly N
   row('peak committed', (r) => formatBytes(r.committed.peak));
   row('final live / used', (r) => `${formatBytes(r.live.final)} / ${formatBytes(r.used.final)}`);
   row('syscalls brk/mmap/munmap/mprotect/madvise', (r) => `${r.syscalls.brk}/${r.syscalls.mmap}/${r.syscalls.munmap}/${r.syscalls.mprotect}/${r.syscalls.madvise}`);
-  row('failed requests', (r) => String(r.failures));
+  row('failed requests', (r) => String(r.failures), (n) => (n.failures === undefined ? '—' : String(n.failures)));
   return t.toString();
 }
 
