@@ -1,7 +1,8 @@
 #!/bin/sh
 # bench/native/build.sh: what bench's build step calls. Builds the native driver and recorder with
 # make when a C compiler and make exist; otherwise says so and exits 0 so the TS build goes on.
-dir=$(cd "$(dirname "$0")" && pwd)
+case "$0" in */*) dir=${0%/*} ;; *) dir=. ;; esac
+dir=$(cd "$dir" && pwd)
 cc=${CC:-}
 if [ -z "$cc" ]; then
   if command -v gcc >/dev/null 2>&1; then cc=gcc; elif command -v cc >/dev/null 2>&1; then cc=cc; fi
