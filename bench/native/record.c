@@ -127,8 +127,20 @@ static void write_all(int fd, const char *p, size_t n) {
   }
 }
 
+static dev_t g_dev;              /* identity of the trace file, checked before each write */
+static ino_t g_ino;
+
 static void flush_locked(void) {
-  if (g_fd >= 0 && g_len) write_all(g_fd, g_buf, g_len);
+  if (g_fd >= 0 && g_len) {
+    struct stat st;
+    /* the program may have closed our fd or dup2'd something else onto it: then stop */
+    if (fstat(g_fd, &st) != 0 || st.st_dev != g_dev || st.st_ino != g_ino) {
+      g_fd = -1;
+      g_state = -1;
+    } else {
+      write_all(g_fd, g_buf, g_len);
+    }
+  }
   g_len = 0;
 }
 
@@ -253,6 +265,13 @@ static void open_trace(void) {
     if (g_fd >= 0 || errno != EEXIST) break;
   }
   if (g_fd < 0) { g_state = -1; return; }
+  /* move the fd out of the way of programs that use small fd numbers or dup2 onto them */
+  int high = fcntl(g_fd, F_DUPFD_CLOEXEC, 900);
+  if (high >= 0) { close(g_fd); g_fd = high; }
+  struct stat st;
+  if (fstat(g_fd, &st) != 0) { close(g_fd); g_fd = -1; g_state = -1; return; }
+  g_dev = st.st_dev;
+  g_ino = st.st_ino;
   char *o = put_str(g_buf + g_len, "# heaplab-trace v1 ");
   o = put_str(o, g_program);
   o = put_str(o, "\n# pid ");
