@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { nativeDriverBuilt } from '../../src/metrics/native.js';
 import { runCli } from '../helpers/run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'heaplab-replay-cmd-'));
@@ -46,6 +47,31 @@ test('replay needs a file or a workload, and names unknown allocators', async ()
   const bad = await runCli(['replay', '-a', 'nope', '--workload', 'churn']);
   assert.is(bad.code, 2);
   assert.match(bad.err, /^heaplab: unknown allocator "nope"; allocators: mmap-pages/);
+});
+
+test('replay --native runs the native driver on the same events (or says it is not built), binary traces included', async () => {
+  const { writeTrace, chunksOf } = await import('@heaplab/core');
+  const events = [
+    { kind: 'a' as const, id: 0x10, arg: 0, size: 100, site: null },
+    { kind: 'a' as const, id: 0x20, arg: 0, size: 9000, site: null },
+    { kind: 'r' as const, id: 0x30, arg: 0x10, size: 300, site: null },
+    { kind: 'f' as const, id: 0x20, arg: 0, size: 0, site: null },
+  ];
+  await writeTrace(join(dir, 'n.hltb'), chunksOf(events, 'native-test'), { program: 'native-test' });
+  const r = await runCli(['replay', '-a', 'mmap-pages', join(dir, 'n.hltb'), '--native', '--json', '--space-mib', '64']);
+  assert.is(r.code, 0, r.err);
+  const j = JSON.parse(r.out);
+  assert.is(j.heaplab[0].replayed, 4);
+  if (!nativeDriverBuilt()) {
+    assert.equal(j.native, []);
+    assert.match(j.nativeSkipped[0], /the driver is not built/);
+    return;
+  }
+  const glibc = j.native.find((n: { name: string }) => n.name === 'glibc');
+  assert.ok(glibc, JSON.stringify(j.native));
+  assert.is(glibc.replayed, 4);
+  assert.is(glibc.failures, 0);
+  assert.ok(glibc.nsPerEvent > 0 && glibc.footprint >= 0);
 });
 
 test.run();
