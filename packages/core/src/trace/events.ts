@@ -114,6 +114,7 @@ export function chunksOf(events: readonly TraceEvent[], program = 'memory', chun
     if (kind < 0) throw new TypeError(`event ${i}: unknown kind ${String(e.kind)}`);
     let site = -1;
     if (e.site !== null && e.site !== undefined) {
+      if (typeof e.site !== 'string' || !/^\S+$/.test(e.site)) throw new TypeError(`event ${i}: a site must be a non-empty token without spaces, got ${JSON.stringify(e.site)}`);
       site = siteIndex.get(e.site) ?? -1;
       if (site < 0) {
         site = sites.push(e.site) - 1;

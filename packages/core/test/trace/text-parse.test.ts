@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { TextTraceParser, eventsOf, parseTrace } from '../../src/index.js';
+import { TextTraceParser, chunksOf, eventsOf, parseTrace } from '../../src/index.js';
 
 test('every event kind of v1 parses, with sites, 0x ids, tabs, runs of spaces, CRLF, comments and blank lines', () => {
   const text = [
@@ -67,6 +67,10 @@ test('bytes fed one at a time give the same events as the whole text', () => {
   for (let i = 0; i < bytes.length; i++) chunks.push(...p.push(bytes.subarray(i, i + 1)));
   chunks.push(...p.end());
   assert.equal(eventsOf(chunks), eventsOf(parseTrace(text).chunks));
+});
+
+test('events made by hand cannot carry a site the text form could not write', () => {
+  assert.throws(() => chunksOf([{ kind: 'a', id: 1, arg: 0, size: 8, site: 'two words' }]), /event 0: a site must be a non-empty token without spaces, got "two words"/);
 });
 
 test.run();
