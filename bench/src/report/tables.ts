@@ -59,8 +59,9 @@ function fmt(n: number, digits: number): string {
   return n.toFixed(digits);
 }
 
-function grid(c: Comparison, title: string, cell: Cell, digits: number, withMean: boolean, notes: string[] = []): Grid {
-  const { heaplab, native } = columns(c);
+function grid(c: Comparison, title: string, cell: Cell, digits: number, withMean: boolean, notes: string[] = [], withNative = true): Grid {
+  const { heaplab } = columns(c);
+  const native = withNative ? columns(c).native : [];
   const cols = [...heaplab, ...native];
   const head = ['source', ...heaplab, ...native.map((n) => `${n} (native)`)];
   const rows = c.sources.map((s) => [s.name, ...cols.map((col) => fmt(cell(s, col), digits))]);
@@ -79,8 +80,8 @@ export function comparisonGrids(c: Comparison): Grid[] {
   if (hasGlibc) grids.push(grid(c, 'Time per event ÷ glibc (native, same events)', (s, col) => nsOf(s, col) / nsOf(s, 'glibc'), 2, true));
   if (hasThing) grids.push(grid(c, 'Time per event ÷ @thi.ng/malloc', (s, col) => nsOf(s, col) / nsOf(s, THING), 4, true));
   grids.push(grid(c, 'M4 = peak used / peak live (footprint touch; native: peak RSS over the trace\'s peak live)', m4Of, 3, true));
-  grids.push(grid(c, 'M1 = mean over events of used / live', (s, col) => s.allocators.find((a) => a.name === col)?.result?.m1 ?? NaN, 3, true));
-  grids.push(grid(c, 'Internal fragmentation, % (usable / requested − 1 at the most live bytes)', (s, col) => 100 * (s.allocators.find((a) => a.name === col)?.result?.internal.ratio ?? NaN), 1, false));
+  grids.push(grid(c, 'M1 = mean over events of used / live', (s, col) => s.allocators.find((a) => a.name === col)?.result?.m1 ?? NaN, 3, true, [], false));
+  grids.push(grid(c, 'Internal fragmentation, % (usable / requested − 1 at the most live bytes)', (s, col) => 100 * (s.allocators.find((a) => a.name === col)?.result?.internal.ratio ?? NaN), 1, false, [], false));
   if ((c.shared ?? []).length > 0) {
     grids.push({
       title: 'producer-consumer across 2 workers (mallocs in one, frees in the other, one shared heap)',
