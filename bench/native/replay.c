@@ -63,25 +63,11 @@ static void *grow(void *p, size_t old_bytes, size_t new_bytes) {
 
 static const char *g_file = "-";
 static int g_fd = -1;
-#ifdef HAVE_ZLIB
-static gzFile g_gz = NULL;
-#endif
 static char *g_in;          /* input buffer (mmap'd) */
 static size_t g_in_cap = 1u << 20, g_in_len = 0, g_in_pos = 0;
 static int g_eof = 0;
 
-static long input_read(char *dst, size_t n) {
-#ifdef HAVE_ZLIB
-  if (g_gz) {
-    int r = gzread(g_gz, dst, (unsigned)n);
-    if (r < 0) {
-      int e;
-      fprintf(stderr, "heaplab-replay: %s: gzip error: %s\n", g_file, gzerror(g_gz, &e));
-      exit(1);
-    }
-    return r;
-  }
-#endif
+static long raw_read(char *dst, size_t n) {
   for (;;) {
     ssize_t r = read(g_fd, dst, n);
     if (r >= 0) return (long)r;
@@ -91,6 +77,46 @@ static long input_read(char *dst, size_t n) {
     }
   }
 }
+
+#ifdef HAVE_ZLIB
+/* gzip: an inflate stream fed from the fd (works on pipes too; concatenated members accepted) */
+static int g_gzip = 0, g_z_end = 0;
+static z_stream g_z;
+static unsigned char g_zin[1u << 16];
+
+static long input_read(char *dst, size_t n) {
+  if (!g_gzip) return raw_read(dst, n);
+  g_z.next_out = (unsigned char *)dst;
+  g_z.avail_out = (unsigned)(n > (1u << 30) ? (1u << 30) : n);
+  while (g_z.next_out == (unsigned char *)dst) {   /* until some output or the end */
+    if (g_z_end && g_z.avail_in == 0) {
+      long r = raw_read((char *)g_zin, sizeof g_zin);
+      if (r == 0) break;
+      g_z.next_in = g_zin;
+      g_z.avail_in = (unsigned)r;
+    }
+    if (g_z_end) { inflateReset(&g_z); g_z_end = 0; }
+    if (g_z.avail_in == 0) {
+      long r = raw_read((char *)g_zin, sizeof g_zin);
+      if (r == 0) {
+        fprintf(stderr, "heaplab-replay: %s: gzip error: unexpected end of compressed data\n", g_file);
+        exit(1);
+      }
+      g_z.next_in = g_zin;
+      g_z.avail_in = (unsigned)r;
+    }
+    int rc = inflate(&g_z, Z_NO_FLUSH);
+    if (rc == Z_STREAM_END) g_z_end = 1;
+    else if (rc != Z_OK && rc != Z_BUF_ERROR) {
+      fprintf(stderr, "heaplab-replay: %s: gzip error: %s\n", g_file, g_z.msg ? g_z.msg : "corrupt data");
+      exit(1);
+    }
+  }
+  return (long)((char *)g_z.next_out - dst);
+}
+#else
+static long input_read(char *dst, size_t n) { return raw_read(dst, n); }
+#endif
 
 static void input_open(const char *file) {
   g_file = file;
@@ -105,20 +131,22 @@ static void input_open(const char *file) {
   }
   g_in = map_zero(g_in_cap);
   /* sniff the gzip magic from the first bytes */
-  long r = input_read(g_in, 2);
-  if (r < 0) r = 0;
-  g_in_len = (size_t)r;
-  if (g_in_len == 2 && (unsigned char)g_in[0] == 0x1f && (unsigned char)g_in[1] == 0x8b) {
+  size_t got = 0;
+  while (got < 2) {
+    long r = raw_read(g_in + got, 2 - got);
+    if (r == 0) break;
+    got += (size_t)r;
+  }
+  g_in_len = got;
+  if (got == 2 && (unsigned char)g_in[0] == 0x1f && (unsigned char)g_in[1] == 0x8b) {
 #ifdef HAVE_ZLIB
-    /* restart: zlib reads the header itself; on a pipe we cannot seek, so feed it via a dup'd fd */
-    if (g_fd != 0 && lseek(g_fd, 0, SEEK_SET) == 0) {
-      g_gz = gzdopen(g_fd, "rb");
-      g_in_len = 0;
-    } else {
-      fprintf(stderr, "heaplab-replay: %s: gzip input on a pipe: give the file name or decompress first\n", g_file);
-      exit(1);
-    }
-    if (!g_gz) die_mem();
+    memset(&g_z, 0, sizeof g_z);
+    if (inflateInit2(&g_z, 15 + 16) != Z_OK) die_mem();
+    memcpy(g_zin, g_in, 2);          /* hand the two sniffed bytes to inflate */
+    g_z.next_in = g_zin;
+    g_z.avail_in = 2;
+    g_gzip = 1;
+    g_in_len = 0;
 #else
     fprintf(stderr, "heaplab-replay: %s: gzip input but this driver was built without zlib: "
                     "decompress first (zcat FILE | heaplab-replay -)\n", g_file);
@@ -129,7 +157,7 @@ static void input_open(const char *file) {
 
 static void input_close(void) {
 #ifdef HAVE_ZLIB
-  if (g_gz) { gzclose(g_gz); g_gz = NULL; g_fd = -1; }
+  if (g_gzip) inflateEnd(&g_z);
 #endif
   if (g_fd > 0) close(g_fd);
   munmap(g_in, g_in_cap);
