@@ -264,7 +264,18 @@ static void open_trace(void) {
     g_fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (g_fd >= 0 || errno != EEXIST) break;
   }
-  if (g_fd < 0) { g_state = -1; return; }
+  if (g_fd < 0) {
+    /* one line on stderr (write(2), no stdio), then this process runs unrecorded */
+    char msg[1600];
+    char *o = put_str(msg, "heaplab-record: cannot create ");
+    o = put_str(o, path);
+    o = put_str(o, " (errno ");
+    o = put_dec(o, (uint64_t)errno);
+    o = put_str(o, "): not recording this process\n");
+    write_all(2, msg, (size_t)(o - msg));
+    g_state = -1;
+    return;
+  }
   /* move the fd out of the way of programs that use small fd numbers or dup2 onto them */
   int high = fcntl(g_fd, F_DUPFD_CLOEXEC, 900);
   if (high >= 0) { close(g_fd); g_fd = high; }

@@ -35,6 +35,10 @@ j=$("$B/heaplab-replay" -q -n 2 -p -l custom "$T/hand.trace")
 if has "$j" '"touch":"footprint"' && has "$j" '"allocator":"custom"' && has "$j" '"runs":2'; then ok "hand trace: -p -l -n"; else bad "hand trace: -p -l -n: $j"; fi
 gzip -c "$T/hand.trace" > "$T/hand.trace.gz"
 if "$B/heaplab-replay" -q -n 1 "$T/hand.trace.gz" | grep -q '"replayed_events":9'; then ok "gzip input"; else bad "gzip input"; fi
+if "$B/heaplab-replay" -q -n 1 - < "$T/hand.trace.gz" | grep -q '"replayed_events":9'; then ok "gzip on stdin"; else bad "gzip on stdin"; fi
+if "$B/heaplab-replay" -q -n 1 - < "$T/hand.trace" | grep -q '"file":"-"'; then ok "text on stdin"; else bad "text on stdin"; fi
+msg=$(LD_PRELOAD=$B/libheaplab-record.so HEAPLAB_RECORD_DIR=$T/does-not-exist /bin/true 2>&1)
+case "$msg" in "heaplab-record: cannot create $T/does-not-exist/true."*) ok "recorder: missing directory reported" ;; *) bad "recorder: missing directory: '$msg'" ;; esac
 
 malformed() { # malformed LINE EXPECTED-MESSAGE
   printf '%s\n' '# heaplab-trace v1 bad' 'a 10 100' "$1" > "$T/bad.trace"
