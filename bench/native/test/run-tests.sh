@@ -4,8 +4,8 @@
 #   2. the recorder on record-test (threads, realloc, reallocarray, aligned allocations, fork while
 #      threads run, exec of itself): 4 trace files, each passing check-trace.sh with the counts the
 #      program printed;
-#   3. the recorder on real programs (ls -l /usr/bin, sort, a gcc compile when gcc exists): every
-#      trace passes check-trace.sh;
+#   3. the recorder on real programs (ls -l /usr/bin, sort, a gcc compile when gcc exists, node with
+#      work on its thread pool when node exists): every trace passes check-trace.sh;
 #   4. the ls and record-test traces replayed by every available native allocator in both touch
 #      modes without failures.
 # Prints one line per check ("ok ..." / "FAIL ..."), exits 1 if any failed. Skips (exit 0) with a
@@ -84,6 +84,11 @@ printf 'pear\napple\nfig\n' | LD_PRELOAD=$R HEAPLAB_RECORD_DIR=$T/real sort > "$
 if [ "$(head -n 1 "$T/sorted.txt")" = apple ]; then ok "sort output under the recorder"; else bad "sort output"; fi
 if command -v gcc >/dev/null 2>&1; then
   LD_PRELOAD=$R HEAPLAB_RECORD_DIR=$T/real HEAPLAB_RECORD_ONLY=cc1 gcc -O2 -c "$native/replay.c" -o "$T/replay.o" || bad "gcc under the recorder"
+fi
+if command -v node >/dev/null 2>&1; then   # multi-threaded: zlib work on libuv's thread pool, V8's platform threads
+  LD_PRELOAD=$R HEAPLAB_RECORD_DIR=$T/real node -e 'const z = require("zlib"); let n = 0;
+    for (let i = 0; i < 16; i++) z.gzip(Buffer.alloc(100000, i), (e, b) => { n += b.length; if (i === 15) console.log(n) })' > /dev/null \
+    || bad "node under the recorder"
 fi
 for f in "$T/real"/*.trace; do
   if r=$(sh "$here/check-trace.sh" "$f"); then ok "${r#ok }"; else bad "$r"; fi
