@@ -1,0 +1,333 @@
+/*
+ * trace-parse.c: the heaplab-trace v1 parser of the replay driver (not timed). Each event line
+ * becomes one event_t; ids become dense slot numbers through an open-addressing table (linear
+ * probing, power-of-two capacity, tombstones, rehash at 3/4 use), so the replay loop indexes a
+ * plain array. Also counts events by kind, unknown ids, failed requests and duplicates, and the
+ * peak of live requested bytes.
+ *
+ * Invariants: a slot is on the free-slot stack exactly when no live id maps to it; g_size_of_slot
+ * holds the requested size of each live slot; g_live is the sum over live slots.
+ */
+#include "replay.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+/* ---- id -> slot table (parse time only) ---- */
+
+typedef struct { uint64_t id; uint32_t slot; uint32_t state; } hent_t; /* state 0 empty, 1 used, 2 tombstone */
+
+static hent_t *g_h;
+static size_t g_hcap = 1u << 16, g_hused = 0, g_hlive = 0;
+static uint32_t *g_free_slots;   /* stack of free slot numbers */
+static size_t g_free_n = 0, g_free_cap = 1u << 16;
+uint32_t g_nslots = 0;
+
+static inline uint64_t hmix(uint64_t x) {
+  x ^= x >> 33; x *= 0xff51afd7ed558ccdull; x ^= x >> 33; x *= 0xc4ceb9fe1a85ec53ull; x ^= x >> 33;
+  return x;
+}
+
+static void h_rehash(size_t newcap) {
+  hent_t *old = g_h;
+  size_t oldcap = g_hcap;
+  g_h = map_zero(newcap * sizeof(hent_t));
+  g_hcap = newcap;
+  g_hused = 0;
+  for (size_t i = 0; i < oldcap; i++) {
+    if (old[i].state != 1) continue;
+    size_t j = hmix(old[i].id) & (newcap - 1);
+    while (g_h[j].state) j = (j + 1) & (newcap - 1);
+    g_h[j] = old[i];
+    g_hused++;
+  }
+  munmap(old, oldcap * sizeof(hent_t));
+}
+
+static hent_t *h_find(uint64_t id) {
+  size_t j = hmix(id) & (g_hcap - 1);
+  while (g_h[j].state) {
+    if (g_h[j].state == 1 && g_h[j].id == id) return &g_h[j];
+    j = (j + 1) & (g_hcap - 1);
+  }
+  return NULL;
+}
+
+static uint32_t slot_take(void) {
+  if (g_free_n) return g_free_slots[--g_free_n];
+  if (g_nslots == NO_SLOT - 1) die_mem();
+  return g_nslots++;
+}
+
+static void slot_give(uint32_t s) {
+  if (g_free_n == g_free_cap) {
+    g_free_slots = grow(g_free_slots, g_free_cap * 4, g_free_cap * 8);
+    g_free_cap *= 2;
+  }
+  g_free_slots[g_free_n++] = s;
+}
+
+/* Binds id to a fresh slot; returns the slot. */
+static uint32_t h_insert(uint64_t id) {
+  if ((g_hused + 1) * 4 > g_hcap * 3) h_rehash(g_hlive * 4 > g_hcap ? g_hcap * 2 : g_hcap);
+  size_t j = hmix(id) & (g_hcap - 1);
+  while (g_h[j].state == 1) j = (j + 1) & (g_hcap - 1);
+  if (g_h[j].state == 0) g_hused++;
+  g_h[j].id = id;
+  g_h[j].state = 1;
+  g_h[j].slot = slot_take();
+  g_hlive++;
+  return g_h[j].slot;
+}
+
+static uint32_t h_remove(hent_t *e) {
+  e->state = 2;
+  g_hlive--;
+  slot_give(e->slot);
+  return e->slot;
+}
+
+/* ---- parsing ---- */
+
+event_t *g_ev;
+size_t g_nev = 0;
+static size_t g_ev_cap = 1u << 16;
+size_t g_lines_events = 0;
+size_t g_counts[7];
+size_t g_unknown = 0, g_failed_in_trace = 0, g_duplicates = 0;
+static uint64_t *g_size_of_slot;   /* parse-time: requested size per live slot (for peak live) */
+static size_t g_size_cap = 1u << 16;
+static uint64_t g_live = 0;
+uint64_t g_peak_live = 0;
+char g_program[256] = "unknown";
+static size_t g_lineno = 0;
+
+static void parse_error(const char *what) {
+  fprintf(stderr, "heaplab-replay: %s:%zu: expected %s\n", g_file, g_lineno, what);
+  exit(1);
+}
+
+static int parse_hex(char **pp, uint64_t *out) {
+  char *p = *pp;
+  if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) p += 2;
+  uint64_t v = 0;
+  int n = 0;
+  for (;; p++, n++) {
+    unsigned c = (unsigned char)*p, d;
+    if (c >= '0' && c <= '9') d = c - '0';
+    else if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
+    else if (c >= 'A' && c <= 'F') d = c - 'A' + 10;
+    else break;
+    if (n >= 16) return 0;
+    v = (v << 4) | d;
+  }
+  if (n == 0 || (*p && *p != ' ' && *p != '\t')) return 0;
+  *pp = p;
+  *out = v;
+  return 1;
+}
+
+static int parse_dec(char **pp, uint64_t *out) {
+  char *p = *pp;
+  uint64_t v = 0;
+  int n = 0;
+  for (; *p >= '0' && *p <= '9'; p++, n++) {
+    uint64_t d = (uint64_t)(*p - '0');
+    if (v > (UINT64_MAX - d) / 10) return 0;
+    v = v * 10 + d;
+  }
+  if (n == 0 || (*p && *p != ' ' && *p != '\t')) return 0;
+  *pp = p;
+  *out = v;
+  return 1;
+}
+
+static void skip_ws(char **pp) { while (**pp == ' ' || **pp == '\t') (*pp)++; }
+
+/* After the mandatory fields: allow one optional site field (no spaces), then end of line. */
+static void end_of_event(char *p, int site_allowed) {
+  skip_ws(&p);
+  if (!*p) return;
+  if (!site_allowed) parse_error("end of line");
+  while (*p && *p != ' ' && *p != '\t') p++;
+  skip_ws(&p);
+  if (*p) parse_error("end of line after the site field");
+}
+
+static void set_size(uint32_t slot, uint64_t size) {
+  if (slot >= g_size_cap) {
+    size_t nc = g_size_cap;
+    while (slot >= nc) nc *= 2;
+    g_size_of_slot = grow(g_size_of_slot, g_size_cap * 8, nc * 8);
+    g_size_cap = nc;
+  }
+  g_size_of_slot[slot] = size;
+}
+
+static void live_add(uint32_t slot, uint64_t size) {
+  set_size(slot, size);
+  g_live += size;
+  if (g_live > g_peak_live) g_peak_live = g_live;
+}
+
+static event_t *push(uint8_t op) {
+  if (g_nev == g_ev_cap) {
+    g_ev = grow(g_ev, g_ev_cap * sizeof(event_t), g_ev_cap * 2 * sizeof(event_t));
+    g_ev_cap *= 2;
+  }
+  event_t *e = &g_ev[g_nev++];
+  memset(e, 0, sizeof *e);
+  e->op = op;
+  return e;
+}
+
+/* Binds a new id for an allocation event; a live duplicate is freed first (counted). */
+static uint32_t bind_new(uint64_t id) {
+  hent_t *old = h_find(id);
+  if (old) {
+    g_duplicates++;
+    uint32_t s = old->slot;
+    g_live -= g_size_of_slot[s];
+    h_remove(old);
+    event_t *f = push(OP_F);
+    f->slot = s;
+  }
+  return h_insert(id);
+}
+
+static void parse_line(char *line) {
+  char *p = line;
+  skip_ws(&p);
+  if (!*p) return;                  /* blank lines are tolerated */
+  if (*p == '#') return;
+  char op = *p++;
+  if (*p != ' ' && *p != '\t') parse_error("an event letter a, c, m, r or f followed by a space");
+  skip_ws(&p);
+  uint64_t id, id2, size, align;
+  g_lines_events++;
+  switch (op) {
+  case 'a': case 'c': {
+    if (!parse_hex(&p, &id)) parse_error("a hex id");
+    skip_ws(&p);
+    if (!parse_dec(&p, &size)) parse_error(op == 'a' ? "a decimal size" : "a decimal byte count");
+    end_of_event(p, 1);
+    g_counts[op == 'a' ? OP_A : OP_C]++;
+    if (id == 0) { g_failed_in_trace++; return; }
+    uint32_t s = bind_new(id);
+    event_t *e = push(op == 'a' ? OP_A : OP_C);
+    e->slot = s; e->size = size;
+    live_add(s, size);
+    return;
+  }
+  case 'm': {
+    if (!parse_hex(&p, &id)) parse_error("a hex id");
+    skip_ws(&p);
+    if (!parse_dec(&p, &size)) parse_error("a decimal size");
+    skip_ws(&p);
+    if (!parse_dec(&p, &align)) parse_error("a decimal alignment");
+    end_of_event(p, 1);
+    g_counts[OP_M]++;
+    if (id == 0) { g_failed_in_trace++; return; }
+    uint64_t al = sizeof(void *);
+    while (al < align && al < (1ull << 31)) al <<= 1;
+    uint32_t s = bind_new(id);
+    event_t *e = push(OP_M);
+    e->slot = s; e->size = size; e->align = (uint32_t)al;
+    live_add(s, size);
+    return;
+  }
+  case 'r': {
+    if (!parse_hex(&p, &id)) parse_error("a hex new id");
+    skip_ws(&p);
+    if (!parse_hex(&p, &id2)) parse_error("a hex old id");
+    skip_ws(&p);
+    if (!parse_dec(&p, &size)) parse_error("a decimal size");
+    end_of_event(p, 1);
+    g_counts[OP_R]++;
+    if (id == 0) {
+      if (size != 0) { g_failed_in_trace++; return; }   /* failed realloc: old stays live */
+      if (id2 == 0) return;                              /* realloc(NULL, 0) returning NULL */
+      hent_t *o = h_find(id2);
+      if (!o) { g_unknown++; return; }
+      uint32_t s = o->slot;
+      g_live -= g_size_of_slot[s];
+      h_remove(o);
+      event_t *e = push(OP_F);
+      e->slot = s;
+      return;
+    }
+    if (id2 == 0) {                                      /* realloc(NULL, size) */
+      uint32_t s = bind_new(id);
+      event_t *e = push(OP_R);
+      e->slot = s; e->slot2 = NO_SLOT; e->size = size;
+      live_add(s, size);
+      return;
+    }
+    hent_t *o = h_find(id2);
+    if (!o) {
+      g_unknown++;
+      uint32_t s = bind_new(id);
+      event_t *e = push(OP_RNEW);
+      e->slot = s; e->size = size;
+      live_add(s, size);
+      return;
+    }
+    uint32_t s_old = o->slot;
+    g_live -= g_size_of_slot[s_old];
+    h_remove(o);
+    uint32_t s = bind_new(id);
+    event_t *e = push(OP_R);
+    e->slot = s; e->slot2 = s_old; e->size = size;
+    live_add(s, size);
+    return;
+  }
+  case 'f': {
+    if (!parse_hex(&p, &id)) parse_error("a hex id");
+    end_of_event(p, 0);
+    g_counts[OP_F]++;
+    hent_t *o = id ? h_find(id) : NULL;
+    if (!o) { g_unknown++; return; }
+    uint32_t s = o->slot;
+    g_live -= g_size_of_slot[s];
+    h_remove(o);
+    event_t *e = push(OP_F);
+    e->slot = s;
+    return;
+  }
+  default:
+    parse_error("an event letter a, c, m, r or f");
+  }
+}
+
+void parse_all(void) {
+  g_ev = map_zero(g_ev_cap * sizeof(event_t));
+  g_h = map_zero(g_hcap * sizeof(hent_t));
+  g_free_slots = map_zero(g_free_cap * 4);
+  g_size_of_slot = map_zero(g_size_cap * 8);
+  char *line = next_line();
+  g_lineno = 1;
+  if (!line) parse_error("the header line '# heaplab-trace v1 <program>' (the file is empty)");
+  char *p = line;
+  if (strncmp(p, "# heaplab-trace v1", 18) != 0 || (p[18] && p[18] != ' ' && p[18] != '\t'))
+    parse_error("the header line '# heaplab-trace v1 <program>'");
+  p += 18;
+  skip_ws(&p);
+  if (*p) {
+    size_t n = strcspn(p, " \t");
+    if (n >= sizeof g_program) n = sizeof g_program - 1;
+    memcpy(g_program, p, n);
+    g_program[n] = 0;
+  }
+  while ((line = next_line()) != NULL) {
+    g_lineno++;
+    parse_line(line);
+  }
+}
+
+void parse_release(void) {
+  munmap(g_h, g_hcap * sizeof(hent_t));
+  munmap(g_free_slots, g_free_cap * 4);
+  munmap(g_size_of_slot, g_size_cap * 8);
+}
