@@ -6,7 +6,11 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { chunkSource, chunksOf, createAddressSpace, formatLeakReport, parseTrace } from '@heaplab/core';
 import { createMmapPagesAllocator } from '@heaplab/mmap-pages';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { replayLeaks, replayTo } from '../../src/step-replay.js';
+import { runCli } from '../helpers/run-cli.js';
 
 const TRACE = `# heaplab-trace v1 demo
 a 10 100 0x4005d6
@@ -39,6 +43,17 @@ test('stopping before an event, and counting frees of unknown ids', async () => 
   assert.is(r.events, 2);
   assert.is(r.live.size, 1);
   assert.is(r.unknownIds, 1);
+});
+
+test('heaplab replay --leaks prints the report after the figures, and in JSON', async () => {
+  const file = join(mkdtempSync(join(tmpdir(), 'heaplab-leaks-')), 'demo.trace');
+  writeFileSync(file, TRACE);
+  const r = await runCli(['replay', file, '--allocator', 'mmap-pages', '--leaks', '--space-mib', '64']);
+  assert.is(r.code, 0, r.err);
+  assert.match(r.out, /\nleaks of mmap-pages: 4 live blocks, 6174 bytes, from 3 sites:\n +bytes +blocks +largest +site\n +6000 +1 +6000 +grow e\.g\. 0x[0-9a-f]+\n +110 +2 +100 +0x4005d6 e\.g\. 0x[0-9a-f]+\n +64 +1 +64 +\(no site\)/);
+  const j = await runCli(['replay', file, '--allocator', 'mmap-pages', '--leaks', '--json', '--space-mib', '64']);
+  const leaks = (JSON.parse(j.out) as { leaks: Record<string, { site: string | null; bytes: number }[]> }).leaks;
+  assert.equal(leaks['mmap-pages']!.map((x) => [x.site, x.bytes]), [['grow', 6000], ['0x4005d6', 110], [null, 64]]);
 });
 
 test.run();

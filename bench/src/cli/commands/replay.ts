@@ -12,18 +12,21 @@
  * unwritten and its resident bytes undercount what a program using its blocks would cost.
  * The native driver reads a v1 text file: a workload, or a binary or gzipped FILE, is first
  * written to a temporary text trace, removed afterwards.
+ * `--leaks` replays once more per allocator, event by event with the trace's sites
+ * (step-replay.ts), and reports the blocks still live at the end grouped by site, largest first.
  */
 
 import type { Command } from 'commander';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { combineRuns, fileSource, openTrace, prepareReplay, runReplay, writeTrace, type ReplayResult, type RunFigures, type TraceSource } from '@heaplab/core';
+import { combineRuns, createAddressSpace, fileSource, formatLeakReport, openTrace, prepareReplay, runReplay, writeTrace, type LeakRow, type ReplayResult, type RunFigures, type TraceSource } from '@heaplab/core';
 import { UsageError, allocatorFactory } from '../../allocators.js';
 import { DEFAULT_SEED, workload, workloadSource } from '../../workloads/index.js';
 import { parseCount } from '../options.js';
 import { replayFooter, replayTable, type NativeFigures } from '../../metrics/table.js';
 import { runNative } from '../../metrics/native.js';
+import { replayLeaks } from '../../step-replay.js';
 
 interface ReplayFlags {
   allocator: string;
@@ -37,6 +40,7 @@ interface ReplayFlags {
   sampleEvery?: string;
   series?: boolean;
   spaceMib?: string;
+  leaks?: boolean;
 }
 
 export function registerReplay(program: Command): void {
@@ -55,6 +59,7 @@ export function registerReplay(program: Command): void {
     .option('--space-mib <n>', 'size of each run\'s address space in MiB (default 4096)')
     .option('--series', 'include the sampled series in --json output')
     .option('--json', 'print JSON instead of a table')
+    .option('--leaks', 'also report the blocks still live at the end, grouped by allocation site, largest first')
     .action(async (file: string | undefined, opts: ReplayFlags) => {
       if ((file === undefined) === (opts.workload === undefined)) throw new UsageError('replay: give either a trace FILE or --workload NAME');
       const names = opts.allocator.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
@@ -138,14 +143,20 @@ export function registerReplay(program: Command): void {
           return { ...figures, nsPerEvent: time.nsPerEvent, runsNsPerEvent: time.runsNsPerEvent, timedTouch: touch };
         });
         const native = combineNative(nativeTimed).map((n) => ({ ...n, footprint: nativeFootprint.find((f) => f.name === n.name)?.footprint ?? NaN }));
+        const leaks: LeakRow[][] = [];
+        if (opts.leaks) {
+          for (const f of factories) leaks.push(await replayLeaks(source, f(createAddressSpace({ size: spaceMib * 2 ** 20 }))));
+        }
         if (opts.json) {
           const strip = (r: ReplayResult): ReplayResult => (opts.series ? r : { ...r, series: null });
-          console.log(JSON.stringify({ source: trace.name, program: trace.program, events: trace.events, touch, repeat, heaplab: results.map(strip), native, nativeSkipped: [...skipped] }, null, 2));
+          const leakJson = opts.leaks ? { leaks: Object.fromEntries(names.map((n, i) => [n, leaks[i]])) } : {};
+          console.log(JSON.stringify({ source: trace.name, program: trace.program, events: trace.events, touch, repeat, heaplab: results.map(strip), native, nativeSkipped: [...skipped], ...leakJson }, null, 2));
           return;
         }
         console.log(replayTable(results, native));
         for (const line of replayFooter(results[0]!, touch)) console.log(line);
         for (const s of skipped) console.log(`native: ${s}`);
+        for (const [i, n] of names.entries()) if (opts.leaks) console.log(`\nleaks of ${n}: ${formatLeakReport(leaks[i]!).trimEnd()}`);
       } finally {
         if (tmp !== null) rmSync(tmp, { recursive: true, force: true });
       }
