@@ -38,12 +38,15 @@ export abstract class AllocatorBase implements Allocator {
   /** This allocator's index in the space's owner table: pass `identity` to mmap/sbrk. */
   readonly ownerIndex: number;
   protected readonly counts = new Float64Array(6);
+  /** `identity.label`, made once: the identity's getter builds a string, too dear per call. */
+  protected readonly label: string;
 
   constructor(
     readonly space: AddressSpace,
     identity: IdentityInit | Identity,
   ) {
     this.identity = 'id' in identity ? identity : createIdentity(identity);
+    this.label = this.identity.label;
     this.ownerIndex = space.registerOwner(this.identity, this);
   }
 
@@ -80,7 +83,7 @@ export abstract class AllocatorBase implements Allocator {
   // ---------------------------------------------------------------- the contract
 
   malloc(size: number): number {
-    checkSize(size, 'size', this.identity.label);
+    checkSize(size, 'size', this.label);
     this.counts[C_MALLOC]!++;
     const p = size <= this.space.size ? this.allocate(size, MIN_ALIGN) : 0;
     if (p === 0) this.counts[C_FAIL]!++;
@@ -88,16 +91,16 @@ export abstract class AllocatorBase implements Allocator {
   }
 
   free(ptr: number, size?: number): void {
-    checkPointer(ptr, this.identity.label);
-    if (size !== undefined) checkSize(size, 'size', this.identity.label);
+    checkPointer(ptr, this.label);
+    if (size !== undefined) checkSize(size, 'size', this.label);
     if (ptr === 0) return;
     this.release(ptr, size);
     this.counts[C_FREE]!++;
   }
 
   calloc(n: number, size: number): number {
-    checkSize(n, 'n', this.identity.label);
-    checkSize(size, 'size', this.identity.label);
+    checkSize(n, 'n', this.label);
+    checkSize(size, 'size', this.label);
     this.counts[C_CALLOC]!++;
     const total = n * size;
     const p = Number.isSafeInteger(total) && total <= this.space.size ? this.allocateZeroed(total) : 0;
@@ -106,8 +109,8 @@ export abstract class AllocatorBase implements Allocator {
   }
 
   realloc(ptr: number, size: number): number {
-    checkPointer(ptr, this.identity.label);
-    checkSize(size, 'size', this.identity.label);
+    checkPointer(ptr, this.label);
+    checkSize(size, 'size', this.label);
     if (ptr === 0) return this.malloc(size);
     this.counts[C_REALLOC]!++;
     if (size === 0) {
@@ -133,8 +136,8 @@ export abstract class AllocatorBase implements Allocator {
   }
 
   memalign(alignment: number, size: number): number {
-    checkAlignment(alignment, this.identity.label);
-    checkSize(size, 'size', this.identity.label);
+    checkAlignment(alignment, this.label);
+    checkSize(size, 'size', this.label);
     this.counts[C_MEMALIGN]!++;
     const p = size <= this.space.size ? this.allocate(size, Math.max(MIN_ALIGN, alignment)) : 0;
     if (p === 0) this.counts[C_FAIL]!++;
@@ -142,7 +145,7 @@ export abstract class AllocatorBase implements Allocator {
   }
 
   usableSize(ptr: number): number {
-    checkPointer(ptr, this.identity.label);
+    checkPointer(ptr, this.label);
     return ptr === 0 ? 0 : this.usable(ptr);
   }
 
@@ -158,6 +161,6 @@ export abstract class AllocatorBase implements Allocator {
 
   /** Throws AllocatorError with this allocator's label. */
   protected misuse(code: AllocatorError['code'], message: string, address?: number): never {
-    throw new AllocatorError(code, message, this.identity.label, address);
+    throw new AllocatorError(code, message, this.label, address);
   }
 }

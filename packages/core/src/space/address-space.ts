@@ -24,6 +24,7 @@ import {
   COUNTER, H, LAYOUT_VERSION, MAGIC, PAGE_HEAP, PAGE_MAPPED, PAGE_READ, PAGE_RESIDENT, PAGE_START,
   PAGE_WRITE, computeLayout, protToFlags, type Layout,
 } from './layout.js';
+import { Buffer } from 'node:buffer';
 import { SpaceLock } from './lock.js';
 import { OwnerTable } from './owners.js';
 import { collectMappings, formatMaps } from './maps.js';
@@ -57,6 +58,8 @@ export class AddressSpace {
   buffer!: ArrayBuffer | SharedArrayBuffer;
   /** Raw views over the whole buffer, for allocators' hot paths (no protection checks). */
   u8!: Uint8Array;
+  /** A Buffer over the same bytes (for memcmp-speed compares); remade with the other views. */
+  bytes!: Buffer;
   u16!: Uint16Array;
   i32!: Int32Array;
   u32!: Uint32Array;
@@ -152,6 +155,7 @@ export class AddressSpace {
   private bindViews(buffer: ArrayBuffer | SharedArrayBuffer): void {
     this.buffer = buffer;
     this.u8 = new Uint8Array(buffer);
+    this.bytes = Buffer.from(buffer as ArrayBuffer, 0, buffer.byteLength);
     this.u16 = new Uint16Array(buffer);
     this.i32 = new Int32Array(buffer);
     this.u32 = new Uint32Array(buffer);
@@ -518,7 +522,9 @@ export class AddressSpace {
       this.u8.fill(0, start, start + this.pageSize);
       this.flags[p] = f & ~PAGE_RESIDENT;
       Atomics.sub(this.i32, H.residentPages, 1);
-    } else if (!isZeroRange(this.buffer, start, this.pageSize)) {
+    } else if (f & PAGE_WRITE && !isZeroRange(this.bytes, start, this.pageSize)) {
+      // A page that was never writable holds zeros: mprotect samples residency before it takes
+      // write access away, so a written page is RESIDENT by then.
       this.u8.fill(0, start, start + this.pageSize);
     }
   }

@@ -19,15 +19,16 @@ import { Buffer } from 'node:buffer';
 import { COUNTER, H, PAGE_MAPPED, PAGE_RESIDENT, PAGE_WRITE } from './layout.js';
 import type { AddressSpace } from './address-space.js';
 
-const ZERO = new Uint8Array(65536);
+const ZERO = Buffer.alloc(65536);
 
-/** True when [start, start + length) holds only zero bytes (length ≤ 64 KiB per compare). */
-export function isZeroRange(buffer: ArrayBuffer | SharedArrayBuffer, start: number, length: number): boolean {
-  const zero = Buffer.from(ZERO.buffer, 0, ZERO.length);
+/**
+ * True when [start, start + length) of `bytes` holds only zero bytes. `bytes` is a Buffer over
+ * the whole space made once per view binding (`space.bytes`), so a compare allocates nothing.
+ */
+export function isZeroRange(bytes: Buffer, start: number, length: number): boolean {
   for (let at = start; at < start + length; at += ZERO.length) {
     const n = Math.min(ZERO.length, start + length - at);
-    const view = Buffer.from(buffer as ArrayBuffer, at, n);
-    if (Buffer.compare(view, n === ZERO.length ? zero : zero.subarray(0, n)) !== 0) return false;
+    if (bytes.compare(ZERO, 0, n, at, at + n) !== 0) return false;
   }
   return true;
 }
@@ -58,8 +59,8 @@ export function sampleResidency(space: AddressSpace, p0: number, n: number): voi
     // A run of candidate pages is compared at once; only a run holding a written byte is split.
     let q = p + 1;
     while (q < end && q - p < maxRun && candidate(q)) q++;
-    if (!isZeroRange(space.buffer, (p << shift) >>> 0, (q - p) * ps)) {
-      for (let r = p; r < q; r++) if (!isZeroRange(space.buffer, (r << shift) >>> 0, ps)) space.markResident(r);
+    if (!isZeroRange(space.bytes, (p << shift) >>> 0, (q - p) * ps)) {
+      for (let r = p; r < q; r++) if (!isZeroRange(space.bytes, (r << shift) >>> 0, ps)) space.markResident(r);
     }
     p = q;
   }
