@@ -46,7 +46,16 @@ test('replay needs a file or a workload, and names unknown allocators', async ()
   assert.is(none.err, 'heaplab: replay: give either a trace FILE or --workload NAME\n');
   const bad = await runCli(['replay', '-a', 'nope', '--workload', 'churn']);
   assert.is(bad.code, 2);
-  assert.match(bad.err, /^heaplab: unknown allocator "nope"; allocators: mmap-pages/);
+  assert.match(bad.err, /^heaplab: unknown allocator "nope"; allocators: mmap-pages.*, thing-malloc\n$/);
+});
+
+test('replay runs the @thi.ng/malloc adapter by name beside the registered allocators', async () => {
+  const r = await runCli(['replay', '-a', 'thing-malloc,mmap-pages', '--workload', 'churn', '--ops', '500', '--json', '--space-mib', '256']);
+  assert.is(r.code, 0, r.err);
+  const j = JSON.parse(r.out);
+  assert.equal(j.heaplab.map((m: { allocatorName: string }) => m.allocatorName), ['thing-malloc', 'mmap-pages']);
+  assert.is(j.heaplab[0].replayed, 500);
+  assert.is(j.heaplab[0].failures, 0);
 });
 
 test('replay --native runs the native driver on the same events (or says it is not built), binary traces included', async () => {

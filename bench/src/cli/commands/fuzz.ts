@@ -6,7 +6,7 @@
 
 import type { Command } from 'commander';
 import { conformanceChecks } from '@heaplab/core/testing';
-import { allocatorFactory } from '../../allocators.js';
+import { comparedFactory } from '../../adapters/index.js';
 import { parseCount } from '../options.js';
 
 export function registerFuzz(program: Command): void {
@@ -19,7 +19,7 @@ export function registerFuzz(program: Command): void {
     .option('--seconds <t>', 'keep running rounds with new seeds for this long', '0')
     .option('--examples', 'also run the example checks of the contract', false)
     .action((opts: { allocator: string; runs: string; seed?: string; seconds: string; examples: boolean }) => {
-      const factory = allocatorFactory(opts.allocator);
+      const factory = comparedFactory(opts.allocator);
       const runs = parseCount(opts.runs, '--runs');
       const seconds = parseCount(opts.seconds, '--seconds');
       let seed = opts.seed !== undefined ? parseCount(opts.seed, '--seed') : Math.floor(Math.random() * 2 ** 31);

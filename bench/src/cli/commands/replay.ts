@@ -21,7 +21,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { combineRuns, createAddressSpace, fileSource, formatLeakReport, openTrace, prepareReplay, runReplay, writeTrace, type LeakRow, type ReplayResult, type RunFigures, type TraceSource } from '@heaplab/core';
-import { UsageError, allocatorFactory } from '../../allocators.js';
+import { UsageError } from '../../allocators.js';
+import { comparedFactory } from '../../adapters/index.js';
 import { DEFAULT_SEED, workload, workloadSource } from '../../workloads/index.js';
 import { parseCount } from '../options.js';
 import { replayFooter, replayTable, type NativeFigures } from '../../metrics/table.js';
@@ -64,7 +65,7 @@ export function registerReplay(program: Command): void {
       if ((file === undefined) === (opts.workload === undefined)) throw new UsageError('replay: give either a trace FILE or --workload NAME');
       const names = opts.allocator.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
       if (names.length === 0) throw new UsageError('--allocator: expected at least one name');
-      const factories = names.map((n) => allocatorFactory(n));
+      const factories = names.map((n) => comparedFactory(n));
       const repeat = parseCount(opts.repeat, '--repeat');
       if (repeat < 1) throw new UsageError('--repeat: expected at least 1');
       const sampleEvery = opts.sampleEvery !== undefined ? parseCount(opts.sampleEvery, '--sample-every') : undefined;

@@ -9,7 +9,8 @@
 
 import type { Command } from 'commander';
 import { createAddressSpace, createTracingAllocator, fileSource, type TraceSource } from '@heaplab/core';
-import { UsageError, allocatorFactory } from '../../allocators.js';
+import { UsageError } from '../../allocators.js';
+import { comparedFactory } from '../../adapters/index.js';
 import { replayTo } from '../../step-replay.js';
 import { DEFAULT_SEED, workload, workloadSource } from '../../workloads/index.js';
 import { parseAddress, parseCount } from '../options.js';
@@ -42,7 +43,7 @@ export function registerWho(program: Command): void {
     .action(async (rawAddress: string, file: string | undefined, opts: WhoFlags) => {
       const address = parseAddress(rawAddress, '<address>');
       if ((file === undefined) === (opts.workload === undefined)) throw new UsageError('who: give either a trace FILE or --workload NAME');
-      const factory = allocatorFactory(opts.allocator);
+      const factory = comparedFactory(opts.allocator);
       const at = opts.at !== undefined ? parseCount(opts.at, '--at') : Infinity;
       const mib = parseCount(opts.spaceMib, '--space-mib');
       if (mib < 1 || mib > 4096) throw new UsageError(`--space-mib: expected 1 to 4096, got ${mib}`);
