@@ -28,7 +28,8 @@ import { combineRuns, prepareReplay, runReplay, writeTrace, type PreparedTrace, 
 import { comparedFactory } from '../adapters/index.js';
 import { runNative, type NativeRun } from '../metrics/native.js';
 import type { NativeFigures } from '../metrics/table.js';
-import { limitSource, openSource, profileSource, sourceName, type SizeBucket, type SourceSpec } from './sources.js';
+import { limitSource, openSource, sourceName, type SourceSpec } from './sources.js';
+import { traceStats, type SizeBucket } from './trace-stats.js';
 import { progressBar } from './progress.js';
 import { SHAREABLE, runSharedProducerConsumer, type SharedRunResult } from '../workloads/shared-run.js';
 
@@ -152,7 +153,7 @@ export async function compare(plan: ComparisonPlan, log: (line: string) => void 
       const name = sourceName(spec);
       bar.label(`${name}: reading`);
       const source = openSource(spec);
-      const profile = await profileSource(source);
+      const profile = await traceStats(source);
       const full = await prepareReplay(source);
       const traces = new Map<number, PreparedTrace>();
       const traceOf = (i: number): PreparedTrace => traces.get(i) ?? full;
@@ -257,7 +258,7 @@ export async function compare(plan: ComparisonPlan, log: (line: string) => void 
           events: profile.events,
           requests: profile.requests,
           under100: profile.under100,
-          peakLive: profile.peakLive,
+          peakLive: profile.peakLiveBytes,
           sizes: profile.sizes,
           allocators: results,
           native: nativeFigures,

@@ -18,6 +18,7 @@ import { compile, type TopLevelSpec } from 'vega-lite';
 import type { Comparison, SourceResult } from './compare.js';
 import { CELL_STATES, CELLS_PER_ROW, type HeapMap } from './heap-map.js';
 import { columns, m4Of, nsOf } from './tables.js';
+import { bucketLabel, type SizeBucket } from './trace-stats.js';
 
 const MIB = 2 ** 20;
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
@@ -62,9 +63,16 @@ export function footprintSpec(s: SourceResult): TopLevelSpec {
   } as TopLevelSpec;
 }
 
-/** Requests per power-of-two size bucket of one source. */
-export function sizeHistogramSpec(s: SourceResult): TopLevelSpec {
-  const values = s.sizes.map((b, i) => ({ order: i, bucket: b.lo === b.hi ? `${b.lo}` : `${b.lo}–${b.hi}`, count: b.count }));
+/** What the size histogram shows of a source: its name, buckets and share under 100 B. */
+export interface SizeHistogramInput {
+  name: string;
+  sizes: readonly SizeBucket[];
+  under100: number;
+}
+
+/** Requests per power-of-two size bucket of one source (a comparison's, or `heaplab trace stats --svg`). */
+export function sizeHistogramSpec(s: SizeHistogramInput): TopLevelSpec {
+  const values = s.sizes.map((b, i) => ({ order: i, bucket: bucketLabel(b), count: b.count }));
   return {
     $schema: SCHEMA,
     title: `${s.name}: request sizes (${(s.under100 * 100).toFixed(1)}% under 100 B)`,

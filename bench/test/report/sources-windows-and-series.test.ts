@@ -1,21 +1,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { chunkSource, chunksOf, eventsOf, type TraceEvent } from '@heaplab/core';
-import { limitSource, profileSource } from '../../src/report/sources.js';
+import { limitSource } from '../../src/report/sources.js';
 import { compare, thinSeries, PROBE_EVENTS } from '../../src/report/compare.js';
 
 const ev = (kind: TraceEvent['kind'], id: number, size = 0, arg = 0): TraceEvent => ({ kind, id, size, arg, site: null });
-
-test('a source profile: size buckets, share under 100 B and peak live bytes, worked out by hand', async () => {
-  const events = [ev('a', 1, 10), ev('a', 2, 200), ev('f', 1), ev('r', 3, 300, 2), ev('c', 4, 0), ev('a', 5, 99), ev('f', 3)];
-  const p = await profileSource(chunkSource('hand', chunksOf(events, 'hand', 3)));
-  assert.is(p.events, 7);
-  assert.is(p.requests, 5);
-  assert.is(p.under100, 3 / 5);
-  // live: 10, 210, 200, 300 (realloc 200 → 300), 300, 399, 99
-  assert.is(p.peakLive, 399);
-  assert.equal(p.sizes.map((b) => [b.lo, b.hi, b.count]), [[0, 0, 1], [1, 1, 0], [2, 3, 0], [4, 7, 0], [8, 15, 1], [16, 31, 0], [32, 63, 0], [64, 127, 1], [128, 255, 1], [256, 511, 1]]);
-});
 
 test('limitSource cuts a source inside a chunk and keeps the events before', async () => {
   const events = Array.from({ length: 10 }, (_, i) => ev('a', i + 1, 8));

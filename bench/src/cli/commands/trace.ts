@@ -3,6 +3,9 @@
  * v1 text form and the HLTB binary form (either gzipped); the input's form is read from its
  * bytes, the output's from --format or OUT's name (.hltb, .hltb.gz: binary; .gz: gzip).
  * `heaplab trace info FILE`: the header, the form, events by kind and what cannot be replayed.
+ * `heaplab trace stats FILE [--json] [--svg OUT]`: what the program asked for (report/trace-stats.ts):
+ * events by kind, peak live bytes and blocks, the shares of small and large requests and the
+ * power-of-two size histogram — as terminal lines with bars, as JSON, and as an SVG plot.
  * `heaplab trace record [--dir D] [--sites] [--only NAMES] -- CMD ARGS…`: runs a command under the
  * LD_PRELOAD recorder (bench/native/build/libheaplab-record.so, see bench/native/README.md); each
  * process writes `<program>.<pid>.trace` into D; the files made are listed afterwards.
@@ -11,10 +14,13 @@
 import type { Command } from 'commander';
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { SlotMapper, convertTrace, openTrace, EVENT_LETTERS, type TraceFormat } from '@heaplab/core';
+import { writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { SlotMapper, convertTrace, fileSource, openTrace, EVENT_LETTERS, type TraceFormat } from '@heaplab/core';
 import { UsageError } from '../../allocators.js';
 import { NATIVE_DIR } from '../../metrics/native.js';
+import { renderSvg, sizeHistogramSpec } from '../../report/plots.js';
+import { traceStats, traceStatsLines } from '../../report/trace-stats.js';
 
 /** The recorder library `make -C bench/native` builds. */
 export const RECORDER = join(NATIVE_DIR, 'build', 'libheaplab-record.so');
@@ -65,6 +71,24 @@ export function registerTrace(program: Command): void {
       const a = mapper.anomalies;
       console.log(`not replayed as written: ${a.failedRequests} failed requests, ${a.unknownIds} events on ids never allocated, ${a.reusedLiveIds} ids reused while live`);
       for (const u of a.firstUnknown) console.log(`  ${u}`);
+    });
+  trace
+    .command('stats')
+    .description('what a program asked for: events by kind, peak live bytes and blocks, shares of small and large requests, the power-of-two size histogram')
+    .argument('<file>', 'trace to read (text, binary, gzip of either)')
+    .option('--json', 'print JSON instead of the terminal summary')
+    .option('--svg <out>', 'also write the size histogram as an SVG plot to this file')
+    .action(async (file: string, opts: { json?: boolean; svg?: string }) => {
+      if (!existsSync(file)) throw new UsageError(`trace stats: ${file} does not exist`);
+      if (opts.svg !== undefined && !existsSync(dirname(resolve(opts.svg)))) throw new UsageError(`--svg: the directory of ${opts.svg} does not exist`);
+      const stats = await traceStats(fileSource(file));
+      if (opts.json) console.log(JSON.stringify({ file, ...stats }, null, 2));
+      else for (const line of traceStatsLines(file, stats)) console.log(line);
+      if (opts.svg !== undefined) {
+        const name = `${stats.program || basename(file)} (${stats.requests.toLocaleString('en-US')} requests)`;
+        await writeFile(opts.svg, await renderSvg(sizeHistogramSpec({ name, sizes: stats.sizes, under100: stats.under100 })));
+        console.error(`size histogram written to ${opts.svg}`);
+      }
     });
   trace
     .command('record')
