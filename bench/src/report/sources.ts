@@ -5,7 +5,8 @@
  * trace-stats.ts over the same source.
  *
  * Sample traces bundled with bench live in bench/traces/ (any *.trace, *.trace.gz, *.hltb,
- * *.hltb.gz); none being there is fine.
+ * *.hltb.gz): real programs recorded by bench/traces/record.sh (see its README). A directory
+ * without them (a user's copy of bench/dist elsewhere) gives none.
  */
 
 import { existsSync, readdirSync } from 'node:fs';
