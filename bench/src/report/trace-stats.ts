@@ -180,7 +180,7 @@ export function bucketLabel(b: SizeBucket): string {
   return `[${pow2Text(b.lo)}, ${pow2Text(b.hi + 1)})`;
 }
 
-const pct = (x: number): string => (Number.isNaN(x) ? '–' : x === 0 ? '0%' : x < 0.001 ? `${(x * 100).toFixed(3)}%` : `${(x * 100).toFixed(1)}%`);
+const pct = (x: number): string => (Number.isNaN(x) ? '–' : x === 0 ? '0%' : x < 0.001 ? `${(x * 100).toPrecision(2)}%` : `${(x * 100).toFixed(1)}%`);
 const num = (n: number): string => n.toLocaleString('en-US');
 
 /** Bytes as B, KiB, MiB or GiB with one decimal. */

@@ -32,7 +32,7 @@ function parseFormat(raw: string | undefined): TraceFormat | undefined {
 }
 
 export function registerTrace(program: Command): void {
-  const trace = program.command('trace').description('convert and inspect heaplab-trace files');
+  const trace = program.command('trace').description('record programs under the LD_PRELOAD recorder; convert, inspect and summarise heaplab-trace files');
   trace
     .command('convert')
     .description('convert a trace between the v1 text and the binary form (gzip read and written transparently)')
