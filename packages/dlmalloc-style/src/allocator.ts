@@ -80,6 +80,10 @@ export class DlmallocAllocator extends AllocatorBase {
   readonly tw: number;
   /** @internal the canary of heap chunk c is (c ^ secret) >>> 0, in the next chunk's prev_foot. */
   readonly secret: number;
+  /** @internal the chunk-start bitmap's base address and first u32 index (copied from starts for free's fast path). */
+  readonly startsBase: number;
+  /** @internal */
+  readonly startsW0: number;
   /** @internal recently unmapped user pointers (a ring), for double-free of large blocks. */
   readonly recent: Float64Array;
   /** @internal */
@@ -111,6 +115,8 @@ export class DlmallocAllocator extends AllocatorBase {
     this.f64 = space.f64;
     this.bins = new Bins(this.u32, this.stateBase, this.policy === POLICY_BEST ? ORDER_SIZE : this.policy === POLICY_NEXT ? ORDER_NONE : ORDER_ADDRESS);
     this.starts = new ChunkStarts(this.u32, this.stateBase + STARTS_OFFSET, space.startBrk);
+    this.startsBase = this.starts.base;
+    this.startsW0 = this.starts.w0;
     const u32 = this.u32;
     u32[this.sw + W.mmapThreshold] = r.mmapThreshold;
     u32[this.sw + W.trimThreshold] = r.trimThreshold;
@@ -141,15 +147,20 @@ export class DlmallocAllocator extends AllocatorBase {
 
   // ------------------------------------------------------------------ malloc
 
+  /**
+   * malloc. Every chunk the heap hands out here has exactly nb bytes: the tcache lists hold one
+   * size each, and every take* function either finds a chunk of nb bytes or splits one (sizes are
+   * multiples of 16, so any larger chunk leaves a remainder of at least MIN_CHUNK) — so the header
+   * is not read back. The small exact-bin and tcache hits, the commonest requests, stay inline.
+   */
   protected allocate(size: number, align: number): number {
     if (align > 16) return allocateAligned(this, size, align);
-    if (size < this.u32[this.sw + W.mmapThreshold]! && size < MAX_HEAP_REQUEST) {
+    let u32 = this.u32;
+    if (size < u32[this.sw + W.mmapThreshold]! && size < MAX_HEAP_REQUEST) {
       const nb = (size + 31) & ~15;
-      const policy = this.policy;
       let c = 0;
       if (nb < SMALL_LIMIT && this.tcacheMax !== 0) {
         // tcache: pop the last chunk of this size freed (still marked in use).
-        const u32 = this.u32;
         const ti = this.tw + (nb >>> 4);
         c = u32[ti]!;
         if (c !== 0) {
@@ -158,20 +169,23 @@ export class DlmallocAllocator extends AllocatorBase {
           u32[(c + 4) >>> 2]! &= ~TCACHED;
         }
       }
-      if (c === 0) c = policy === POLICY_BEST ? takeBest(this, nb) : policy === POLICY_NEXT ? takeNext(this, nb) : takeFirst(this, nb);
-      if (c === 0) c = takeTop(this, nb);
-      if (c !== 0) {
-        const u32 = this.u32;
-        u32[(c + 8) >>> 2] = size;
-        const s = (u32[(c + 4) >>> 2]! & ~15) >>> 0;
-        u32[(c + s) >>> 2] = (c ^ this.secret) >>> 0;
-        const f64 = this.f64;
-        const fw = this.fw;
-        f64[fw + F.liveBlocks]!++;
-        f64[fw + F.liveBytes]! += size;
-        f64[fw + F.usableBytes]! += s - HEADER;
-        return c + HEADER;
+      if (c === 0) {
+        const policy = this.policy;
+        c = policy === POLICY_BEST ? takeBest(this, nb) : policy === POLICY_NEXT ? takeNext(this, nb) : takeFirst(this, nb);
+        if (c === 0) {
+          c = takeTop(this, nb);
+          if (c === 0) return mmapChunk(this, size, 16);
+          u32 = this.u32; // growing the heap may have remade the views (wasm memory)
+        }
       }
+      u32[(c + 8) >>> 2] = size;
+      u32[(c + nb) >>> 2] = (c ^ this.secret) >>> 0;
+      const f64 = this.f64;
+      const fw = this.fw;
+      f64[fw + F.liveBlocks]!++;
+      f64[fw + F.liveBytes]! += size;
+      f64[fw + F.usableBytes]! += nb - HEADER;
+      return c + HEADER;
     }
     return mmapChunk(this, size, 16);
   }
@@ -182,17 +196,6 @@ export class DlmallocAllocator extends AllocatorBase {
     return p;
   }
 
-
-
-
-
-
-
-
-
-
-
-
   /** @internal */
   account(blocks: number, bytes: number, usable: number): void {
     const f64 = this.f64;
@@ -201,12 +204,6 @@ export class DlmallocAllocator extends AllocatorBase {
     f64[fw + F.liveBytes]! += bytes;
     f64[fw + F.usableBytes]! += usable;
   }
-
-
-
-
-
-
 
   // ------------------------------------------------------------------ free
 
@@ -247,18 +244,52 @@ export class DlmallocAllocator extends AllocatorBase {
     this.misuse('invalid-free', `${what}(${hex(ptr)}): not a block of this allocator`, ptr);
   }
 
+  /**
+   * free. The fast path accepts exactly what validate() accepts as a live heap chunk, in an order
+   * that lets the memory reads overlap: the chunk-start word (one bit per 16 bytes, so 1/128 of
+   * the heap, and mostly cached) gives the next chunk's address without the header, so the header and the next chunk's head and canary
+   * (often two cache lines, both cold when a long-lived block is freed) are read in parallel
+   * rather than one after the other; the header's size must then agree with the bitmap. A next
+   * chunk starting in a later bitmap word (a chunk of 512 bytes or more) takes its address from
+   * the header. Anything else — misuse, mmapped chunks — goes to validate(), which names it.
+   */
   protected release(ptr: number, size: number | undefined): void {
-    const kind = this.validate(ptr, 'free');
     const u32 = this.u32;
+    const sw = this.sw;
     const c = ptr - HEADER;
-    const req = u32[(c + 8) >>> 2]!;
-    if (size !== undefined && size !== req) this.misuse('size-mismatch', `free_sized(${hex(ptr)}, ${size}) of a block of ${req} bytes`, ptr);
-    if (kind === KIND_MMAPPED) {
-      unmapChunk(this, c);
+    const top = u32[sw + W.top]!;
+    // c < top also rules out an empty heap (heap base = top = 0).
+    if ((ptr & 15) === 0 && c >= u32[sw + W.heapBase]! && c < top) {
+      const i = (c - this.startsBase) >>> 4;
+      const b = i & 31;
+      const word = u32[this.startsW0 + (i >>> 5)]!;
+      const above = word & (-2 << b); // the chunk starts after c in the same word
+      const h = u32[(c + 4) >>> 2]!;
+      const s = (h & ~15) >>> 0;
+      const n = above !== 0 ? c + ((31 - Math.clz32(above & -above) - b) << 4) : c + s;
+      if ((word & (1 << b)) !== 0 && n === c + s && s >= MIN_CHUNK && n <= top) {
+        const canary = u32[n >>> 2]!;
+        if ((h & (CINUSE | TCACHED)) === CINUSE && (u32[(n + 4) >>> 2]! & PINUSE) !== 0 && canary === ((c ^ this.secret) >>> 0)) {
+          this.releaseHeap(c, h, s, size);
+          return;
+        }
+      }
+    }
+    if (this.validate(ptr, 'free') === KIND_HEAP) {
+      const h = this.u32[(c + 4) >>> 2]!;
+      this.releaseHeap(c, h, (h & ~15) >>> 0, size);
       return;
     }
-    const h = u32[(c + 4) >>> 2]!;
-    const s = (h & ~15) >>> 0;
+    const req = this.u32[(c + 8) >>> 2]!;
+    if (size !== undefined && size !== req) this.misuse('size-mismatch', `free_sized(${hex(ptr)}, ${size}) of a block of ${req} bytes`, ptr);
+    unmapChunk(this, c);
+  }
+
+  /** Frees validated in-use heap chunk c (head h, size s): checks a sized free, counts, then tcache or freeChunk. */
+  private releaseHeap(c: number, h: number, s: number, size: number | undefined): void {
+    const u32 = this.u32;
+    const req = u32[(c + 8) >>> 2]!;
+    if (size !== undefined && size !== req) this.misuse('size-mismatch', `free_sized(${hex(c + HEADER)}, ${size}) of a block of ${req} bytes`, c + HEADER);
     const f64 = this.f64;
     const fw = this.fw;
     f64[fw + F.liveBlocks]!--;
@@ -282,8 +313,8 @@ export class DlmallocAllocator extends AllocatorBase {
    * Frees in-use heap chunk c of size s: coalesces with a free previous chunk (its prev_foot) and
    * a free next chunk, merges into the top (then trims) or the victim when adjacent, else bins it.
    * Leaves c's head with CINUSE clear even when c is absorbed, so a second free is recognised.
+   * @internal
    */
-  /** @internal */
   freeChunk(c: number, s: number): void {
     const u32 = this.u32;
     const sw = this.sw;
@@ -338,7 +369,6 @@ export class DlmallocAllocator extends AllocatorBase {
     }
     if (s >= this.releaseThreshold) releasePages(this, c, s, freed, n);
   }
-
 
   // ------------------------------------------------------------------ realloc in place
 

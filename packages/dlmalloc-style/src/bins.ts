@@ -47,33 +47,46 @@ export class Bins {
     return this.fake0 + (i << 3);
   }
 
-  /** Puts free chunk c of size s (head and footer already written) into its bin. */
+  /**
+   * Puts free chunk c of size s (head and footer already written) into its bin. Linked between
+   * prev and next; at the front (LIFO bins, or an empty one) prev is the bin head itself, so the
+   * first chunk's bk, a cold line, is written but not read.
+   */
   insert(c: number, s: number): void {
     const u32 = this.u32;
     const i = binIndex(s);
     const f = this.fake0 + (i << 3);
     let next = u32[(f + 8) >>> 2]!;
+    let prev = f;
     if (next === f) {
       u32[this.bmw + (i >>> 5)]! |= 1 << (i & 31);
     } else if (this.order === ORDER_SIZE) {
       if (s >= SMALL_LIMIT) {
         // Ascending by size; a chunk larger than the last goes straight to the end.
-        if (((u32[(u32[(f + 12) >>> 2]! + 4) >>> 2]! & ~15) >>> 0) < s) next = f;
-        else while (next !== f && ((u32[(next + 4) >>> 2]! & ~15) >>> 0) < s) next = u32[(next + 8) >>> 2]!;
+        const last = u32[(f + 12) >>> 2]!;
+        if (((u32[(last + 4) >>> 2]! & ~15) >>> 0) < s) {
+          next = f;
+          prev = last;
+        } else {
+          while (next !== f && ((u32[(next + 4) >>> 2]! & ~15) >>> 0) < s) next = u32[(next + 8) >>> 2]!;
+          prev = u32[(next + 12) >>> 2]!;
+        }
       }
     } else if (this.order === ORDER_ADDRESS) {
       const last = u32[(f + 12) >>> 2]!;
-      if (last < c) next = f;
-      else if (c - next < last - c) {
+      if (last < c) {
+        next = f;
+        prev = last;
+      } else if (c - next < last - c) {
         while (next !== f && next < c) next = u32[(next + 8) >>> 2]!;
+        prev = u32[(next + 12) >>> 2]!;
       } else {
         // Nearer the end: walk back to the last chunk below c; insert after it.
-        let prev = last;
+        prev = last;
         while (prev !== f && prev > c) prev = u32[(prev + 12) >>> 2]!;
         next = u32[(prev + 8) >>> 2]!;
       }
     }
-    const prev = u32[(next + 12) >>> 2]!;
     u32[(c + 8) >>> 2] = next;
     u32[(c + 12) >>> 2] = prev;
     u32[(prev + 8) >>> 2] = c;
