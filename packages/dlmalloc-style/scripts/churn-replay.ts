@@ -12,7 +12,8 @@
  *
  * Usage (from the repository root):
  *   node --import=tsx packages/dlmalloc-style/scripts/churn-replay.ts [--ops N] [--repeat N]
- *        [--policy best-fit,first-fit,next-fit] [--no-floor]
+ *        [--policy best-fit,first-fit,next-fit] [--no-floor] [--tcache N] [--release BYTES]
+ * (--tcache and --release set those options of the allocator; defaults otherwise.)
  */
 
 import { median, prepareReplay, runReplay, type AddressSpace, type Allocator } from '@heaplab/core';
@@ -30,12 +31,14 @@ const OPS = Number(arg('--ops', '2000000'));
 const REPEAT = Number(arg('--repeat', '3'));
 const POLICIES = arg('--policy', 'best-fit').split(',') as PlacementPolicy[];
 const FLOOR = !process.argv.includes('--no-floor');
+const RELEASE = process.argv.includes('--release') ? Number(arg('--release', '')) : undefined;
+const TCACHE = process.argv.includes('--tcache') ? Number(arg('--tcache', '')) : undefined;
 if (!Number.isInteger(OPS) || OPS < 1 || !Number.isInteger(REPEAT) || REPEAT < 1) throw new Error('usage: churn-replay [--ops N] [--repeat N] [--policy P,…] [--no-floor]');
 
 type Factory = (space: AddressSpace) => Allocator;
 const runs = new Map<string, Factory>();
 if (FLOOR) runs.set('ring-bump (floor)', (space) => new RingBumpAllocator(space) as Allocator);
-for (const p of POLICIES) runs.set(p, (space) => createDlmallocAllocator(space, { policy: p }));
+for (const p of POLICIES) runs.set(p, (space) => createDlmallocAllocator(space, { policy: p, releaseThreshold: RELEASE, tcache: TCACHE }));
 
 const trace = await prepareReplay(workloadSource(churn, { seed: DEFAULT_SEED, ops: OPS }));
 const times = new Map<string, number[]>([...runs.keys()].map((k) => [k, []]));

@@ -249,9 +249,9 @@ export class DlmallocAllocator extends AllocatorBase {
    * that lets the memory reads overlap: the chunk-start word (one bit per 16 bytes, so 1/128 of
    * the heap, and mostly cached) gives the next chunk's address without the header, so the header and the next chunk's head and canary
    * (often two cache lines, both cold when a long-lived block is freed) are read in parallel
-   * rather than one after the other; the header's size must then agree with the bitmap. A next
-   * chunk starting in a later bitmap word (a chunk of 512 bytes or more) takes its address from
-   * the header. Anything else — misuse, mmapped chunks — goes to validate(), which names it.
+   * rather than one after the other; the header's size must then agree with the bitmap. When the
+   * next start is more than one bitmap word away (a chunk of about 512 bytes or more), its
+   * address comes from the header. Anything else — misuse, mmapped chunks — goes to validate(), which names it.
    */
   protected release(ptr: number, size: number | undefined): void {
     const u32 = this.u32;
@@ -262,11 +262,19 @@ export class DlmallocAllocator extends AllocatorBase {
     if ((ptr & 15) === 0 && c >= u32[sw + W.heapBase]! && c < top) {
       const i = (c - this.startsBase) >>> 4;
       const b = i & 31;
-      const word = u32[this.startsW0 + (i >>> 5)]!;
-      const above = word & (-2 << b); // the chunk starts after c in the same word
+      const w = this.startsW0 + (i >>> 5);
+      const word = u32[w]!;
+      const above = word & (-2 << b); // chunk starts after c in the same word
       const h = u32[(c + 4) >>> 2]!;
       const s = (h & ~15) >>> 0;
-      const n = above !== 0 ? c + ((31 - Math.clz32(above & -above) - b) << 4) : c + s;
+      let n = c + s;
+      if (above !== 0) n = c + ((31 - Math.clz32(above & -above) - b) << 4);
+      else {
+        // The next start may be in the following word (c near a word's end). That word lies
+        // inside the bitmap: c < top, and the heap ends below the state mapping.
+        const more = u32[w + 1]!;
+        if (more !== 0) n = c + ((63 - Math.clz32(more & -more) - b) << 4);
+      }
       if ((word & (1 << b)) !== 0 && n === c + s && s >= MIN_CHUNK && n <= top) {
         const canary = u32[n >>> 2]!;
         if ((h & (CINUSE | TCACHED)) === CINUSE && (u32[(n + 4) >>> 2]! & PINUSE) !== 0 && canary === ((c ^ this.secret) >>> 0)) {
