@@ -14,6 +14,9 @@
  * A region is made with one PROT_NONE mmap and one mprotect of its data (aligned requests
  * over-map and give back the excess).
  *
+ * Placement: a range an unmapped region gave back when one fits (large-holes.ts), else new
+ * address space next-fit (reserve()).
+ *
  * Free: regions under regionQuarantineSkipThreshold have their data remapped PROT_NONE (pages
  * given back, any access faults) and enter the quarantine, still in the table marked
  * quarantined; the region that leaves the quarantine is unmapped and leaves the table. Others
@@ -26,6 +29,7 @@
 
 import { KernelError, MAP_FIXED, PROT_NONE, PROT_READ, PROT_WRITE, hex, type AddressSpace, type Identity } from '@heaplab/core';
 import type { ZonedOptions } from './api.js';
+import { LargeHoles } from './large-holes.js';
 import { LargeTable } from './large-table.js';
 import { Quarantine } from './quarantine.js';
 import type { Random } from './random.js';
@@ -40,8 +44,10 @@ export class LargeRegions {
   usableBytes = 0;
   private readonly ps: number;
   private readonly shift: number;
-  /** Where the last region was made: the next one is hinted just below it. */
+  /** Where the last region made in new address space went: the next one is hinted just below it. */
   private cursor = 0;
+  /** Ranges unmapped regions gave back, reused first. */
+  readonly holes = new LargeHoles();
 
   constructor(
     private readonly space: AddressSpace,
@@ -62,21 +68,23 @@ export class LargeRegions {
 
   /**
    * A PROT_NONE mapping of `pages` pages, or 0; empties the quarantine and retries once on ENOMEM.
-   * The address is hinted next-fit: just below the last region made, wrapping to the top of the
-   * space when the hint would reach the program break. Freed regions leave the quarantine in
-   * roughly the order they were made, so the range below the cursor is usually free and the
-   * simulated kernel takes the hint after checking it, instead of scanning the page bitmap from
-   * the top for a hole (Linux finds a hole in its VMA tree in O(log n); the simulation scans).
+   * The address is hinted: first a range an unmapped region gave back (large-holes.ts: the
+   * smallest that fits, as Linux reuses the highest hole that fits), else next-fit in new address
+   * space just below the last region made there, wrapping to the top of the space when the hint
+   * would reach the program break. The simulated kernel takes a hint after checking the range is
+   * free, instead of scanning its page bitmap from the top for a hole (Linux finds a hole in its
+   * VMA tree in O(log n); the simulation scans).
    */
   private reserve(pages: number): number {
     if (pages > this.space.pageCount) return 0;
     const bytes = pages * this.ps;
     for (let attempt = 0; attempt < 2; attempt++) {
-      let hint = (this.cursor === 0 ? this.space.size : this.cursor) - bytes;
+      const reuse = this.holes.take(pages);
+      let hint = reuse >= 0 ? reuse * this.ps : (this.cursor === 0 ? this.space.size : this.cursor) - bytes;
       if (hint <= this.space.currentBrk + this.ps) hint = this.space.size - bytes;
       try {
         const base = this.space.mmap(hint, bytes, PROT_NONE, 0, this.identity);
-        this.cursor = base;
+        if (reuse < 0) this.cursor = base;
         return base;
       } catch (e) {
         if (!(e instanceof KernelError) || e.code !== 'ENOMEM') throw e;
@@ -115,10 +123,16 @@ export class LargeRegions {
     if (extra > 0) {
       ptr = Math.ceil(ptr / align) * align;
       const lead = ptr - before * ps - base;
-      if (lead > 0) this.space.munmap(base, lead);
+      if (lead > 0) {
+        this.space.munmap(base, lead);
+        this.holes.add(base >>> this.shift, lead / ps);
+      }
       const end = ptr + (dataPages + after) * ps;
       const rawEnd = base + total * ps;
-      if (rawEnd > end) this.space.munmap(end, rawEnd - end);
+      if (rawEnd > end) {
+        this.space.munmap(end, rawEnd - end);
+        this.holes.add(end >>> this.shift, (rawEnd - end) / ps);
+      }
     }
     this.space.mprotect(ptr, dataPages * ps, RW);
     this.table.insert(ptr, dataPages, before, after, size);
@@ -176,7 +190,9 @@ export class LargeRegions {
     const t = this.table;
     const ptr = t.keys[k]!;
     const base = ptr - t.guardBefore[k]! * this.ps;
-    this.space.munmap(base, (t.guardBefore[k]! + t.dataPages[k]! + t.guardAfter[k]!) * this.ps);
+    const pages = t.guardBefore[k]! + t.dataPages[k]! + t.guardAfter[k]!;
+    this.space.munmap(base, pages * this.ps);
+    this.holes.add(base >>> this.shift, pages);
     t.removeAt(k);
   }
 
