@@ -125,6 +125,7 @@ export class DlmallocAllocator extends AllocatorBase {
       this.u32 = s.u32;
       this.f64 = s.f64;
       this.bins.u32 = s.u32;
+      if (this.bins.lowest !== null) this.bins.lowest.u32 = s.u32;
       this.starts.u32 = s.u32;
     });
   }

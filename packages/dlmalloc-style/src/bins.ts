@@ -11,11 +11,16 @@
  *     so the first chunk ≥ n is the best fit in that bin.
  *   - address (first fit): every bin ascending by address; an insert walks from the nearer end.
  *   - none (next fit, which searches the heap itself from its rover): LIFO.
+ * Under address order the bins also keep the lowest-address index (lowest.ts) told of every
+ * change of a bin's first chunk, so first fit finds the lowest first chunk above a bin in
+ * O(log NBINS). A chunk is its bin's first exactly when its bk is the bin head (a fake chunk in
+ * the state page), which is how unlink and replace notice it.
  * Invariants: bitmap bit i ⇔ fd(f_i) ≠ f_i; every chunk in bin i is free and binIndex(size) = i;
  * the order above holds.
  */
 
 import { BINS_OFFSET, NBINS, SMALL_LIMIT, W, binIndex } from './layout.js';
+import { EMPTY, LowestIndex } from './lowest.js';
 
 export const ORDER_SIZE = 0;
 export const ORDER_ADDRESS = 1;
@@ -26,8 +31,11 @@ export class Bins {
   readonly fake0: number;
   /** u32 index of the bitmap's first word. */
   readonly bmw: number;
+  /** Address order only: the lowest-address index; null under the other orders. */
+  readonly lowest: LowestIndex | null;
 
   constructor(
+    /** The view of the buffer (the allocator replaces it, and the index's, when views are remade). */
     public u32: Uint32Array,
     stateBase: number,
     /** ORDER_SIZE, ORDER_ADDRESS or ORDER_NONE. */
@@ -40,6 +48,12 @@ export class Bins {
       u32[(f + 8) >>> 2] = f;
       u32[(f + 12) >>> 2] = f;
     }
+    this.lowest = order === ORDER_ADDRESS ? new LowestIndex(u32, stateBase, this.fake0) : null;
+  }
+
+  /** True when x is a bin head (a fake chunk in the state page), i.e. a chunk whose bk is x is its bin's first. */
+  private isHead(x: number): boolean {
+    return x - this.fake0 >>> 0 < 8 * NBINS;
   }
 
   /** The fake chunk of bin i. */
@@ -91,6 +105,7 @@ export class Bins {
     u32[(c + 12) >>> 2] = prev;
     u32[(prev + 8) >>> 2] = c;
     u32[(next + 12) >>> 2] = c;
+    if (prev === f && this.lowest !== null) this.lowest.changed(i);
   }
 
   /** Takes free chunk c of size s out of its bin. */
@@ -104,6 +119,7 @@ export class Bins {
       const i = binIndex(s);
       u32[this.bmw + (i >>> 5)]! &= ~(1 << (i & 31));
     }
+    if (this.lowest !== null && this.isHead(bk)) this.lowest.changed((bk - this.fake0) >>> 3);
   }
 
   /** Puts chunk r where chunk c was in c's bin (same bin, and order kept), taking c out. */
@@ -115,6 +131,7 @@ export class Bins {
     u32[(r + 12) >>> 2] = bk;
     u32[(fd + 12) >>> 2] = r;
     u32[(bk + 8) >>> 2] = r;
+    if (this.lowest !== null && this.isHead(bk)) this.lowest.changed((bk - this.fake0) >>> 3);
   }
 
   /** The first non-empty bin with index ≥ i, or −1. */
@@ -153,39 +170,22 @@ export class Bins {
 
   /**
    * First fit (address-ordered bins): the lowest-addressed free chunk of size ≥ n, or 0. Every
-   * chunk in a bin above n's fits, so each such bin offers its first (lowest) chunk; n's own bin is
-   * walked past the chunks too small. Cost: one read per non-empty bin, plus that walk.
+   * chunk in a bin above n's fits, so the lowest of them is the lowest first chunk of those bins,
+   * which the lowest-address index gives in O(log NBINS); n's own bin is walked past the chunks
+   * too small. Cost: the index's path, plus that walk.
    */
   firstFit(n: number): number {
     const u32 = this.u32;
     const own = binIndex(n);
-    let best = 0;
-    let j = this.nextNonEmpty(own);
-    if (j === own) {
-      const f = this.fake0 + (own << 3);
-      for (let x = u32[(f + 8) >>> 2]!; x !== f; x = u32[(x + 8) >>> 2]!) {
-        if (((u32[(x + 4) >>> 2]! & ~15) >>> 0) >= n) {
-          best = x;
-          break;
-        }
-      }
-      j = this.nextNonEmpty(own + 1);
-    }
-    if (j < 0) return best;
-    // Every bin from j up: read each non-empty bin's first chunk, a bitmap word at a time.
-    const fd0 = this.fake0 + 8;
-    let mask = -1 << (j & 31);
-    for (let w = j >>> 5; w < 8; w++) {
-      let bits = u32[this.bmw + w]! & mask;
-      mask = -1;
-      while (bits !== 0) {
-        const low = bits & -bits;
-        bits ^= low;
-        const x = u32[(fd0 + (((w << 5) + 31 - Math.clz32(low)) << 3)) >>> 2]!;
-        if (best === 0 || x < best) best = x;
+    let best = this.lowest!.lowestFrom(own + 1);
+    const f = this.fake0 + (own << 3);
+    for (let x = u32[(f + 8) >>> 2]!; x !== f && x < best; x = u32[(x + 8) >>> 2]!) {
+      if (((u32[(x + 4) >>> 2]! & ~15) >>> 0) >= n) {
+        best = x;
+        break;
       }
     }
-    return best;
+    return best === EMPTY ? 0 : best;
   }
 
   /** True when some binned chunk has size ≥ n (a bin above n's is non-empty, or n's holds one). */

@@ -12,6 +12,7 @@
  *   count right, and every TCACHED chunk of the heap in exactly one list;
  *   bins: bitmap bit ⇔ non-empty; fd/bk consistent; each chunk free, of the bin's size range, in
  *   the bin's order; every free chunk but the victim and the top in exactly one bin;
+ *   first fit's lowest-address index: every node the min of its children;
  *   mmapped chunks: well-formed headers tiling our mappings;
  *   the counters (live blocks, live bytes, usable bytes, mmapped chunks and bytes) add up.
  */
@@ -131,6 +132,10 @@ export function checkHeap(a: DlmallocAllocator): void {
     if (u32[(f + 12) >>> 2] !== prev) bad(`bin ${i}: its bk is not its last chunk`);
   }
   if (free.size > 0) bad(`free chunk ${hex(free.values().next().value!)} is in no bin`);
+  if (bins.lowest !== null) {
+    const k = bins.lowest.firstWrong();
+    if (k !== 0) bad(`first fit's lowest-address index: node ${k} holds ${hex(u32[bins.lowest.tw + k]!)}, not the lower of its children`);
+  }
 
   // Mmapped chunks tile our mappings outside the heap and the state mapping.
   let mchunks = 0;

@@ -28,6 +28,8 @@
  *                  fake chunk whose fd/bk words sit at fake+8 / fake+12)
  *   2304  u32 × 64  tcache heads (singly linked through c+8), one per small size / 16
  *   2560  u32 × 64  tcache counts
+ *   2816  u32 × 256 first fit only: the lowest-address index (lowest.ts), a tournament tree of
+ *                  the bins' first chunks; node k (1 … 255) at 2816 + 4·k
  *   4096  chunk-start bitmap: one bit per 16 bytes of [start_brk, space end); bit set ⇔ a chunk
  *         (in use, free, victim or top) starts there
  *
@@ -91,6 +93,8 @@ export const BINS_OFFSET = 256;
 /** Byte offsets of the tcache heads and counts (64 words each, index = chunk size / 16). */
 export const TCACHE_OFFSET = 2304;
 export const TCACHE_COUNTS = 2560;
+/** Byte offset of first fit's lowest-address index (256 u32 nodes, lowest.ts). */
+export const LOWEST_OFFSET = 2816;
 /** Byte offset of the chunk-start bitmap. */
 export const STARTS_OFFSET = 4096;
 

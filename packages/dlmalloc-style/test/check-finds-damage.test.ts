@@ -50,4 +50,17 @@ test('a head whose in-use bit was cleared', () => {
   throwsCorruption(() => a.check(), /PINUSE|free|footer/);
 });
 
+test("a node of first fit's lowest-address index that is not the lower of its children", () => {
+  const space = createAddressSpace({ size: 64 * 2 ** 20 });
+  const a = createDlmallocAllocator(space, { policy: 'first-fit' });
+  const x = a.malloc(100);
+  a.malloc(100);
+  a.free(x); // bin of x's chunk now holds x: the index's path to the root names it
+  a.check();
+  const root = (a.bins.lowest!.tw + 1); // node 1, the min of all
+  assert.is(space.u32[root], x - 16);
+  space.u32[root] = x - 16 + 4096;
+  throwsCorruption(() => a.check(), /lowest-address index/);
+});
+
 test.run();
