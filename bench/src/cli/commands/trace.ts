@@ -6,14 +6,15 @@
  * `heaplab trace stats FILE [--json] [--svg OUT]`: what the program asked for (report/trace-stats.ts):
  * events by kind, peak live bytes and blocks, the shares of small and large requests and the
  * power-of-two size histogram — as terminal lines with bars, as JSON, and as an SVG plot.
- * `heaplab trace record [--dir D] [--sites] [--only NAMES] -- CMD ARGS…`: runs a command under the
+ * `heaplab trace record [--out DIR] [--sites] [--only NAMES] -- CMD ARGS…`: runs a command under the
  * LD_PRELOAD recorder (bench/native/build/libheaplab-record.so, see bench/native/README.md); each
- * process writes `<program>.<pid>.trace` into D; the files made are listed afterwards.
+ * process writes `<program>.<pid>.trace` into DIR (made if missing; `--dir` is an older spelling);
+ * the files made are listed afterwards.
  */
 
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { SlotMapper, convertTrace, fileSource, openTrace, EVENT_LETTERS, type TraceFormat } from '@heaplab/core';
@@ -94,13 +95,16 @@ export function registerTrace(program: Command): void {
     .command('record')
     .description('run a command under the LD_PRELOAD recorder: every process writes <program>.<pid>.trace')
     .argument('<command...>', 'the command and its arguments (put -- before them)')
-    .option('--dir <dir>', 'directory for the traces (must exist)', '.')
+    .option('--out <dir>', 'directory for the traces (made if missing)', '.')
+    .addOption(new Option('--dir <dir>', 'the same as --out').hideHelp())
     .option('--sites', 'end allocation events with the caller\'s return address')
     .option('--only <names>', 'record only processes with these program names (comma-separated)')
-    .action(async (command: string[], opts: { dir: string; sites?: boolean; only?: string }) => {
+    .action(async (command: string[], opts: { out: string; dir?: string; sites?: boolean; only?: string }) => {
       if (!existsSync(RECORDER)) throw new UsageError(`the recorder is not built (${RECORDER} is missing; \`npm run build -w @heaplab/bench\` builds it where a C compiler exists)`);
-      const dir = resolve(opts.dir);
-      if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`--dir: ${dir} is not a directory`);
+      const dir = resolve(opts.dir ?? opts.out);
+      if (existsSync(dir) && !statSync(dir).isDirectory()) throw new UsageError(`--out: ${dir} exists and is not a directory`);
+      if (opts.only !== undefined && !/^[^,\s/]+(,[^,\s/]+)*$/.test(opts.only)) throw new UsageError(`--only: expected program names separated by commas (no spaces or slashes), got "${opts.only}"`);
+      mkdirSync(dir, { recursive: true });
       const before = new Set(readdirSync(dir));
       const env: NodeJS.ProcessEnv = { ...process.env, HEAPLAB_RECORD_DIR: dir, LD_PRELOAD: [RECORDER, process.env.LD_PRELOAD].filter(Boolean).join(':') };
       if (opts.sites) env.HEAPLAB_RECORD_SITES = '1';
