@@ -10,6 +10,10 @@
  * Invariant the subclass keeps: every primitive that detects misuse throws before changing any
  * state; `allocate` returns 0 (never throws) when memory runs out, leaving the heap usable.
  * Hot paths add one integer check and one counter increment per call; no JS object is made.
+ * malloc and free test their arguments inline with the very conditions of validate.ts and call
+ * its checks only to throw (same errors, same messages), and use module-own copies of its
+ * constants: an imported binding is a live cell that V8 reloads and checks at every use, which
+ * costs more than the test itself on the replay engine's per-event path.
  */
 
 import type { Allocator, AllocatorStats, BlockInfo, CallCounts, Identity } from '../api.js';
@@ -32,6 +36,8 @@ const C_REALLOC = 2;
 const C_MEMALIGN = 3;
 const C_FREE = 4;
 const C_FAIL = 5;
+const ALIGN = MIN_ALIGN;
+const ADDRESS_LIMIT = 2 ** 32;
 
 export abstract class AllocatorBase implements Allocator {
   readonly identity: Identity;
@@ -75,7 +81,7 @@ export abstract class AllocatorBase implements Allocator {
 
   /** A zeroed block; the default allocates and clears. Override when fresh memory is known zero. */
   protected allocateZeroed(size: number): number {
-    const p = this.allocate(size, MIN_ALIGN);
+    const p = this.allocate(size, ALIGN);
     if (p !== 0 && size > 0) this.space.u8.fill(0, p, p + size);
     return p;
   }
@@ -83,15 +89,17 @@ export abstract class AllocatorBase implements Allocator {
   // ---------------------------------------------------------------- the contract
 
   malloc(size: number): number {
-    checkSize(size, 'size', this.label);
+    // checkSize's condition, inline; checkSize itself only to throw its error.
+    if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) checkSize(size, 'size', this.label);
     this.counts[C_MALLOC]!++;
-    const p = size <= this.space.size ? this.allocate(size, MIN_ALIGN) : 0;
+    const p = size <= this.space.size ? this.allocate(size, ALIGN) : 0;
     if (p === 0) this.counts[C_FAIL]!++;
     return p;
   }
 
   free(ptr: number, size?: number): void {
-    checkPointer(ptr, this.label);
+    // checkPointer's condition, inline; checkPointer itself only to throw its error.
+    if (typeof ptr !== 'number' || !Number.isInteger(ptr) || ptr < 0 || ptr >= ADDRESS_LIMIT) checkPointer(ptr, this.label);
     if (size !== undefined) checkSize(size, 'size', this.label);
     if (ptr === 0) return;
     this.release(ptr, size);
@@ -124,7 +132,7 @@ export abstract class AllocatorBase implements Allocator {
     }
     const inPlace = this.resizeInPlace(ptr, size);
     if (inPlace !== 0) return inPlace;
-    const q = this.allocate(size, MIN_ALIGN);
+    const q = this.allocate(size, ALIGN);
     if (q === 0) {
       this.counts[C_FAIL]!++;
       return 0;
@@ -139,7 +147,7 @@ export abstract class AllocatorBase implements Allocator {
     checkAlignment(alignment, this.label);
     checkSize(size, 'size', this.label);
     this.counts[C_MEMALIGN]!++;
-    const p = size <= this.space.size ? this.allocate(size, Math.max(MIN_ALIGN, alignment)) : 0;
+    const p = size <= this.space.size ? this.allocate(size, Math.max(ALIGN, alignment)) : 0;
     if (p === 0) this.counts[C_FAIL]!++;
     return p;
   }

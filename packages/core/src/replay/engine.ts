@@ -9,14 +9,22 @@
  * runs decode once; a larger trace is decoded again for each run, streaming, so a trace larger
  * than memory still replays.
  *
- * State of a run (no JS object per event):
- *   table[slot]    the block's pointer (0: none or its request failed)     Float64Array
- *   sizes[slot]    its requested size                                      Float64Array
+ * State of a run (no JS object per event), one Float64Array of two entries per slot, so a slot's
+ * pointer and size share a cache line and the loop checks one array:
+ *   blocks[2·slot]      the block's pointer (0: none or its request failed)
+ *   blocks[2·slot + 1]  its requested size (0 whenever the pointer is 0)
  * Writes into blocks, as the C driver does: speed runs write the first and last byte of each
  * block; footprint runs also one byte in every page between. Each write checks the page's
  * flags: a page not yet resident is marked at once (so residency from the program's writes is
- * exact), and a write to an unmapped or read-only page throws the SegmentationFault the checked
- * store gives (an allocator that hands out such a pointer is wrong).
+ * exact), and a write to an unmapped or read-only page, or to an address that is not an integer
+ * in the space, throws the SegmentationFault the checked store gives (an allocator that hands
+ * out such a pointer is wrong): the fast path writes only through a uint32 address whose page is
+ * mapped, writable and resident, everything else goes through `space.store8`.
+ *
+ * Per-event cost (the "engine floor", bench/src/metrics/engine-speed.ts): the loop reads only
+ * module-own constants (an imported binding is a live cell V8 reloads and checks at every use),
+ * keeps no per-event call counters (each chunk carries its op counts, added once), and tests
+ * malloc and free before the rarer kinds.
  *
  * Sampling (space.stats() scans committed, not-yet-resident pages for bytes the allocator wrote
  * through raw views; it costs about one memcmp of those pages): every `sampleEvery` events, at
@@ -37,7 +45,7 @@ import type { Allocator } from '../api.js';
 import type { EventChunk } from '../trace/events.js';
 import { openTrace, type ReadOptions } from '../trace/reader.js';
 import { median, type ReplayResult, type ReplaySeries, type RunFigures } from './metrics.js';
-import { OP_CALLOC, OP_FREE, OP_MALLOC, OP_MEMALIGN, OP_NOP, OP_REALLOC, SlotMapper, type OpChunk, type TraceAnomalies } from './slots.js';
+import { OP_CALLOC, OP_FREE, OP_MALLOC, OP_MEMALIGN, OP_NOP, OP_REALLOC, SlotMapper, countOps, type OpChunk, type TraceAnomalies } from './slots.js';
 
 /** Where a replay's events come from. `open` is called once per pass. */
 export interface TraceSource {
@@ -104,8 +112,16 @@ const DEFAULT_PEAK_GROWTH = 0.01;
 const DEFAULT_CACHE = 512 * 2 ** 20;
 const OP_BYTES = 1 + 4 + 8 + 8 + 8;
 const TOUCH = 0x5a;
+// Module-own copies of imported constants: these fold into the timed loop's code.
 const NEED = PAGE_MAPPED | PAGE_WRITE | PAGE_RESIDENT;
-const MW = PAGE_MAPPED | PAGE_WRITE;
+const RESIDENT_PAGES = H.residentPages;
+const K_NOP = OP_NOP;
+const K_MALLOC = OP_MALLOC;
+const K_CALLOC = OP_CALLOC;
+const K_REALLOC = OP_REALLOC;
+const K_FREE = OP_FREE;
+/** Most slots a run holds: two table entries each, indexed with `slot << 1`. */
+const MAX_SLOTS = 2 ** 28;
 
 /** Decodes and maps a source once; keeps the operations when they fit `cacheBytes`. */
 export async function prepareReplay(source: TraceSource, cacheBytes = DEFAULT_CACHE): Promise<PreparedTrace> {
@@ -153,8 +169,7 @@ class ReplayRun {
   private readonly footprint: boolean;
   private readonly sampleEvery: number;
   private readonly peakGrowth: number;
-  private table: Float64Array;
-  private sizes: Float64Array;
+  private blocks: Float64Array;
   // figures kept across segments
   ns = 0;
   replayed = 0;
@@ -184,20 +199,17 @@ class ReplayRun {
     this.peakGrowth = g;
     this.space = createAddressSpace(options.space ?? {});
     this.allocator = factory(this.space);
-    this.table = new Float64Array(Math.max(16, slotCount));
-    this.sizes = new Float64Array(Math.max(16, slotCount));
+    if (slotCount > MAX_SLOTS) throw new RangeError(`a run holds at most ${MAX_SLOTS} live blocks, the trace needs ${slotCount}`);
+    this.blocks = new Float64Array(2 * Math.max(16, slotCount));
     this.series = options.series === false ? null : { event: [], live: [], used: [], mapped: [], committed: [] };
   }
 
   private grow(slots: number): void {
-    if (slots <= this.table.length) return;
-    const n = Math.max(slots, this.table.length * 2);
-    const t = new Float64Array(n);
-    t.set(this.table);
-    this.table = t;
-    const s = new Float64Array(n);
-    s.set(this.sizes);
-    this.sizes = s;
+    if (2 * slots <= this.blocks.length) return;
+    if (slots > MAX_SLOTS) throw new RangeError(`a run holds at most ${MAX_SLOTS} live blocks, the trace needs ${slots}`);
+    const b = new Float64Array(2 * Math.max(slots, this.blocks.length));
+    b.set(this.blocks);
+    this.blocks = b;
   }
 
   /** Runs a chunk: timed segments cut at sample points. */
@@ -205,6 +217,11 @@ class ReplayRun {
     let maxSlot = 0;
     for (let j = 0; j < c.count; j++) if (c.slot[j]! > maxSlot) maxSlot = c.slot[j]!;
     this.grow(maxSlot + 1);
+    // Call counts per kind, added for the whole chunk: every op of it runs unless the run throws,
+    // and a run that throws returns no figures.
+    const n = c.opCounts ?? countOps(c.op, c.count);
+    for (let o = 1; o < 6; o++) this.counts[o]! += n[o]!;
+    this.replayed += c.count - n[OP_NOP]!;
     let k = 0;
     while (k < c.count) {
       const nextSample = (Math.floor((c.firstEvent + k) / this.sampleEvery) + 1) * this.sampleEvery;
@@ -218,13 +235,6 @@ class ReplayRun {
     }
   }
 
-  /** Marks a page resident, or faults when it is not writable (a wrong pointer from the allocator). */
-  private slowTouch(addr: number): void {
-    const f = this.space.flags[addr >>> this.space.pageShift]!;
-    if ((f & MW) !== MW) this.space.store8(addr, TOUCH);
-    this.space.markResident(addr >>> this.space.pageShift);
-  }
-
   /** The timed loop over ops [from, to); stops early after an event that should be sampled. Returns where it stopped. */
   private segment(c: OpChunk, from: number, to: number): number {
     const a = this.allocator;
@@ -232,16 +242,14 @@ class ReplayRun {
     const slot = c.slot;
     const size = c.size;
     const arg = c.arg;
-    const table = this.table;
-    const sizes = this.sizes;
+    const blocks = this.blocks;
     const space = this.space;
     const u8 = space.u8;
     const flags = space.flags;
     const i32 = space.i32;
     const shift = space.pageShift;
     const ps = space.pageSize;
-    const footprint = this.footprint;
-    const counts = this.counts;
+    const footprint = this.footprint === true;
     const first = c.firstEvent;
     const peakSampleAt = this.nextPeakSample;
     let live = this.live;
@@ -254,72 +262,86 @@ class ReplayRun {
     let sumRatio = this.sumRatio;
     let ratioEvents = this.ratioEvents;
     let failures = this.failures;
-    let replayed = this.replayed;
     let k = from;
     while (k < to) {
       const o = op[k]!;
-      const e = first + k;
+      const i = slot[k]! << 1;
       k++;
-      if (o === OP_NOP) continue;
-      replayed++;
-      counts[o]!++;
-      const s = slot[k - 1]!;
       let p = 0;
       let n = 0;
-      if (o === OP_FREE) {
-        const q = table[s]!;
-        if (q !== 0) a.free(q);
-        live -= sizes[s]!;
-        sizes[s] = 0;
-        table[s] = 0;
+      if (o === K_FREE) {
+        const q = blocks[i]!;
+        if (q !== 0) {
+          a.free(q);
+          live -= blocks[i + 1]!;
+          blocks[i] = 0;
+          blocks[i + 1] = 0;
+        }
+      } else if (o === K_MALLOC) {
+        n = size[k - 1]!;
+        p = a.malloc(n);
+        blocks[i] = p;
+        if (p !== 0) {
+          blocks[i + 1] = n;
+          live += n;
+        } else {
+          blocks[i + 1] = 0;
+          failures++;
+        }
+      } else if (o === K_NOP) {
+        continue;
+      } else if (o === K_REALLOC) {
+        n = size[k - 1]!;
+        p = a.realloc(blocks[i]!, n);
+        if (p !== 0 || n === 0) {
+          live += (p !== 0 ? n : 0) - blocks[i + 1]!;
+          blocks[i + 1] = p !== 0 ? n : 0;
+          blocks[i] = p;
+        } else failures++;
       } else {
         n = size[k - 1]!;
-        if (o === OP_REALLOC) {
-          p = a.realloc(table[s]!, n);
-          if (p !== 0 || n === 0) {
-            live += (p !== 0 ? n : 0) - sizes[s]!;
-            sizes[s] = p !== 0 ? n : 0;
-            table[s] = p;
-          } else failures++;
+        p = o === K_CALLOC ? a.calloc(1, n) : a.memalign(arg[k - 1]!, n);
+        blocks[i] = p;
+        if (p !== 0) {
+          blocks[i + 1] = n;
+          live += n;
         } else {
-          p = o === OP_MALLOC ? a.malloc(n) : o === OP_CALLOC ? a.calloc(1, n) : a.memalign(arg[k - 1]!, n);
-          table[s] = p;
-          if (p !== 0) {
-            sizes[s] = n;
-            live += n;
-          } else {
-            sizes[s] = 0;
-            failures++;
-          }
+          blocks[i + 1] = 0;
+          failures++;
         }
-        if (p !== 0 && n > 0) {
-          // The program writes its block: first byte, last byte, and (footprint) a byte per page between.
-          if ((flags[p >>> shift]! & NEED) !== NEED) this.slowTouch(p);
-          u8[p] = TOUCH;
-          const last = p + n - 1;
-          if (last !== p) {
-            if ((flags[last >>> shift]! & NEED) !== NEED) this.slowTouch(last);
-            u8[last] = TOUCH;
-            if (footprint) {
-              const end = last >>> shift;
-              for (let pg = (p >>> shift) + 1; pg < end; pg++) {
-                const addr = pg * ps;
-                if ((flags[pg]! & NEED) !== NEED) this.slowTouch(addr);
-                u8[addr] = TOUCH;
-              }
+      }
+      if (p !== 0 && n > 0) {
+        // The program writes its block: first byte, last byte, and (footprint) a byte per page
+        // between. Fast path: a uint32 address on a mapped, writable, resident page; anything
+        // else (a page not yet resident, or a wrong pointer) goes through the checked store,
+        // which marks the page resident or throws the SegmentationFault.
+        const f0 = p >>> 0;
+        if (f0 === p && (flags[f0 >>> shift]! & NEED) === NEED) u8[f0] = TOUCH;
+        else space.store8(p, TOUCH);
+        const last = p + n - 1;
+        if (last !== p) {
+          const l0 = last >>> 0;
+          if (l0 === last && (flags[l0 >>> shift]! & NEED) === NEED) u8[l0] = TOUCH;
+          else space.store8(last, TOUCH);
+          if (footprint) {
+            const end = l0 >>> shift;
+            for (let pg = (f0 >>> shift) + 1; pg < end; pg++) {
+              const addr = pg * ps;
+              if ((flags[pg]! & NEED) === NEED) u8[addr] = TOUCH;
+              else space.store8(addr, TOUCH);
             }
           }
         }
       }
-      const used = i32[H.residentPages]!;
+      const used = i32[RESIDENT_PAGES]!;
       if (live > peakLive) {
         peakLive = live;
-        peakLiveEvent = e;
+        peakLiveEvent = first + k - 1;
         usedAtPeakLive = used;
       }
       if (used > peakUsed) {
         peakUsed = used;
-        peakUsedEvent = e;
+        peakUsedEvent = first + k - 1;
         liveAtPeakUsed = live;
       }
       if (live > 0) {
@@ -338,7 +360,6 @@ class ReplayRun {
     this.sumRatio = sumRatio;
     this.ratioEvents = ratioEvents;
     this.failures = failures;
-    this.replayed = replayed;
     this.lastEvent = first + k - 1;
     return k;
   }

@@ -10,6 +10,8 @@
  *   slot[j]  the block's slot (a realloc keeps the old block's slot for the new block)
  *   size[j]  bytes asked for (calloc: n × size)
  *   arg[j]   memalign: the alignment
+ *   opCounts[o]  how many ops of kind o the chunk holds (opCounts[OP_NOP]: events not replayed), so
+ *            the timed loop keeps no per-event call counters
  *
  * Events not replayed (OP_NOP), each counted in TraceAnomalies:
  *   - a request recorded as failed (id 0, or `r 0 old size` with size > 0): the program got
@@ -42,6 +44,18 @@ export interface OpChunk {
   arg: Float64Array;
   /** The line (text) or byte offset (binary) of each event, for messages. */
   line: Float64Array;
+  /**
+   * Ops of each kind in the chunk, indexed by OP_* (length 6). SlotMapper always fills it; the
+   * engine counts a chunk that lacks it (an OpChunk made by hand) before running it.
+   */
+  opCounts?: Uint32Array;
+}
+
+/** How many ops of each kind (OP_NOP … OP_FREE) `op[0 … count)` holds. */
+export function countOps(op: Uint8Array, count: number): Uint32Array {
+  const n = new Uint32Array(6);
+  for (let j = 0; j < count; j++) n[op[j]!]!++;
+  return n;
 }
 
 /** What in a trace could not be replayed as written. */
@@ -172,6 +186,7 @@ export class SlotMapper {
       if (kind === EV_MEMALIGN) out.arg[j] = c.arg[j]!;
       out.slot[j] = this.bind(id);
     }
+    out.opCounts = countOps(out.op, n);
     this.events += n;
     return out;
   }
