@@ -142,8 +142,10 @@ export class ZonedAllocator extends Zones {
         this.misuse('canary-corrupted', `canary corrupted: the 8 bytes after the ${usable} usable bytes of ${hex(ptr)} were overwritten`, ptr);
       }
     }
-    // Every check passed: from here on, state changes.
-    if (this.zeroFree && c !== 0) this.zero.clear(ptr, usable);
+    // Every check passed: from here on, state changes. Zero on free, unless the slot is the last
+    // one of its slab and the slab is decommitted at once (no quarantine, the empty-slab cache
+    // full): the decommit replaces its pages with fresh zero pages, so the bytes are gone anyway.
+    if (this.zeroFree && c !== 0 && !(!this.quarantined && meta[rec + R_LIVE]! + meta[rec + R_HELD]! === 1 && this.decommitsWhenEmpty(c))) this.zero.clear(ptr, usable);
     const bit = 1 << (j & 31);
     meta[rec + RECORD_HEADER + (j >>> 5)]! &= ~bit;
     meta[rec + R_LIVE]!--;

@@ -74,6 +74,7 @@ export abstract class Zones extends AllocatorBase {
   protected readonly wafCheck: boolean;
   protected readonly zeroFree: boolean;
   protected readonly quarantined: boolean;
+  protected readonly emptySlabCacheBytes: number;
   readonly areaBase: number;
   readonly areaEnd: number;
   readonly zoneBytes: number;
@@ -123,6 +124,7 @@ export abstract class Zones extends AllocatorBase {
     this.wafCheck = o.writeAfterFreeCheck;
     this.zeroFree = o.zeroOnFree;
     this.quarantined = o.slabQuarantineRandomLength + o.slabQuarantineQueueLength > 0;
+    this.emptySlabCacheBytes = o.emptySlabCacheBytes;
     const ps = space.pageSize;
     this.classes = sizeClassTable({ extended: o.extendedSizeClasses, pageSize: ps, canary: this.canary });
     const n = this.classes.length;
@@ -342,12 +344,15 @@ export abstract class Zones extends AllocatorBase {
   /** Write-after-free check of every quarantined slot of class c (when the class grows). */
   protected checkQuarantined(c: number): void {
     const q = this.quarantines[c]!;
+    this.checkCells(c, q.random);
+    this.checkCells(c, q.ring);
+  }
+
+  private checkCells(c: number, cells: Uint32Array): void {
     const usable = this.usableOf[c]!;
-    for (const cells of [q.random, q.ring]) {
-      for (let k = 0; k < cells.length; k++) {
-        const ptr = cells[k]!;
-        if (ptr !== 0 && !this.zero.isZero(ptr, usable)) this.misuse('write-after-free', `detected write after free: the quarantined ${this.slotSize[c]}-byte slot ${hex(ptr)} was written after it was freed`, ptr);
-      }
+    for (let k = 0; k < cells.length; k++) {
+      const ptr = cells[k]!;
+      if (ptr !== 0 && !this.zero.isZero(ptr, usable)) this.misuse('write-after-free', `detected write after free: the quarantined ${this.slotSize[c]}-byte slot ${hex(ptr)} was written after it was freed`, ptr);
     }
   }
 
@@ -393,7 +398,7 @@ export abstract class Zones extends AllocatorBase {
     }
     if (st === S_PARTIAL) this.unlinkPartial(c, i, rec);
     const sb = this.slabBytes[c]!;
-    if (c === 0 || (this.emptyCount[c]! + 1) * sb <= this.options.emptySlabCacheBytes) {
+    if (!this.decommitsWhenEmpty(c)) {
       meta[rec + R_STATE] = S_EMPTY;
       meta[rec + R_NEXT] = this.emptyHead[c]!;
       this.emptyHead[c] = i;
@@ -408,6 +413,11 @@ export abstract class Zones extends AllocatorBase {
     if (q.disabled) return this.enqueueFree(c, i);
     const out = q.push(i + 1, this.rng);
     if (out !== 0) this.enqueueFree(c, out - 1);
+  }
+
+  /** True when a slab of class c that empties now is decommitted (class 0's never are: they stay in the empty list). */
+  protected decommitsWhenEmpty(c: number): boolean {
+    return c !== 0 && (this.emptyCount[c]! + 1) * this.slabBytes[c]! > this.emptySlabCacheBytes;
   }
 
   /** Appends decommitted slab i to the class's reuse list (first in, first out). */
