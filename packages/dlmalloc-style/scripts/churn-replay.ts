@@ -13,9 +13,18 @@
  * Usage (from the repository root):
  *   node --import=tsx packages/dlmalloc-style/scripts/churn-replay.ts [--ops N] [--repeat N]
  *        [--policy best-fit,first-fit,next-fit] [--no-floor] [--tcache N] [--release BYTES]
+ *        [--compare PATH]
  * (--tcache and --release set those options of the allocator; defaults otherwise.)
+ * --compare PATH also runs, interleaved in the same rounds and with the same options, the
+ * createDlmallocAllocator exported by PATH — another version of this package, e.g. an older
+ * commit's src extracted next to this one, for a before/after measured under the same load:
+ *   mkdir -p packages/dlmalloc-style/tmp-before && git archive 2acf88d packages/dlmalloc-style/src \
+ *     | tar -x --strip-components=3 -C packages/dlmalloc-style/tmp-before
+ *   node --import=tsx packages/dlmalloc-style/scripts/churn-replay.ts --compare packages/dlmalloc-style/tmp-before/index.ts
  */
 
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { median, prepareReplay, runReplay, type AddressSpace, type Allocator } from '@heaplab/core';
 import { createDlmallocAllocator, type PlacementPolicy } from '../dist/index.js';
 // @ts-ignore bench has no type path from this package; the script only runs, it is not type-checked against bench.
@@ -33,12 +42,18 @@ const POLICIES = arg('--policy', 'best-fit').split(',') as PlacementPolicy[];
 const FLOOR = !process.argv.includes('--no-floor');
 const RELEASE = process.argv.includes('--release') ? Number(arg('--release', '')) : undefined;
 const TCACHE = process.argv.includes('--tcache') ? Number(arg('--tcache', '')) : undefined;
+const COMPARE = process.argv.includes('--compare') ? arg('--compare', '') : undefined;
+type Create = typeof createDlmallocAllocator;
+const other: Create | undefined = COMPARE === undefined ? undefined : ((await import(pathToFileURL(resolve(COMPARE)).href)) as { createDlmallocAllocator: Create }).createDlmallocAllocator;
 if (!Number.isInteger(OPS) || OPS < 1 || !Number.isInteger(REPEAT) || REPEAT < 1) throw new Error('usage: churn-replay [--ops N] [--repeat N] [--policy P,…] [--no-floor]');
 
 type Factory = (space: AddressSpace) => Allocator;
 const runs = new Map<string, Factory>();
 if (FLOOR) runs.set('ring-bump (floor)', (space) => new RingBumpAllocator(space) as Allocator);
-for (const p of POLICIES) runs.set(p, (space) => createDlmallocAllocator(space, { policy: p, releaseThreshold: RELEASE, tcache: TCACHE }));
+for (const p of POLICIES) {
+  runs.set(p, (space) => createDlmallocAllocator(space, { policy: p, releaseThreshold: RELEASE, tcache: TCACHE }));
+  if (other !== undefined) runs.set(`${p} (compare)`, (space) => other(space, { policy: p, releaseThreshold: RELEASE, tcache: TCACHE }));
+}
 
 const trace = await prepareReplay(workloadSource(churn, { seed: DEFAULT_SEED, ops: OPS }));
 const times = new Map<string, number[]>([...runs.keys()].map((k) => [k, []]));
@@ -48,10 +63,10 @@ for (let r = 0; r < REPEAT; r++) {
     times.get(name)!.push(f.ns / f.replayed);
   }
 }
-console.log(`churn(seed=${DEFAULT_SEED}, ops=${OPS}), speed touch, ${REPEAT} interleaved rounds; median ns per event`);
+console.log(`churn(seed=${DEFAULT_SEED}, ops=${OPS}), speed touch, ${REPEAT} interleaved rounds; median and min ns per event`);
 const floor = FLOOR ? median(times.get('ring-bump (floor)')!) : NaN;
 for (const [name, ts] of times) {
   const m = median(ts);
   const extra = FLOOR && !name.startsWith('ring') ? `   ${(m - floor).toFixed(1)} above the floor` : '';
-  console.log(`${name.padEnd(18)} ${m.toFixed(1).padStart(7)} ns/event (runs: ${ts.map((t) => t.toFixed(1)).join(', ')})${extra}`);
+  console.log(`${name.padEnd(20)} ${m.toFixed(1).padStart(7)} ns/event, min ${Math.min(...ts).toFixed(1).padStart(7)} (runs: ${ts.map((t) => t.toFixed(1)).join(', ')})${extra}`);
 }
