@@ -21,28 +21,37 @@
  */
 
 /** Holes remembered; when full, a new hole replaces the smallest one if it is larger. */
-const CAPACITY = 64;
+const CAPACITY = 256;
 
 export class LargeHoles {
   private readonly first = new Uint32Array(CAPACITY);
   private readonly pages = new Uint32Array(CAPACITY);
   count = 0;
 
-  /** Remembers pages [p, p + n) as unmapped, merged with a remembered hole it touches. */
+  /** Remembers pages [p, p + n) as unmapped, merged with the remembered holes just below and just above it. */
   add(p: number, n: number): void {
     if (n <= 0) return;
     const first = this.first;
     const pages = this.pages;
+    let below = -1;
+    let above = -1;
     for (let k = 0; k < this.count; k++) {
-      if (first[k]! + pages[k]! === p) {
-        pages[k]! += n;
-        return;
-      }
-      if (p + n === first[k]!) {
-        first[k] = p;
-        pages[k]! += n;
-        return;
-      }
+      if (first[k]! + pages[k]! === p) below = k;
+      else if (p + n === first[k]!) above = k;
+    }
+    if (below >= 0 && above >= 0) {
+      pages[below]! += n + pages[above]!;
+      this.removeAt(above);
+      return;
+    }
+    if (below >= 0) {
+      pages[below]! += n;
+      return;
+    }
+    if (above >= 0) {
+      first[above] = p;
+      pages[above]! += n;
+      return;
     }
     if (this.count < CAPACITY) {
       first[this.count] = p;
@@ -55,6 +64,12 @@ export class LargeHoles {
       first[small] = p;
       pages[small] = n;
     }
+  }
+
+  private removeAt(k: number): void {
+    this.count--;
+    this.first[k] = this.first[this.count]!;
+    this.pages[k] = this.pages[this.count]!;
   }
 
   /**
@@ -70,13 +85,8 @@ export class LargeHoles {
     if (best < 0) return -1;
     const left = pages[best]! - n;
     const at = this.first[best]! + left;
-    if (left > 0) {
-      pages[best] = left;
-    } else {
-      this.count--;
-      this.first[best] = this.first[this.count]!;
-      pages[best] = pages[this.count]!;
-    }
+    if (left > 0) pages[best] = left;
+    else this.removeAt(best);
     return at;
   }
 

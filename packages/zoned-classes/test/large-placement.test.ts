@@ -36,24 +36,27 @@ test('a freed region is not reused while in the quarantine, and its range is reu
   a.check();
 });
 
-test('the hole list merges neighbours, takes the smallest hole that fits from its top end, and keeps the largest when full', () => {
+test('the hole list merges neighbours (on both sides), takes the smallest hole that fits from its top end, and keeps the largest when full', () => {
   const h = new LargeHoles();
   h.add(100, 10);
-  h.add(110, 5); // merges after
-  h.add(90, 10); // merges before: [90, 115)
+  h.add(110, 5); // merges above [100, 110)
+  h.add(90, 10); // merges below: [90, 115)
   h.add(300, 20);
+  h.add(330, 5);
+  assert.is(h.count, 3);
+  h.add(320, 10); // bridges [300, 320) and [330, 335)
   assert.is(h.count, 2);
-  assert.is(h.take(20), 300, 'the 20-page hole fits exactly');
+  assert.is(h.take(35), 300, 'the 35-page hole fits exactly');
   assert.is(h.count, 1);
   assert.is(h.take(5), 110, 'the top end of [90, 115)');
   assert.is(h.take(21), -1);
   assert.is(h.take(20), 90);
   assert.is(h.count, 0);
-  for (let i = 0; i < 64; i++) h.add(1000 + 100 * i, 1 + i);
-  h.add(100000, 500); // replaces the smallest (1 page)
-  h.add(200000, 1); // not larger than any: dropped
-  assert.is(h.take(500), 100000);
-  assert.is(h.take(1), 1000 + 100 + 1, 'the 1-page hole was replaced; the smallest left has 2 pages (its top page)');
+  for (let i = 0; i < 256; i++) h.add(1000 + 1000 * i, 1 + i);
+  h.add(10_000_000, 500); // replaces the smallest (1 page)
+  h.add(20_000_000, 1); // not larger than any: dropped
+  assert.is(h.take(500), 10_000_000);
+  assert.is(h.take(1), 2001, 'the 1-page hole was replaced; the smallest left has 2 pages (its top page)');
 });
 
 test.run();
