@@ -6,6 +6,7 @@
  *   bins.ts     free lists and their bitmap            top.ts     sbrk growth, trim, page release
  *   starts.ts   the chunk-start bitmap                 mapped.ts  chunks in their own mappings
  *   resize.ts   memalign and realloc in place          check.ts   the full walk of check()
+ *   lowest.ts   first fit's lowest-address index
  *
  * Where memory comes from: the heap, one contiguous run of chunks from the heap base up to the
  * break, grown with sbrk(…, identity) and ending in the top chunk, trimmed from the top only;
@@ -13,7 +14,9 @@
  * glibc's does); when sbrk fails (ENOMEM) or another owner moved the break, a request the heap
  * cannot serve gets its own mapping too (glibc maps a new non-contiguous top instead).
  *
- * free: a small chunk under best fit is parked in its tcache list (still marked in use); otherwise
+ * free: a fast path checks a live heap chunk with its memory reads overlapped (release()), the
+ * full validation (validate()) handles everything else and names misuse; then a small chunk
+ * under best fit is parked in its tcache list (still marked in use); otherwise
  * it coalesces at once with both neighbours (boundary tags), merges into the victim or the top
  * when adjacent (the top may then be trimmed), else goes to its bin; whole pages of a large
  * result are released.
@@ -25,7 +28,8 @@
  *   free chunk: footer (next's prev_foot) = size; in exactly one bin, or is the victim or top;
  *   in-use chunk: canary (next's prev_foot) = c ^ secret; TCACHED ⇒ CINUSE, in one tcache list;
  *   liveBlocks = |in-use, not tcached chunks| + |mmapped chunks|; liveBytes = Σ requested (c+8).
- * Misuse is detected before any state changes (validate()).
+ * Misuse is detected before any state changes (release()'s fast path accepts only what
+ * validate() accepts; everything else goes through validate()).
  */
 
 import {
