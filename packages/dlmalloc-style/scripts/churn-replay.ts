@@ -46,7 +46,7 @@ const RELEASE = process.argv.includes('--release') ? Number(arg('--release', '')
 const TCACHE = process.argv.includes('--tcache') ? Number(arg('--tcache', '')) : undefined;
 const COMPARE = process.argv.includes('--compare') ? arg('--compare', '') : undefined;
 type Create = typeof fromDist;
-const createDlmallocAllocator: Create = process.argv.includes('--src') ? ((await import('../src/index.js')) as { createDlmallocAllocator: Create }).createDlmallocAllocator : fromDist;
+const createDlmallocAllocator: Create = process.argv.includes('--src') ? ((await import('../src/index.js')) as unknown as { createDlmallocAllocator: Create }).createDlmallocAllocator : fromDist;
 const other: Create | undefined = COMPARE === undefined ? undefined : ((await import(pathToFileURL(resolve(COMPARE)).href)) as { createDlmallocAllocator: Create }).createDlmallocAllocator;
 if (!Number.isInteger(OPS) || OPS < 1 || !Number.isInteger(REPEAT) || REPEAT < 1) throw new Error('usage: churn-replay [--ops N] [--repeat N] [--policy P,…] [--no-floor]');
 
