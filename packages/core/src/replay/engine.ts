@@ -9,10 +9,14 @@
  * runs decode once; a larger trace is decoded again for each run, streaming, so a trace larger
  * than memory still replays.
  *
- * State of a run (no JS object per event), one Float64Array of two entries per slot, so a slot's
- * pointer and size share a cache line and the loop checks one array:
+ * State of a run (no JS object per event), one Uint32Array of two entries per slot, so a slot's
+ * pointer and size share a cache line, the loop checks one array, and the table stays small
+ * (8 bytes a slot: it is read at random and every sample's scan evicts it from the caches):
  *   blocks[2·slot]      the block's pointer (0: none or its request failed)
  *   blocks[2·slot + 1]  its requested size (0 whenever the pointer is 0)
+ * A pointer the allocator returns must be an integer 1 … 2^32 − 1 (anything else throws
+ * HeapCorruption at once); a size that does not fit 32 bits cannot belong to a block in the space
+ * (at most 4 GiB, header pages included), so writing its last byte throws SegmentationFault first.
  * Writes into blocks, as the C driver does: speed runs write the first and last byte of each
  * block; footprint runs also one byte in every page between. Each write checks the page's
  * flags: a page not yet resident is marked at once (so residency from the program's writes is
@@ -41,6 +45,7 @@
 import type { AllocatorFactory, SpaceOptions } from '../api.js';
 import { createAddressSpace, type AddressSpace } from '../space/address-space.js';
 import { H, PAGE_MAPPED, PAGE_RESIDENT, PAGE_WRITE } from '../space/layout.js';
+import { HeapCorruption } from '../errors.js';
 import type { Allocator } from '../api.js';
 import type { EventChunk } from '../trace/events.js';
 import { openTrace, type ReadOptions } from '../trace/reader.js';
@@ -169,7 +174,7 @@ class ReplayRun {
   private readonly footprint: boolean;
   private readonly sampleEvery: number;
   private readonly peakGrowth: number;
-  private blocks: Float64Array;
+  private blocks: Uint32Array;
   // figures kept across segments
   ns = 0;
   replayed = 0;
@@ -200,14 +205,14 @@ class ReplayRun {
     this.space = createAddressSpace(options.space ?? {});
     this.allocator = factory(this.space);
     if (slotCount > MAX_SLOTS) throw new RangeError(`a run holds at most ${MAX_SLOTS} live blocks, the trace needs ${slotCount}`);
-    this.blocks = new Float64Array(2 * Math.max(16, slotCount));
+    this.blocks = new Uint32Array(2 * Math.max(16, slotCount));
     this.series = options.series === false ? null : { event: [], live: [], used: [], mapped: [], committed: [] };
   }
 
   private grow(slots: number): void {
     if (2 * slots <= this.blocks.length) return;
     if (slots > MAX_SLOTS) throw new RangeError(`a run holds at most ${MAX_SLOTS} live blocks, the trace needs ${slots}`);
-    const b = new Float64Array(2 * Math.max(slots, this.blocks.length));
+    const b = new Uint32Array(2 * Math.max(slots, this.blocks.length));
     b.set(this.blocks);
     this.blocks = b;
   }
@@ -280,6 +285,7 @@ class ReplayRun {
       } else if (o === K_MALLOC) {
         n = size[k - 1]!;
         p = a.malloc(n);
+        if (p >>> 0 !== p) this.notAnAddress('malloc', p);
         blocks[i] = p;
         if (p !== 0) {
           blocks[i + 1] = n;
@@ -293,6 +299,7 @@ class ReplayRun {
       } else if (o === K_REALLOC) {
         n = size[k - 1]!;
         p = a.realloc(blocks[i]!, n);
+        if (p >>> 0 !== p) this.notAnAddress('realloc', p);
         if (p !== 0 || n === 0) {
           live += (p !== 0 ? n : 0) - blocks[i + 1]!;
           blocks[i + 1] = p !== 0 ? n : 0;
@@ -301,6 +308,7 @@ class ReplayRun {
       } else {
         n = size[k - 1]!;
         p = o === K_CALLOC ? a.calloc(1, n) : a.memalign(arg[k - 1]!, n);
+        if (p >>> 0 !== p) this.notAnAddress(o === K_CALLOC ? 'calloc' : 'memalign', p);
         blocks[i] = p;
         if (p !== 0) {
           blocks[i + 1] = n;
@@ -313,11 +321,11 @@ class ReplayRun {
       if (p !== 0 && n > 0) {
         // The program writes its block: first byte, last byte, and (footprint) a byte per page
         // between. Fast path: a uint32 address on a mapped, writable, resident page; anything
-        // else (a page not yet resident, or a wrong pointer) goes through the checked store,
-        // which marks the page resident or throws the SegmentationFault.
+        // else (a page not yet resident, an address past the space) goes through the checked
+        // store, which marks the page resident or throws the SegmentationFault.
         const f0 = p >>> 0;
-        if (f0 === p && (flags[f0 >>> shift]! & NEED) === NEED) u8[f0] = TOUCH;
-        else space.store8(p, TOUCH);
+        if ((flags[f0 >>> shift]! & NEED) === NEED) u8[f0] = TOUCH;
+        else space.store8(f0, TOUCH);
         const last = p + n - 1;
         if (last !== p) {
           const l0 = last >>> 0;
@@ -362,6 +370,11 @@ class ReplayRun {
     this.failures = failures;
     this.lastEvent = first + k - 1;
     return k;
+  }
+
+  /** The allocator returned something that is not an address: no block can live there. */
+  private notAnAddress(call: string, p: number): never {
+    throw new HeapCorruption(this.allocator.identity.label, `${call} returned ${p}, not an address 0 … 2^32 − 1`);
   }
 
   /** Takes the space's and the allocator's figures after the last event run. */
