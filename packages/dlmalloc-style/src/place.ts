@@ -105,9 +105,12 @@ export function takeFirst(a: DlmallocAllocator, nb: number): number {
 }
 
 /**
- * Next fit: walks the heap's chunks (boundary tags) from the rover — the end of the last chunk
- * handed out — to the first free chunk that fits, wrapping from the top to the heap base. The
- * bins first tell whether any free chunk fits at all, so the walk always ends at one.
+ * Next fit: walks the heap's chunks from the rover — the end of the last chunk handed out — to
+ * the first free chunk that fits, wrapping from the top to the heap base. The bins first tell
+ * whether any free chunk fits at all, so the walk always ends at one.
+ * The walk takes each next chunk's address from the chunk-start bitmap (the next set bit), not
+ * from the size in its header — the same chunks in the same order, but the header reads no
+ * longer wait for one another, so several cold ones are in flight at once.
  * Cost: the chunks between the rover and that chunk (free ones are common, so small requests
  * stop within a few chunks; a large request may cross much of the heap).
  */
@@ -120,12 +123,25 @@ export function takeNext(a: DlmallocAllocator, nb: number): number {
   let c = u32[sw + W.rover]!;
   if (c < hb || c >= top) c = hb;
   else if (!a.starts.has(c)) c = a.starts.below(c, hb); // merged since: the chunk holding it
+  const base = a.starts.base;
+  const w0 = a.starts.w0;
+  let i = (c - base) >>> 4; // bit of c; the chunks from c on are the set bits from i on
+  let w = w0 + (i >>> 5);
+  let bits = u32[w]! & (-1 << (i & 31));
   for (;;) {
+    while (bits === 0) bits = u32[++w]!;
+    const low = bits & -bits;
+    bits ^= low;
+    c = base + (((w - w0) << 5) + 31 - Math.clz32(low)) * 16;
+    if (c >= top) {
+      // Past the last chunk: wrap to the heap base.
+      i = (hb - base) >>> 4;
+      w = w0 + (i >>> 5);
+      bits = u32[w]! & (-1 << (i & 31));
+      continue;
+    }
     const h = u32[(c + 4) >>> 2]!;
-    const s = (h & ~15) >>> 0;
-    if (!(h & CINUSE) && s >= nb) return takeFree(a, c, nb);
-    c += s;
-    if (c >= top) c = hb;
+    if (!(h & CINUSE) && (h & ~15) >>> 0 >= nb) return takeFree(a, c, nb);
   }
 }
 
