@@ -14,7 +14,7 @@
  * (8 bytes a slot: it is read at random and every sample's scan evicts it from the caches):
  *   blocks[2·slot]      the block's pointer (0: none or its request failed)
  *   blocks[2·slot + 1]  its requested size (0 whenever the pointer is 0)
- * A pointer the allocator returns must be an integer 1 … 2^32 − 1 (anything else throws
+ * A pointer the allocator returns must be 0 or an integer below 2^32 (anything else throws
  * HeapCorruption at once); a size that does not fit 32 bits cannot belong to a block in the space
  * (at most 4 GiB, header pages included), so writing its last byte throws SegmentationFault first.
  * Writes into blocks, as the C driver does: speed runs write the first and last byte of each
@@ -39,7 +39,10 @@
  * a fresh slab header). Hence: M4 and M3 undercount by at most those pages at the peak, M2 is
  * exact when the peak-live event was sampled (the first peak within peakGrowth of the final one
  * always is), M1 undercounts by their mean over events. With sampleEvery = 1 every figure is
- * exact; the defaults (4096 events, 1%) keep the scans under a few percent of a run's time.
+ * exact; the defaults (4096 events, 1%) keep the scans under a few percent of a run's time,
+ * unless the allocator leaves large committed ranges unwritten: engine-speed's 64 MiB ring does,
+ * and its scans take about 1 s of each run's wall time against 0.07 s in the timed segments.
+ * A scan also evicts the caches, hence warmTable.
  */
 
 import type { AllocatorFactory, SpaceOptions } from '../api.js';
