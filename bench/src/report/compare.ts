@@ -35,8 +35,12 @@ import { SHAREABLE, runSharedProducerConsumer, type SharedRunResult } from '../w
 
 /** Events of the probe run that estimates an allocator's time on a source. */
 export const PROBE_EVENTS = 30_000;
-/** Seconds an allocator may spend on one source (all its runs) before it gets a shorter window. */
-export const DEFAULT_BUDGET_SECONDS = 5;
+/**
+ * Seconds an allocator may spend on one source (all its runs) before it gets a shorter window.
+ * 3 s keeps `npm run bench` (8 workloads + 4 bundled traces × 6 allocators, each also sampled
+ * and replayed once more for footprint) under 5 minutes on 2 loaded cores.
+ */
+export const DEFAULT_BUDGET_SECONDS = 3;
 
 /** What to compare and how. */
 export interface ComparisonPlan {
