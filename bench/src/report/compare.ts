@@ -37,10 +37,10 @@ import { SHAREABLE, runSharedProducerConsumer, type SharedRunResult } from '../w
 export const PROBE_EVENTS = 30_000;
 /**
  * Seconds an allocator may spend on one source (all its runs) before it gets a shorter window.
- * 3 s keeps `npm run bench` (8 workloads + 4 bundled traces × 6 allocators, each also sampled
+ * 2 s keeps `npm run bench` (8 workloads + 4 bundled traces × 6 allocators, each also sampled
  * and replayed once more for footprint) under 5 minutes on 2 loaded cores.
  */
-export const DEFAULT_BUDGET_SECONDS = 3;
+export const DEFAULT_BUDGET_SECONDS = 2;
 
 /** What to compare and how. */
 export interface ComparisonPlan {
