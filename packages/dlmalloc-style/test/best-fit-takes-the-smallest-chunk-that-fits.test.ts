@@ -6,16 +6,7 @@ import * as assert from 'uvu/assert';
 import { createAddressSpace } from '@heaplab/core';
 import { createDlmallocAllocator } from '../src/index.js';
 import { W } from '../src/layout.js';
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from './helpers/placement-run.js';
 
 for (const seed of [1, 2, 3]) {
   test(`the bin search returns a chunk of the smallest fitting size (seed ${seed})`, () => {

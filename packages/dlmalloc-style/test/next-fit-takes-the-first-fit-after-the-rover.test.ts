@@ -3,20 +3,8 @@
 // bitmap (place.ts); checked here against a walk by the sizes in the chunks' headers before each
 // request, over a seeded random run of mallocs and frees of mixed sizes.
 import { test } from 'uvu';
-import * as assert from 'uvu/assert';
-import { createAddressSpace } from '@heaplab/core';
-import { createDlmallocAllocator } from '../src/index.js';
 import { W } from '../src/layout.js';
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { checkEveryRequest } from './helpers/placement-run.js';
 
 /** The chunk holding address x (the walk by sizes from the heap base). */
 function chunkAt(u32: Uint32Array, base: number, x: number): number {
@@ -46,31 +34,8 @@ function expected(u32: Uint32Array, base: number, top: number, rover: number, nb
 }
 
 for (const seed of [1, 2, 3]) {
-  test(`every request takes the first chunk that fits after the rover (seed ${seed})`, () => {
-    const space = createAddressSpace({ size: 256 * 2 ** 20 });
-    const a = createDlmallocAllocator(space, { policy: 'next-fit' });
-    const r = rng(seed);
-    const live: number[] = [];
-    for (let step = 0; step < 4000; step++) {
-      if (live.length === 0 || r() < 0.55) {
-        const u = r();
-        const n = u < 0.8 ? 1 + Math.floor(r() * 200) : u < 0.97 ? 200 + Math.floor(r() * 3000) : 4000 + Math.floor(r() * 30000);
-        const nb = (n + 31) & ~15;
-        const { base, top } = a.heap;
-        const want = base === 0 ? 0 : expected(space.u32, base, top, space.u32[a.sw + W.rover]!, nb);
-        const p = a.malloc(n);
-        if (base !== 0) assert.is(p - 16, want, `step ${step}: malloc(${n})`);
-        live.push(p);
-      } else {
-        const k = Math.floor(r() * live.length);
-        a.free(live[k]!);
-        live[k] = live[live.length - 1]!;
-        live.pop();
-      }
-      if (step % 97 === 0) a.check();
-    }
-    a.check();
-  });
+  test(`every request takes the first chunk that fits after the rover (seed ${seed})`, () =>
+    checkEveryRequest('next-fit', seed, (u32, base, top, nb, a) => expected(u32, base, top, u32[a.sw + W.rover]!, nb)));
 }
 
 test.run();
