@@ -302,18 +302,6 @@ class ReplayRun {
           blocks[i] = 0;
           blocks[i + 1] = 0;
         }
-      } else if (o === K_MALLOC) {
-        n = size[k - 1]!;
-        p = a.malloc(n);
-        if (p >>> 0 !== p) this.notAnAddress('malloc', p);
-        blocks[i] = p;
-        if (p !== 0) {
-          blocks[i + 1] = n;
-          live += n;
-        } else {
-          blocks[i + 1] = 0;
-          failures++;
-        }
       } else if (o === K_NOP) {
         continue;
       } else if (o === K_REALLOC) {
@@ -326,9 +314,10 @@ class ReplayRun {
           blocks[i] = p;
         } else failures++;
       } else {
+        // malloc (the common case, tested first), calloc or memalign: a new block in slot i.
         n = size[k - 1]!;
-        p = o === K_CALLOC ? a.calloc(1, n) : a.memalign(arg[k - 1]!, n);
-        if (p >>> 0 !== p) this.notAnAddress(o === K_CALLOC ? 'calloc' : 'memalign', p);
+        p = o === K_MALLOC ? a.malloc(n) : o === K_CALLOC ? a.calloc(1, n) : a.memalign(arg[k - 1]!, n);
+        if (p >>> 0 !== p) this.notAnAddress(o === K_MALLOC ? 'malloc' : o === K_CALLOC ? 'calloc' : 'memalign', p);
         blocks[i] = p;
         if (p !== 0) {
           blocks[i + 1] = n;
