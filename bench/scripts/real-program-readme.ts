@@ -12,6 +12,8 @@
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { ROOT_README, updateSection } from '../src/matrix/readme-sections.js';
+import { formatBytes } from '../src/metrics/table.js';
+import { markdownTable, type Grid } from '../src/report/tables.js';
 
 interface HeaplabRun { allocatorName: string; nsPerEvent: number; m4: number; failures: number; replayed: number; live: { peak: number }; used: { peak: number } }
 interface NativeRun { name: string; nsPerEvent: number; footprint: number; failures: number }
@@ -39,20 +41,22 @@ if (!glibc) {
   process.exit(1);
 }
 const peakLive = r.heaplab[0]?.live.peak ?? NaN;
-const mib = (n: number): string => (n / 2 ** 20).toFixed(1);
-const rows = [
-  ...r.heaplab.map((h) => [h.allocatorName, h.nsPerEvent, h.m4, h.used.peak, h.failures] as const),
-  ...r.native.map((n) => [`${n.name} (native)`, n.nsPerEvent, n.footprint / peakLive, n.footprint, n.failures] as const),
-];
+const ratio = (ns: number): string => (ns / glibc.nsPerEvent).toFixed(2);
+const grid: Grid = {
+  title: `${label}: ${r.events.toLocaleString('en-US')} events, peak live ${formatBytes(peakLive)}`,
+  head: ['allocator', 'ns per event', '× glibc', 'M4 = peak used / peak live', 'peak used', 'failed requests'],
+  rows: [
+    ...r.heaplab.map((h) => [h.allocatorName, h.nsPerEvent.toFixed(1), ratio(h.nsPerEvent), h.m4.toFixed(3), formatBytes(h.used.peak), String(h.failures)]),
+    ...r.native.map((n) => [`${n.name} (native)`, n.nsPerEvent.toFixed(1), ratio(n.nsPerEvent), (n.footprint / peakLive).toFixed(3), formatBytes(n.footprint), String(n.failures)]),
+  ],
+  notes: [],
+};
 const lines = [
   `Replayed through every heaplab allocator and the native ones in one run on ${new Date().toISOString().slice(0, 10)}`,
-  `(${label}: ${r.events.toLocaleString('en-US')} events, peak live ${mib(peakLive)} MiB; median of ${r.repeat} runs each;`,
-  `Node ${process.version}, ${cpus().length} CPUs shared with other work — the ratios, measured side by side, are what to`,
-  'read; absolute times move with the load):',
+  `(median of ${r.repeat} runs each; Node ${process.version}, ${cpus().length} CPUs shared with other work — the ratios,`,
+  'measured side by side, are what to read; absolute times move with the load).',
   '',
-  '| allocator | ns per event | × glibc | M4 = peak used / peak live | peak used MiB | failed requests |',
-  '| --- | ---: | ---: | ---: | ---: | ---: |',
-  ...rows.map(([name, ns, m4, used, failures]) => `| ${name} | ${ns.toFixed(1)} | ${(ns / glibc.nsPerEvent).toFixed(2)} | ${m4.toFixed(3)} | ${mib(used)} | ${failures} |`),
+  markdownTable(grid, 4),
 ];
 if (r.nativeSkipped.length) lines.push('', `Not run here: ${r.nativeSkipped.map((s) => `${s.name} (${s.reason})`).join('; ')}.`);
 updateSection(ROOT_README, 'real-program-replay', lines.join('\n'));

@@ -19,6 +19,7 @@
  */
 
 import { EV_FREE, EV_REALLOC, EVENT_LETTERS, type TraceSource } from '@heaplab/core';
+import { formatBytes } from '../metrics/table.js';
 
 /** One bucket of the size histogram: requests of [lo, hi] bytes. */
 export interface SizeBucket {
@@ -183,13 +184,6 @@ export function bucketLabel(b: SizeBucket): string {
 const pct = (x: number): string => (Number.isNaN(x) ? '–' : x === 0 ? '0%' : x < 0.001 ? `${(x * 100).toPrecision(2)}%` : `${(x * 100).toFixed(1)}%`);
 const num = (n: number): string => n.toLocaleString('en-US');
 
-/** Bytes as B, KiB, MiB or GiB with one decimal. */
-export function bytesText(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const [v, u] = n < 2 ** 20 ? [n / 1024, 'KiB'] : n < 2 ** 30 ? [n / 2 ** 20, 'MiB'] : [n / 2 ** 30, 'GiB'];
-  return `${v.toFixed(1)} ${u}`;
-}
-
 /**
  * The statistics as terminal lines: the summary, then the histogram with one bar per bucket
  * (`width` characters for the largest), its share of requests and its count.
@@ -199,8 +193,8 @@ export function traceStatsLines(name: string, s: TraceStats, width = 40): string
   const lines = [
     `${name}: program ${s.program || '(none)'}, ${num(s.events)} events`,
     `  by kind: malloc ${num(k.a)}, calloc ${num(k.c)}, aligned ${num(k.m)}, realloc ${num(k.r)}, free ${num(k.f)}`,
-    `  requests ${num(s.requests)} (failed ${num(s.failed)}), largest ${bytesText(s.largest)}; frees of unknown ids ${num(s.unknownFrees)}${s.reusedLiveIds ? `, ids reused while live ${num(s.reusedLiveIds)}` : ''}`,
-    `  peak live ${bytesText(s.peakLiveBytes)} (${num(s.peakLiveBytes)} B), ${num(s.peakLiveBlocks)} blocks; live at the end ${num(s.liveAtEnd.blocks)} blocks, ${bytesText(s.liveAtEnd.bytes)}`,
+    `  requests ${num(s.requests)} (failed ${num(s.failed)}), largest ${formatBytes(s.largest)}; frees of unknown ids ${num(s.unknownFrees)}${s.reusedLiveIds ? `, ids reused while live ${num(s.reusedLiveIds)}` : ''}`,
+    `  peak live ${formatBytes(s.peakLiveBytes)} (${num(s.peakLiveBytes)} B), ${num(s.peakLiveBlocks)} blocks; live at the end ${num(s.liveAtEnd.blocks)} blocks, ${formatBytes(s.liveAtEnd.bytes)}`,
     `  requests under 100 B ${pct(s.under100)}, under 1 KiB ${pct(s.under1k)}, at least 128 KiB ${pct(s.atLeast128k)}`,
   ];
   if (s.sizes.length === 0) return lines;
