@@ -73,6 +73,13 @@ test('trace stats of a missing file, a malformed file or into a missing director
   assert.is(noDir.code, 2);
   assert.match(noDir.err, /--svg: the directory of .*x\.svg does not exist/);
   assert.not.ok(existsSync(join(dir, 'no')));
+  const toDir = await runCli(['trace', 'stats', join(dir, 'in.trace'), '--svg', dir]);
+  assert.is(toDir.code, 2);
+  assert.match(toDir.err, /--svg: .* is a directory; give the SVG file's name/);
+  assert.is(toDir.out, '');
+  const fromDir = await runCli(['trace', 'stats', dir]);
+  assert.is(fromDir.code, 1);
+  assert.is(fromDir.err, `heaplab: ${dir}: expected a trace file, got a directory\n`);
 });
 
 test.run();

@@ -82,6 +82,7 @@ export function registerTrace(program: Command): void {
     .action(async (file: string, opts: { json?: boolean; svg?: string }) => {
       if (!existsSync(file)) throw new UsageError(`trace stats: ${file} does not exist`);
       if (opts.svg !== undefined && !existsSync(dirname(resolve(opts.svg)))) throw new UsageError(`--svg: the directory of ${opts.svg} does not exist`);
+      if (opts.svg !== undefined && existsSync(opts.svg) && statSync(opts.svg).isDirectory()) throw new UsageError(`--svg: ${opts.svg} is a directory; give the SVG file's name`);
       const stats = await traceStats(fileSource(file));
       if (opts.json) console.log(JSON.stringify({ file, ...stats }, null, 2));
       else for (const line of traceStatsLines(file, stats)) console.log(line);

@@ -10,6 +10,7 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { createGunzip, gunzipSync } from 'node:zlib';
+import { HeaplabError } from '../errors.js';
 import { BINARY_MAGIC, BinaryTraceParser } from './binary.js';
 import { DEFAULT_CHUNK_EVENTS, type EventChunk } from './events.js';
 import { TextTraceParser } from './text.js';
@@ -116,6 +117,8 @@ export async function openTrace(file: string, options: ReadOptions = {}): Promis
   const fh = await open(file, 'r');
   const magic = new Uint8Array(2);
   try {
+    const st = await fh.stat();
+    if (!st.isFile()) throw new HeaplabError(`${file}: expected a trace file, got ${st.isDirectory() ? 'a directory' : 'something that is not a regular file'}`);
     await fh.read(magic, 0, 2, 0);
   } finally {
     await fh.close();
