@@ -32,6 +32,8 @@ import { isZeroRange, sampleResidency } from './residency.js';
 import { whoOwns, type Ownership } from '../registry/who-owns.js';
 
 const GiB = 2 ** 30;
+/** Bytes of never-RESIDENT pages compared with zeros in one call when pages are given back. */
+const COMPARE_RUN_BYTES = 65536;
 /** The global WebAssembly namespace, typed by what the space uses of it. */
 const WA = (globalThis as unknown as {
   WebAssembly: { Memory: new (d: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory };
@@ -432,7 +434,7 @@ export class AddressSpace {
       const p0 = addr >>> this.pageShift;
       const n = Math.ceil(length / this.pageSize);
       this.requireMapped('madvise', p0, n);
-      for (let p = p0; p < p0 + n; p++) this.dropPage(p);
+      this.dropPages(p0, n);
     } finally {
       this.lock.release();
     }
@@ -497,12 +499,12 @@ export class AddressSpace {
 
   /** Unmaps pages (caller holds the lock): zero what was written, update counters, clear tables. */
   private unmapPages(p0: number, n: number): void {
+    this.dropPages(p0, n);
     let mapped = 0;
     let committed = 0;
     for (let p = p0; p < p0 + n; p++) {
       const f = this.flags[p]!;
       if (!(f & PAGE_MAPPED)) continue;
-      this.dropPage(p);
       mapped++;
       if (f & PAGE_WRITE) committed++;
       this.flags[p] = 0;
@@ -514,18 +516,45 @@ export class AddressSpace {
     this.addPages(-mapped, -committed);
   }
 
-  /** Gives a page back: zero its bytes if anything was written, clear RESIDENT. */
-  private dropPage(p: number): void {
-    const f = this.flags[p]!;
-    const start = (p << this.pageShift) >>> 0;
-    if (f & PAGE_RESIDENT) {
-      this.u8.fill(0, start, start + this.pageSize);
-      this.flags[p] = f & ~PAGE_RESIDENT;
-      Atomics.sub(this.i32, H.residentPages, 1);
-    } else if (f & PAGE_WRITE && !isZeroRange(this.bytes, start, this.pageSize)) {
-      // A page that was never writable holds zeros: mprotect samples residency before it takes
-      // write access away, so a written page is RESIDENT by then.
-      this.u8.fill(0, start, start + this.pageSize);
+  /**
+   * Gives pages back: zero each page that was written, clear RESIDENT. A RESIDENT page is zeroed
+   * at once. A writable page not known RESIDENT may have been written through a raw view, so it
+   * is read: runs of such pages are compared with zeros up to 64 KiB at a time (one call, not one
+   * per page), and only a run holding a written byte is split and zeroed page by page. A page
+   * that was never writable holds zeros: mprotect samples residency before it takes write access
+   * away, so a written page is RESIDENT by then.
+   */
+  private dropPages(p0: number, n: number): void {
+    const flags = this.flags;
+    const ps = this.pageSize;
+    const shift = this.pageShift;
+    const maxRun = Math.max(1, COMPARE_RUN_BYTES / ps);
+    const end = p0 + n;
+    let p = p0;
+    while (p < end) {
+      const f = flags[p]!;
+      if (f & PAGE_RESIDENT) {
+        const start = (p << shift) >>> 0;
+        this.u8.fill(0, start, start + ps);
+        flags[p] = f & ~PAGE_RESIDENT;
+        Atomics.sub(this.i32, H.residentPages, 1);
+        p++;
+        continue;
+      }
+      if ((f & (PAGE_MAPPED | PAGE_WRITE)) !== (PAGE_MAPPED | PAGE_WRITE)) {
+        p++;
+        continue;
+      }
+      let q = p + 1;
+      while (q < end && q - p < maxRun && (flags[q]! & (PAGE_MAPPED | PAGE_WRITE | PAGE_RESIDENT)) === (PAGE_MAPPED | PAGE_WRITE)) q++;
+      const start = (p << shift) >>> 0;
+      if (!isZeroRange(this.bytes, start, (q - p) * ps)) {
+        for (let r = p; r < q; r++) {
+          const at = (r << shift) >>> 0;
+          if (!isZeroRange(this.bytes, at, ps)) this.u8.fill(0, at, at + ps);
+        }
+      }
+      p = q;
     }
   }
 

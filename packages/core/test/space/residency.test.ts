@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { PROT_READ, PROT_WRITE, createAddressSpace } from '../../src/index.js';
+import { MADV_DONTNEED, PROT_READ, PROT_WRITE, createAddressSpace } from '../../src/index.js';
 
 const MiB = 2 ** 20;
 
@@ -49,6 +49,22 @@ test('heap pages written through raw views are resident; the unwritten tail is n
   const p = s.sbrk(8 * 4096);
   s.u8[p] = 1;
   assert.is(s.stats().resident, 4096);
+});
+
+test('bytes written through raw views anywhere in a long run of pages read zero after munmap and madvise', () => {
+  const s = createAddressSpace({ size: 64 * MiB });
+  const n = 40; // more than one 64 KiB compare run
+  const a = s.mmap(0, n * 4096, PROT_READ | PROT_WRITE);
+  const spots = [0, 4095, 15 * 4096 + 7, 16 * 4096, 33 * 4096 + 2048, n * 4096 - 1];
+  for (const at of spots) s.u8[a + at] = 0xa5;
+  s.munmap(a, n * 4096);
+  const b = s.mmap(a, n * 4096, PROT_READ | PROT_WRITE);
+  assert.is(b, a);
+  for (const at of spots) assert.is(s.u8[b + at], 0, `byte ${at} after munmap`);
+  for (const at of spots) s.u8[b + at] = 0x5a;
+  s.madvise(b, n * 4096, MADV_DONTNEED);
+  for (const at of spots) assert.is(s.u8[b + at], 0, `byte ${at} after madvise`);
+  assert.is(s.stats().resident, 0);
 });
 
 test.run();
