@@ -70,6 +70,8 @@ export class AddressSpace {
 
   /** @internal page flag, owner and mapped-bit tables (views into the header). */
   flags!: Uint8Array;
+  /** @internal the same flags, four pages per word (the scans skip groups of pages with it). */
+  flags32!: Uint32Array;
   /** @internal */
   pageOwner!: Uint16Array;
   /** @internal */
@@ -168,6 +170,7 @@ export class AddressSpace {
   private bindTables(): void {
     const l = this.layout;
     this.flags = new Uint8Array(this.buffer, l.flagsOffset, l.pageCount);
+    this.flags32 = new Uint32Array(this.buffer, l.flagsOffset, l.pageCount >>> 2);
     this.pageOwner = new Uint16Array(this.buffer, l.ownerOffset, l.pageCount);
     this.bitmap = new Uint32Array(this.buffer, l.bitmapOffset, Math.ceil(l.pageCount / 32));
     this.lock = new SpaceLock(this.i32, H.lock, this.shared);

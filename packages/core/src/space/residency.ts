@@ -33,6 +33,14 @@ export function isZeroRange(bytes: Buffer, start: number, length: number): boole
   return true;
 }
 
+/** 1 when none of the four pages whose flags make up `w` is writable and not RESIDENT, else 0. */
+function noCandidate(w: number): number {
+  // WRITE implies MAPPED; each byte's WRITE and RESIDENT bits are moved to its bit 0.
+  return ((w >>> WRITE_BIT) & ~(w >>> RESIDENT_BIT) & 0x01010101) === 0 ? 1 : 0;
+}
+const WRITE_BIT = Math.log2(PAGE_WRITE);
+const RESIDENT_BIT = Math.log2(PAGE_RESIDENT);
+
 /**
  * Scans pages [p0, p0 + n) that are committed but not yet RESIDENT and marks those holding a
  * non-zero byte. Walks the mapped bitmap a word at a time, so unmapped stretches cost little.
@@ -46,10 +54,17 @@ export function sampleResidency(space: AddressSpace, p0: number, n: number): voi
   const end = p0 + n;
   const candidate = (q: number): boolean => (flags[q]! & (PAGE_MAPPED | PAGE_WRITE | PAGE_RESIDENT)) === (PAGE_MAPPED | PAGE_WRITE);
   const maxRun = Math.max(1, ZERO.length / ps);
+  const f32 = space.flags32;
   let p = p0;
   while (p < end) {
     if ((p & 31) === 0 && bm[p >>> 5] === 0) {
       p += 32;
+      continue;
+    }
+    // Eight pages at once (two words of flags): none writable and not yet RESIDENT → skip them.
+    // Reservations (PROT_NONE) and read-only mappings are passed this way, not page by page.
+    if ((p & 7) === 0 && p + 8 <= end && (noCandidate(f32[p >>> 2]!) & noCandidate(f32[(p >>> 2) + 1]!)) !== 0) {
+      p += 8;
       continue;
     }
     if (!candidate(p)) {

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { MADV_DONTNEED, PROT_READ, PROT_WRITE, createAddressSpace } from '../../src/index.js';
+import { MADV_DONTNEED, PROT_NONE, PROT_READ, PROT_WRITE, createAddressSpace } from '../../src/index.js';
 
 const MiB = 2 ** 20;
 
@@ -65,6 +65,19 @@ test('bytes written through raw views anywhere in a long run of pages read zero 
   s.madvise(b, n * 4096, MADV_DONTNEED);
   for (const at of spots) assert.is(s.u8[b + at], 0, `byte ${at} after madvise`);
   assert.is(s.stats().resident, 0);
+});
+
+test('raw writes to scattered writable pages inside a large reservation are all counted', () => {
+  const s = createAddressSpace({ size: 64 * MiB });
+  const n = 1000;
+  const a = s.mmap(0, n * 4096, PROT_NONE);
+  const writable = [3, 8, 9, 15, 16, 250, 251, 252, 253, 254, 255, 256, 257, 511, 999];
+  for (const i of writable) s.mprotect(a + i * 4096, 4096, PROT_READ | PROT_WRITE);
+  const written = writable.filter((_, k) => k % 2 === 0);
+  for (const i of written) s.u8[a + i * 4096 + (i % 4096)] = 1;
+  assert.is(s.stats().resident, written.length * 4096);
+  s.u8[a + 15 * 4096 + 4095] = 1; // one more, after a sample that found page 15 empty
+  assert.is(s.stats().resident, (written.length + 1) * 4096);
 });
 
 test.run();
