@@ -18,13 +18,14 @@
  *   node --import=tsx bench/scripts/churn-replay.ts dlmalloc-style@packages/dlmalloc-style/src/index.ts dlmalloc-style@/tmp/before/index.ts
  *
  * (compare two builds made by the same compiler: tsc's and tsx's output can differ in speed by
- * 5–10 %). `--quiet-samples` samples the space's figures only at the end, so every page a run
- * touches first is touched inside the timed loop and a CPU profile shows the loop alone. With
- * node's --expose-gc each run starts after a full GC, so runs do not inherit a dead space's pages.
+ * 5–10 %). Runs sample the space's figures only at the end, as the CLI's timed runs do, so a CPU
+ * profile shows the loop alone; `--periodic-samples` samples every 4,096 events and at peaks, as
+ * footprint runs (and timed runs before 2026-12-01) do. With node's --expose-gc each run starts
+ * after a full GC, so runs do not inherit a dead space's pages.
  *
  * Usage (from the repository root, bench built):
  *   node --expose-gc --import=tsx bench/scripts/churn-replay.ts RUN… [--ops N] [--repeat N]
- *        [--no-floor] [--quiet-samples]
+ *        [--no-floor] [--periodic-samples]
  * e.g. `… churn-replay.ts dlmalloc-style dlmalloc-style:policy=first-fit zoned-classes:preset=light`
  */
 
@@ -35,7 +36,7 @@ import { allocatorFactory } from '../src/allocators.js';
 import { RingBumpAllocator } from '../src/metrics/bump-allocator.js';
 import { churn, workloadSource, DEFAULT_SEED } from '../src/workloads/index.js';
 
-const USAGE = 'usage: churn-replay.ts RUN… [--ops N] [--repeat N] [--no-floor] [--quiet-samples]; RUN = NAME[@MODULE][:key=value,…]';
+const USAGE = 'usage: churn-replay.ts RUN… [--ops N] [--repeat N] [--no-floor] [--periodic-samples]; RUN = NAME[@MODULE][:key=value,…]';
 type Factory = (space: AddressSpace) => Allocator;
 
 function fail(message: string): never {
@@ -86,8 +87,8 @@ const args = process.argv.slice(2);
 const OPS = count('--ops', 2_000_000, args);
 const REPEAT = count('--repeat', 3, args);
 const FLOOR = !args.includes('--no-floor');
-const QUIET = args.includes('--quiet-samples');
-const names = args.filter((a) => a !== '--no-floor' && a !== '--quiet-samples');
+const PERIODIC = args.includes('--periodic-samples');
+const names = args.filter((a) => a !== '--no-floor' && a !== '--periodic-samples');
 if (names.some((a) => a.startsWith('--'))) fail(`unknown option ${names.find((a) => a.startsWith('--'))}`);
 if (names.length === 0) fail('name at least one allocator');
 
@@ -103,7 +104,7 @@ for (const name of names) {
     fail(`run "${name}": ${(e as Error).message}`);
   }
 }
-const sampling = QUIET ? { sampleEvery: OPS + 1, peakGrowth: 1e9 } : {};
+const sampling = { samples: PERIODIC ? 'periodic' : 'end' } as const;
 const gc = (globalThis as { gc?: () => void }).gc;
 const trace = await prepareReplay(workloadSource(churn, { seed: DEFAULT_SEED, ops: OPS }));
 const wall = new Map<string, number[]>([...runs.keys()].map((k) => [k, []]));
@@ -121,7 +122,7 @@ for (let r = 0; r < REPEAT; r++) {
     cpu.get(name)!.push(((c.user + c.system) * 1000) / f.replayed);
   }
 }
-const how = [`${REPEAT} interleaved rounds`, gc ? 'full GC before each run' : '', QUIET ? 'figures sampled at the end only' : ''].filter(Boolean).join(', ');
+const how = [`${REPEAT} interleaved rounds`, gc ? 'full GC before each run' : '', PERIODIC ? 'figures sampled every 4,096 events' : 'figures sampled at the end only'].filter(Boolean).join(', ');
 console.log(`churn(seed=${DEFAULT_SEED}, ops=${OPS}), speed touch, ${how}; medians`);
 const floor = FLOOR ? median(wall.get('ring-bump (floor)')!) : NaN;
 const width = Math.max(...[...runs.keys()].map((k) => k.length));

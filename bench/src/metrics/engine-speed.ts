@@ -28,7 +28,7 @@ async function mainSpeed(): Promise<void> {
   const decodeMs = performance.now() - t0;
   const rates: number[] = [];
   for (let r = 0; r < runs; r++) {
-    const f = await runReplay(trace, (space) => new RingBumpAllocator(space, arenaMiB * 2 ** 20), { series: false, space: { size: 2 ** 30 } });
+    const f = await runReplay(trace, (space) => new RingBumpAllocator(space, arenaMiB * 2 ** 20), { series: false, samples: 'end', space: { size: 2 ** 30 } });
     rates.push(f.replayed / (f.ns / 1e9));
   }
   const m = median(rates);

@@ -79,7 +79,7 @@ export function replayFooter(r: ReplayResult, timedTouch: 'speed' | 'footprint')
   const a = r.anomalies;
   const lines = [
     `${r.source}: ${r.events} events (program ${r.program}), ${r.replayed} replayed`,
-    `time: ${timedTouch} touch (${timedTouch === 'speed' ? 'first and last byte of each block' : 'first, last and one byte per page'}); memory figures: ${r.touch} touch (${r.touch === 'speed' ? 'first and last byte of each block' : 'first, last and one byte per page of each block'})`,
+    `time: ${timedTouch} touch (${timedTouch === 'speed' ? 'first and last byte of each block; no sample before the end of a timed run' : 'first, last and one byte per page'}); memory figures: ${r.touch} touch (${r.touch === 'speed' ? 'first and last byte of each block' : 'first, last and one byte per page of each block'})`,
     `figures sampled every ${r.sampling.every} events and at peaks of live bytes (+${(r.sampling.peakGrowth * 100).toFixed(0)} %); ${r.samples} samples`,
   ];
   if (a.failedRequests + a.unknownIds + a.reusedLiveIds > 0) {

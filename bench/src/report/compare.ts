@@ -168,7 +168,7 @@ export async function compare(plan: ComparisonPlan, log: (line: string) => void 
           bar.label(`${name}: ${a} probe`);
           try {
             const probeOnce = async (): Promise<number> => {
-              const p = await runReplay(probe, factories[i]!, { ...runOptions, touch: 'speed', series: false });
+              const p = await runReplay(probe, factories[i]!, { ...runOptions, touch: 'speed', samples: 'end', series: false });
               return p.ns / 1e9 / Math.max(1, p.replayed);
             };
             let perEvent = await probeOnce();
@@ -200,7 +200,7 @@ export async function compare(plan: ComparisonPlan, log: (line: string) => void 
             bar.label(`${name}: ${plan.allocators[i]} run ${r + 1}/${repeat}`);
             if (errors[i] === null) {
               try {
-                timed[i]!.push(await runReplay(traceOf(i), factories[i]!, { ...runOptions, touch: 'speed', series: false }));
+                timed[i]!.push(await runReplay(traceOf(i), factories[i]!, { ...runOptions, touch: 'speed', samples: 'end', series: false }));
               } catch (e) {
                 errors[i] = message(e);
               }
@@ -232,7 +232,7 @@ export async function compare(plan: ComparisonPlan, log: (line: string) => void 
           }
           try {
             const f = await runReplay(trace, factories[i]!, { ...runOptions, touch: 'footprint', series: true });
-            const time = combineRuns(trace, timed[i]!, { ...runOptions, touch: 'speed' });
+            const time = combineRuns(trace, timed[i]!, { ...runOptions, touch: 'speed', samples: 'end' });
             const { series, ...figures } = combineRuns(trace, [f], { ...runOptions, touch: 'footprint' });
             results.push({
               name: a,

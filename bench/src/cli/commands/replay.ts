@@ -10,6 +10,9 @@
  * figures (used, M1–M4, mapped, …) always from a footprint-touch run — one more run per
  * allocator unless --footprint — because a speed run leaves the inside of large blocks
  * unwritten and its resident bytes undercount what a program using its blocks would cost.
+ * Speed runs take no sample before their last event (a sample's scan evicts the caches and
+ * faults pages in; the native driver's timed loop has nothing like it); --sample-every applies
+ * to the footprint runs.
  * The native driver reads a v1 text file: a workload, or a binary or gzipped FILE, is first
  * written to a temporary text trace, removed afterwards.
  * `--leaks` replays once more per allocator, event by event with the trace's sites
@@ -56,7 +59,7 @@ export function registerReplay(program: Command): void {
     .option('--repeat <n>', 'runs per allocator; time is their median', '1')
     .option('--footprint', 'footprint touch: also write one byte in every page of each block')
     .option('--native', 'also replay with the native C driver (glibc, and jemalloc, mimalloc, tcmalloc, musl where installed)')
-    .option('--sample-every <n>', 'take the space\'s figures every N events (default 4096; 1 is exact and slow)')
+    .option('--sample-every <n>', 'footprint runs: take the space\'s figures every N events (default 4096; 1 is exact and slow); timed speed runs sample only at their end')
     .option('--space-mib <n>', 'size of each run\'s address space in MiB (default 4096)')
     .option('--series', 'include the sampled series in --json output')
     .option('--json', 'print JSON instead of a table')
@@ -116,7 +119,8 @@ export function registerReplay(program: Command): void {
         const options = { touch, sampleEvery, space: { size: spaceMib * 2 ** 20 } } as const;
         for (let r = 0; r < repeat; r++) {
           for (let i = 0; i < names.length; i++) {
-            const f = await runReplay(trace, factories[i]!, { ...options, series: r === 0 && touch === 'footprint' && opts.series === true });
+            // A speed run is kept for its time only: no sample interrupts it (RunOptions.samples).
+            const f = await runReplay(trace, factories[i]!, { ...options, samples: touch === 'footprint' ? 'periodic' : 'end', series: r === 0 && touch === 'footprint' && opts.series === true });
             timed[i]!.push(f);
             log(`run ${r + 1}/${repeat} ${names[i]}: ${(f.ns / Math.max(1, f.replayed)).toFixed(1)} ns/event (${touch} touch)`);
           }
@@ -139,7 +143,7 @@ export function registerReplay(program: Command): void {
           else nativeFootprint = (await runNative(nativeFile, { footprint: true })).figures;
         }
         const results: ReplayResult[] = names.map((_, i) => {
-          const time = combineRuns(trace, timed[i]!, options);
+          const time = combineRuns(trace, timed[i]!, { ...options, samples: touch === 'footprint' ? 'periodic' : 'end' });
           const figures = combineRuns(trace, [footprintRuns[i]!], { ...options, touch: 'footprint' });
           return { ...figures, nsPerEvent: time.nsPerEvent, runsNsPerEvent: time.runsNsPerEvent, timedTouch: touch };
         });

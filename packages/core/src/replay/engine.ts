@@ -42,7 +42,10 @@
  * exact; the defaults (4096 events, 1%) keep the scans under a few percent of a run's time,
  * unless the allocator leaves large committed ranges unwritten: engine-speed's 64 MiB ring does,
  * and its scans take about 1 s of each run's wall time against 0.07 s in the timed segments.
- * A scan also evicts the caches, hence warmTable.
+ * A scan also evicts the caches, hence warmTable, and faults in pages the timed loop would
+ * have touched first; so a run kept only for its time takes `samples: 'end'` (no sample before
+ * the last event), as the CLI's and the report's timed runs do: on 2026-12-01, churn with
+ * bump-freestack ran at 60–69 ns/event so against 79–88 with samples every 4,096 events.
  */
 
 import type { AllocatorFactory, SpaceOptions } from '../api.js';
@@ -85,6 +88,14 @@ export interface RunOptions {
   sampleEvery?: number;
   /** Also sample when live bytes pass the last sampled peak by this fraction. Default 0.01. */
   peakGrowth?: number;
+  /**
+   * `periodic`: sample as `sampleEvery` and `peakGrowth` say. `end`: sample only once, after the
+   * last event — for runs kept only for their time: a sample scans the space, which evicts the
+   * caches and faults pages in, and the native driver's timed loop has nothing like it (its
+   * figures come from separate runs, as ours do from footprint runs). With `end` the run's
+   * memory figures are those of the end alone. Default `periodic`.
+   */
+  samples?: 'periodic' | 'end';
   /** Options of the fresh space each run gets. Default: createAddressSpace's (4 GiB, 4 KiB pages). */
   space?: Partial<SpaceOptions>;
   /** Keep every sample in the result (`series`). Default true. */
@@ -207,6 +218,13 @@ class ReplayRun {
     const g = options.peakGrowth ?? DEFAULT_PEAK_GROWTH;
     if (!(g >= 0)) throw new RangeError(`peakGrowth must be a non-negative number, got ${g}`);
     this.peakGrowth = g;
+    const samples = options.samples ?? 'periodic';
+    if (samples !== 'periodic' && samples !== 'end') throw new RangeError(`samples must be 'periodic' or 'end', got ${String(samples)}`);
+    if (samples === 'end') {
+      this.sampleEvery = Number.MAX_SAFE_INTEGER;
+      this.peakGrowth = Infinity;
+      this.nextPeakSample = Infinity;
+    }
     this.space = createAddressSpace(options.space ?? {});
     this.allocator = factory(this.space);
     if (slotCount > MAX_SLOTS) throw new RangeError(`a run holds at most ${MAX_SLOTS} live blocks, the trace needs ${slotCount}`);
@@ -483,6 +501,6 @@ export function combineRuns(trace: PreparedTrace, runs: readonly (RunFigures & {
     nsPerEvent: median(perEvent),
     runsNsPerEvent: perEvent,
     anomalies: trace.anomalies,
-    sampling: { every: options.sampleEvery ?? DEFAULT_SAMPLE_EVERY, peakGrowth: options.peakGrowth ?? DEFAULT_PEAK_GROWTH },
+    sampling: { every: options.sampleEvery ?? DEFAULT_SAMPLE_EVERY, peakGrowth: options.peakGrowth ?? DEFAULT_PEAK_GROWTH, samples: options.samples ?? 'periodic' },
   };
 }

@@ -78,7 +78,7 @@ export interface ReplayResult extends RunFigures {
   /** ns per replayed event of each run, in run order. */
   runsNsPerEvent: number[];
   anomalies: TraceAnomalies;
-  sampling: { every: number; peakGrowth: number };
+  sampling: { every: number; peakGrowth: number; samples: 'periodic' | 'end' };
 }
 
 /** Median of numbers (mean of the middle two for an even count); NaN for none. */
