@@ -37,6 +37,8 @@ export interface NativeOptions {
   footprint: boolean;
   /** bench/native, or a directory laid out like it. Default NATIVE_DIR. */
   dir?: string;
+  /** Run only these native allocators (by name, e.g. `['glibc']`). Default: every available one. */
+  only?: readonly string[];
 }
 
 /** What a native run gives: the figures of each allocator, and why others were skipped. */
@@ -122,6 +124,7 @@ export async function runNative(trace: string, options: NativeOptions): Promise<
     return { figures, skipped };
   }
   for (const e of await nativeAllocators(dir)) {
+    if (options.only !== undefined && !options.only.includes(e.name)) continue;
     if (!e.available || !e.driver) skipped.push(`${e.name} skipped: ${e.reason ?? 'not available'}`);
     else figures.push(await runOne(e, trace, options));
   }

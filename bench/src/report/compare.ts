@@ -5,7 +5,9 @@
  *   2. the events decoded once (prepareReplay) — and, for allocators with a shorter window,
  *      the first `window` events of them;
  *   3. `repeat` rounds, interleaved: in each, one speed-touch run of every allocator, then the
- *      native driver (glibc and whatever else is installed) on the same events as a v1 file;
+ *      native driver (glibc and whatever else is installed) on the same events as a v1 file,
+ *      and glibc alone on each shorter window (below) so every ratio to glibc is over the same
+ *      events;
  *   4. one footprint-touch run of each allocator, with its sampled series, for the memory figures
  *      (as `heaplab replay` does: a speed run leaves large blocks' insides unwritten).
  * Time per event is the median over the rounds. An allocator that throws is recorded with its
@@ -17,8 +19,9 @@
  * events once (which also warms the JIT; once more when over budget, as a cold JIT is slow);
  * when its ns per event × events × (repeat + 1) would pass `budgetSeconds`, its window is what
  * fits the budget (never under PROBE_EVENTS, rounded
- * down to 10,000). Time is per event either way, so ratios stay meaningful: the workloads reach
- * their steady state within 10,000–20,000 events. `windows` fixes a window by name instead.
+ * down to 10,000). Time is per event either way, but the first events of a source hold the heap's
+ * growth (and its first touches of fresh pages), so a windowed allocator's ratio to glibc divides
+ * by glibc's time over the same window. `windows` fixes a window by name instead.
  */
 
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -98,6 +101,13 @@ export interface SourceResult {
   sizes: SizeBucket[];
   allocators: AllocatorResult[];
   native: NativeFigures[];
+  /**
+   * glibc's time over each shorter window an allocator replayed (same events, same rounds), so
+   * a windowed allocator's time is divided by glibc's over the same events: the first events of
+   * a source hold the heap's growth and its first touches of fresh pages. Absent in comparisons
+   * made before 2026-12-01.
+   */
+  nativeWindows?: { events: number; glibc: NativeFigures }[];
   nativeSkipped: string[];
 }
 
@@ -190,10 +200,20 @@ export async function compare(plan: ComparisonPlan, log: (line: string) => void 
       const timed: Run[][] = plan.allocators.map(() => []);
       const errors: (string | null)[] = plan.allocators.map(() => null);
       try {
+        // glibc also replays each shorter window (same events as the windowed allocator).
+        const windowSizes = [...new Set([...traces.values()].map((t) => t.events))].sort((x, y) => x - y);
+        const windowFiles = new Map<number, string>();
+        const windowRuns = new Map<number, NativeFigures[][]>();
         if (native) {
           tmp = mkdtempSync(join(tmpdir(), 'heaplab-bench-'));
           nativeFile = join(tmp, `${name}.trace`);
           await writeTrace(nativeFile, source.open(), { program: profile.program || name, format: 'text' });
+          for (const w of windowSizes) {
+            const f = join(tmp, `${name}.${w}.trace`);
+            await writeTrace(f, limitSource(source, w).open(), { program: profile.program || name, format: 'text' });
+            windowFiles.set(w, f);
+            windowRuns.set(w, []);
+          }
         }
         for (let r = 0; r < repeat; r++) {
           for (let i = 0; i < plan.allocators.length; i++) {
@@ -216,6 +236,11 @@ export async function compare(plan: ComparisonPlan, log: (line: string) => void 
               nativeFile = null;
               n.skipped.forEach((s) => nativeSkips.add(s));
             } else nativeRuns.push(n.figures);
+            for (const [w, f] of nativeFile === null ? [] : windowFiles) {
+              bar.label(`${name}: glibc on the first ${w} events, run ${r + 1}/${repeat}`);
+              const g = await nativeRun(f, false, ['glibc']);
+              if (g.figures.length > 0) windowRuns.get(w)!.push(g.figures);
+            }
             bar.tick(name);
           }
         }
@@ -266,6 +291,10 @@ export async function compare(plan: ComparisonPlan, log: (line: string) => void 
           sizes: profile.sizes,
           allocators: results,
           native: nativeFigures,
+          nativeWindows: [...windowRuns].flatMap(([events, runs]) => {
+            const g = combineNative(runs).find((f) => f.name === 'glibc');
+            return g ? [{ events, glibc: g }] : [];
+          }),
           nativeSkipped: [...skipped, ...[...nativeSkips].filter((x) => !skipped.has(x))],
         });
         log(`${name}: ${profile.events} events, ${results.map((r) => `${r.name} ${r.result ? r.result.nsPerEvent.toFixed(0) + ' ns' : 'failed'}`).join(', ')}${nativeFigures.map((n) => `, ${n.name} ${n.nsPerEvent.toFixed(0)} ns`).join('')}`);
@@ -298,9 +327,9 @@ export async function compare(plan: ComparisonPlan, log: (line: string) => void 
 }
 
 /** A native run; a driver that fails is a skip message, not the end of the comparison. */
-async function nativeRun(file: string, footprint: boolean): Promise<NativeRun> {
+async function nativeRun(file: string, footprint: boolean, only?: readonly string[]): Promise<NativeRun> {
   try {
-    return await runNative(file, { footprint });
+    return await runNative(file, { footprint, only });
   } catch (e) {
     return { figures: [], skipped: [`native driver failed: ${message(e)}`] };
   }

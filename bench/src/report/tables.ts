@@ -40,6 +40,19 @@ export function nsOf(s: SourceResult, column: string): number {
   return s.native.find((n) => n.name === column)?.nsPerEvent ?? NaN;
 }
 
+/**
+ * glibc's ns per event over the events `column` replayed: its window's run when the column
+ * replayed a shorter window (and glibc ran on it), else glibc's over the whole source.
+ */
+export function glibcNsFor(s: SourceResult, column: string): number {
+  const w = s.allocators.find((x) => x.name === column)?.window ?? null;
+  if (w !== null) {
+    const g = s.nativeWindows?.find((x) => x.events === w)?.glibc;
+    if (g) return g.nsPerEvent;
+  }
+  return nsOf(s, 'glibc');
+}
+
 /** M4 of a column: heaplab's peak used / peak live; native: peak RSS less baseline / the trace's peak live. */
 export function m4Of(s: SourceResult, column: string): number {
   const a = s.allocators.find((x) => x.name === column);
@@ -69,6 +82,19 @@ function grid(c: Comparison, title: string, cell: Cell, digits: number, withMean
   return { title, head, rows, notes };
 }
 
+/** Under the ÷ glibc table: which windowed ratios divide by glibc over the whole source instead. */
+function sameEventsNote(c: Comparison): string[] {
+  const missing: string[] = [];
+  for (const s of c.sources) {
+    for (const a of s.allocators) {
+      if (a.window !== null && !s.nativeWindows?.some((x) => x.events === a.window)) missing.push(`${a.name} on ${s.name}`);
+    }
+  }
+  return missing.length === 0
+    ? ['An allocator that replayed a shorter window is divided by glibc replaying the same window.']
+    : [`glibc did not replay these windows, so their ratio is to glibc over the whole source: ${missing.join(', ')}.`];
+}
+
 /** The tables of a comparison, in the order the report prints them. */
 export function comparisonGrids(c: Comparison): Grid[] {
   const windowed = new Map<string, string[]>();
@@ -77,7 +103,7 @@ export function comparisonGrids(c: Comparison): Grid[] {
   const hasGlibc = c.sources.some((s) => s.native.some((n) => n.name === 'glibc'));
   const hasThing = c.sources.some((s) => s.allocators.some((a) => a.name === THING && a.result));
   const grids: Grid[] = [grid(c, `Time per event, ns (median of ${c.repeat} runs, speed touch)`, nsOf, 1, false, windowNote)];
-  if (hasGlibc) grids.push(grid(c, 'Time per event ÷ glibc (native, same events)', (s, col) => nsOf(s, col) / nsOf(s, 'glibc'), 2, true));
+  if (hasGlibc) grids.push(grid(c, 'Time per event ÷ glibc (native, same events)', (s, col) => nsOf(s, col) / glibcNsFor(s, col), 2, true, sameEventsNote(c)));
   if (hasThing) grids.push(grid(c, 'Time per event ÷ @thi.ng/malloc', (s, col) => nsOf(s, col) / nsOf(s, THING), 4, true));
   grids.push(grid(c, 'M4 = peak used / peak live (footprint touch; native: peak RSS over the trace\'s peak live)', m4Of, 3, true));
   grids.push(grid(c, 'M1 = mean over events of used / live', (s, col) => s.allocators.find((a) => a.name === col)?.result?.m1 ?? NaN, 3, true, [], false));
