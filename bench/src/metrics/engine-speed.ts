@@ -7,9 +7,10 @@
  *   node bench/dist/metrics/engine-speed.js [ops=2000000] [runs=5] [arenaMiB=64]
  *
  * The ring's arena sets how cold the memory the program writes is: with the default 64 MiB every
- * block is fresh memory (a cache and TLB miss per block, and large committed-but-unwritten
- * ranges for each sample to scan), colder than an allocator that reuses freed blocks; a smaller
- * arena (at least 1 MiB: the largest churn block is 256 KiB) shows the floor on warm memory.
+ * block is fresh memory (a cache and TLB miss per block, and, on the first lap, a first touch of
+ * each page inside the timed loop: runs take no sample before their end, as every timed run), colder
+ * than an allocator that reuses freed blocks; a smaller arena (at least 1 MiB: the largest churn
+ * block is 256 KiB) shows the floor on warm memory.
  */
 
 import { prepareReplay, runReplay, median } from '@heaplab/core';
