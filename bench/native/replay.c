@@ -1,5 +1,5 @@
 /*
- * heaplab-replay: replays a heaplab-trace v1 file (BRIEF §8) against the process's malloc.
+ * heaplab-replay: replays a heaplab-trace file (BRIEF §8; v1 text or binary) against the process's malloc.
  * See README.md for the interface.
  *
  * Structure: parse (trace-input.c, trace-parse.c; not timed) -> baseline RSS -> N timed passes
@@ -153,7 +153,8 @@ static void json_str(const char *s) {
 static void usage(int code) {
   fprintf(code ? stderr : stdout,
           "usage: heaplab-replay [-n N] [-p] [-l LABEL] [-q] FILE|-\n"
-          "  replays a heaplab-trace v1 file with this process's malloc and prints one JSON line\n"
+          "  replays a heaplab-trace file (v1 text or binary, gzip of either) with this process's malloc\n"
+          "  and prints one JSON line\n"
           "  -n N      replays (default 5)\n"
           "  -p        footprint touch mode (one byte per page); default: speed (first and last byte)\n"
           "  -l LABEL  allocator label in the output\n"

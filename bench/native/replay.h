@@ -1,7 +1,8 @@
 /*
  * replay.h: what the three files of heaplab-replay share.
  * trace-input.c: the driver's mmap'd arrays and the input (plain read(2) or a zlib inflate
- * stream, file or stdin) cut into lines; trace-parse.c: the v1 parser and the id -> slot table,
+ * stream, file or stdin) cut into lines or bytes; trace-parse.c: the v1 text and binary parsers
+ * and the id -> slot table,
  * filling the event array; replay.c: the timed replay loop, the measurements and the JSON output.
  *
  * Memory layout: an event is 24 bytes: size (u64), slot (u32), slot2 (u32, realloc's old slot),
@@ -35,6 +36,8 @@ void *grow(void *p, size_t old_bytes, size_t new_bytes);
 void input_open(const char *file);
 void input_close(void);
 char *next_line(void);
+int input_starts_with(const char *magic, size_t n);
+int next_byte(void);   /* the binary form: one byte, -1 at the end */
 
 /* trace-parse.c: the parsed trace */
 extern event_t *g_ev;

@@ -143,6 +143,31 @@ void input_close(void) {
   munmap(g_in, g_in_cap);
 }
 
+/* Buffers at least n unread bytes (fewer only at the end of input); returns how many there are. */
+static size_t input_fill(size_t n) {
+  while (g_in_len - g_in_pos < n && !g_eof) {
+    size_t rest = g_in_len - g_in_pos;
+    memmove(g_in, g_in + g_in_pos, rest);
+    g_in_len = rest;
+    g_in_pos = 0;
+    if (g_in_len + 1 >= g_in_cap) { g_in = grow(g_in, g_in_cap, g_in_cap * 2); g_in_cap *= 2; }
+    long r = input_read(g_in + g_in_len, g_in_cap - 1 - g_in_len);
+    if (r == 0) g_eof = 1; else g_in_len += (size_t)r;
+  }
+  return g_in_len - g_in_pos;
+}
+
+/* True when the unread input starts with the n bytes of magic (nothing is consumed). */
+int input_starts_with(const char *magic, size_t n) {
+  return input_fill(n) >= n && memcmp(g_in + g_in_pos, magic, n) == 0;
+}
+
+/* The next byte of input (0-255), or -1 at its end. For the binary form. */
+int next_byte(void) {
+  if (g_in_pos == g_in_len && input_fill(1) == 0) return -1;
+  return (unsigned char)g_in[g_in_pos++];
+}
+
 /* Returns the next line (NUL-terminated, without '\n') or NULL at end of input. */
 char *next_line(void) {
   for (;;) {

@@ -1,6 +1,6 @@
 /*
- * trace-parse.c: the heaplab-trace v1 parser of the replay driver (not timed). Each event line
- * becomes one event_t; ids become dense slot numbers through an open-addressing table (linear
+ * trace-parse.c: the heaplab-trace parser of the replay driver (not timed): the v1 text form and
+ * the binary form (HLTB), told apart by their first bytes. Each event becomes one event_t; ids become dense slot numbers through an open-addressing table (linear
  * probing, power-of-two capacity, tombstones, rehash at 3/4 use), so the replay loop indexes a
  * plain array. Also counts events by kind, unknown ids, failed requests and duplicates, and the
  * peak of live requested bytes.
@@ -197,6 +197,80 @@ static uint32_t bind_new(uint64_t id) {
   return h_insert(id);
 }
 
+/* ---- events, whatever form they were read from ---- */
+
+static void ev_alloc(uint8_t op, uint64_t id, uint64_t size) {   /* a or c */
+  g_counts[op]++;
+  if (id == 0) { g_failed_in_trace++; return; }
+  uint32_t s = bind_new(id);
+  event_t *e = push(op);
+  e->slot = s; e->size = size;
+  live_add(s, size);
+}
+
+static void ev_memalign(uint64_t id, uint64_t size, uint64_t align) {
+  g_counts[OP_M]++;
+  if (id == 0) { g_failed_in_trace++; return; }
+  uint64_t al = sizeof(void *);
+  while (al < align && al < (1ull << 31)) al <<= 1;
+  uint32_t s = bind_new(id);
+  event_t *e = push(OP_M);
+  e->slot = s; e->size = size; e->align = (uint32_t)al;
+  live_add(s, size);
+}
+
+static void ev_realloc(uint64_t id, uint64_t id2, uint64_t size) {
+  g_counts[OP_R]++;
+  if (id == 0) {
+    if (size != 0) { g_failed_in_trace++; return; }   /* failed realloc: old stays live */
+    if (id2 == 0) return;                              /* realloc(NULL, 0) returning NULL */
+    hent_t *o = h_find(id2);
+    if (!o) { g_unknown++; return; }
+    uint32_t s = o->slot;
+    g_live -= g_size_of_slot[s];
+    h_remove(o);
+    event_t *e = push(OP_F);
+    e->slot = s;
+    return;
+  }
+  if (id2 == 0) {                                      /* realloc(NULL, size) */
+    uint32_t s = bind_new(id);
+    event_t *e = push(OP_R);
+    e->slot = s; e->slot2 = NO_SLOT; e->size = size;
+    live_add(s, size);
+    return;
+  }
+  hent_t *o = h_find(id2);
+  if (!o) {
+    g_unknown++;
+    uint32_t s = bind_new(id);
+    event_t *e = push(OP_RNEW);
+    e->slot = s; e->size = size;
+    live_add(s, size);
+    return;
+  }
+  uint32_t s_old = o->slot;
+  g_live -= g_size_of_slot[s_old];
+  h_remove(o);
+  uint32_t s = bind_new(id);
+  event_t *e = push(OP_R);
+  e->slot = s; e->slot2 = s_old; e->size = size;
+  live_add(s, size);
+}
+
+static void ev_free(uint64_t id) {
+  g_counts[OP_F]++;
+  hent_t *o = id ? h_find(id) : NULL;
+  if (!o) { g_unknown++; return; }
+  uint32_t s = o->slot;
+  g_live -= g_size_of_slot[s];
+  h_remove(o);
+  event_t *e = push(OP_F);
+  e->slot = s;
+}
+
+/* ---- the v1 text form: one event per line ---- */
+
 static void parse_line(char *line) {
   char *p = line;
   skip_ws(&p);
@@ -208,96 +282,133 @@ static void parse_line(char *line) {
   uint64_t id, id2, size, align;
   g_lines_events++;
   switch (op) {
-  case 'a': case 'c': {
+  case 'a': case 'c':
     if (!parse_hex(&p, &id)) parse_error("a hex id");
     skip_ws(&p);
     if (!parse_dec(&p, &size)) parse_error(op == 'a' ? "a decimal size" : "a decimal byte count");
     end_of_event(p, 1);
-    g_counts[op == 'a' ? OP_A : OP_C]++;
-    if (id == 0) { g_failed_in_trace++; return; }
-    uint32_t s = bind_new(id);
-    event_t *e = push(op == 'a' ? OP_A : OP_C);
-    e->slot = s; e->size = size;
-    live_add(s, size);
+    ev_alloc(op == 'a' ? OP_A : OP_C, id, size);
     return;
-  }
-  case 'm': {
+  case 'm':
     if (!parse_hex(&p, &id)) parse_error("a hex id");
     skip_ws(&p);
     if (!parse_dec(&p, &size)) parse_error("a decimal size");
     skip_ws(&p);
     if (!parse_dec(&p, &align)) parse_error("a decimal alignment");
     end_of_event(p, 1);
-    g_counts[OP_M]++;
-    if (id == 0) { g_failed_in_trace++; return; }
-    uint64_t al = sizeof(void *);
-    while (al < align && al < (1ull << 31)) al <<= 1;
-    uint32_t s = bind_new(id);
-    event_t *e = push(OP_M);
-    e->slot = s; e->size = size; e->align = (uint32_t)al;
-    live_add(s, size);
+    ev_memalign(id, size, align);
     return;
-  }
-  case 'r': {
+  case 'r':
     if (!parse_hex(&p, &id)) parse_error("a hex new id");
     skip_ws(&p);
     if (!parse_hex(&p, &id2)) parse_error("a hex old id");
     skip_ws(&p);
     if (!parse_dec(&p, &size)) parse_error("a decimal size");
     end_of_event(p, 1);
-    g_counts[OP_R]++;
-    if (id == 0) {
-      if (size != 0) { g_failed_in_trace++; return; }   /* failed realloc: old stays live */
-      if (id2 == 0) return;                              /* realloc(NULL, 0) returning NULL */
-      hent_t *o = h_find(id2);
-      if (!o) { g_unknown++; return; }
-      uint32_t s = o->slot;
-      g_live -= g_size_of_slot[s];
-      h_remove(o);
-      event_t *e = push(OP_F);
-      e->slot = s;
-      return;
-    }
-    if (id2 == 0) {                                      /* realloc(NULL, size) */
-      uint32_t s = bind_new(id);
-      event_t *e = push(OP_R);
-      e->slot = s; e->slot2 = NO_SLOT; e->size = size;
-      live_add(s, size);
-      return;
-    }
-    hent_t *o = h_find(id2);
-    if (!o) {
-      g_unknown++;
-      uint32_t s = bind_new(id);
-      event_t *e = push(OP_RNEW);
-      e->slot = s; e->size = size;
-      live_add(s, size);
-      return;
-    }
-    uint32_t s_old = o->slot;
-    g_live -= g_size_of_slot[s_old];
-    h_remove(o);
-    uint32_t s = bind_new(id);
-    event_t *e = push(OP_R);
-    e->slot = s; e->slot2 = s_old; e->size = size;
-    live_add(s, size);
+    ev_realloc(id, id2, size);
     return;
-  }
-  case 'f': {
+  case 'f':
     if (!parse_hex(&p, &id)) parse_error("a hex id");
     end_of_event(p, 0);
-    g_counts[OP_F]++;
-    hent_t *o = id ? h_find(id) : NULL;
-    if (!o) { g_unknown++; return; }
-    uint32_t s = o->slot;
-    g_live -= g_size_of_slot[s];
-    h_remove(o);
-    event_t *e = push(OP_F);
-    e->slot = s;
+    ev_free(id);
     return;
-  }
   default:
     parse_error("an event letter a, c, m, r or f");
+  }
+}
+
+/*
+ * ---- the binary form ("HLTB", core's trace/binary.ts) ----
+ * 'H' 'L' 'T' 'B', version 1, flags, varint n + n bytes of program name, then records: a tag byte
+ * (bits 0-2 kind: 0 a, 1 c, 2 m, 3 r, 4 f, 7 site definition; bit 3 a site index follows; bit 4
+ * the id delta is negative; bit 5 realloc's old-id delta is negative) and unsigned LEB128 varints
+ * of at most 8 bytes: a, c: id delta, size; m: id delta, size, alignment; r: new-id delta, old-id
+ * delta (from the new id), size; f: id delta. Deltas are from the previous event's id. A site
+ * definition is a varint length and that many bytes; sites are not needed here, only skipped.
+ */
+
+static uint64_t g_offset = 0;    /* byte offset in the (decompressed) file, for errors */
+
+static void bin_error(uint64_t at, const char *what) {
+  fprintf(stderr, "heaplab-replay: %s: byte %llu: expected %s\n", g_file, (unsigned long long)at, what);
+  exit(1);
+}
+
+static uint64_t bin_varint(const char *what) {
+  uint64_t start = g_offset, v = 0;
+  for (int n = 0; n < 8; n++) {
+    int b = next_byte();
+    if (b < 0) bin_error(g_offset, what);
+    g_offset++;
+    v |= (uint64_t)(b & 127) << (7 * n);
+    if (!(b & 128)) {
+      if (v > (1ull << 53) - 1) bin_error(start, "a value below 2^53");
+      return v;
+    }
+  }
+  bin_error(start, "a varint of at most 8 bytes");
+  return 0;
+}
+
+static void bin_skip(uint64_t n, const char *what) {
+  for (uint64_t i = 0; i < n; i++) {
+    if (next_byte() < 0) bin_error(g_offset, what);
+    g_offset++;
+  }
+}
+
+static void parse_binary(void) {
+  for (int i = 0; i < 6; i++) {
+    int b = next_byte();
+    if (i < 4 && b != "HLTB"[i]) bin_error((uint64_t)i, "the magic \"HLTB\"");
+    if (i == 4 && b != 1) bin_error(4, "binary trace version 1");
+    if (b < 0) bin_error((uint64_t)i, "the binary header");
+  }
+  g_offset = 6;
+  uint64_t n = bin_varint("the program name length (varint)");
+  size_t k = 0;
+  for (uint64_t i = 0; i < n; i++) {
+    int b = next_byte();
+    if (b < 0) bin_error(g_offset, "the program name");
+    g_offset++;
+    if (k + 1 < sizeof g_program) g_program[k++] = (char)b;
+  }
+  g_program[k] = 0;
+  if (k == 0) strcpy(g_program, "unknown");
+  uint64_t prev = 0;
+  int tag;
+  while ((tag = next_byte()) >= 0) {
+    uint64_t at = g_offset++;
+    int kind = tag & 7;
+    if (kind == 7) {
+      bin_skip(bin_varint("the site length (varint)"), "the site name");
+      continue;
+    }
+    if (kind > 4 || (tag & 0xc0)) bin_error(at, "a record tag");
+    uint64_t d = bin_varint("the id delta (varint)");
+    if ((tag & 16) && d > prev) bin_error(at, "an id in [0, 2^53)");
+    uint64_t id = (tag & 16) ? prev - d : prev + d, id2 = 0, size = 0, align = 0;
+    if (kind == 3) {
+      uint64_t od = bin_varint("the old-id delta (varint)");
+      if ((tag & 32) && od > id) bin_error(at, "an old id in [0, 2^53)");
+      id2 = (tag & 32) ? id - od : id + od;
+    }
+    if (kind != 4) size = bin_varint("the size (varint)");
+    if (kind == 2) {
+      align = bin_varint("the alignment (varint)");
+      if (align == 0 || (align & (align - 1))) bin_error(at, "a power-of-two alignment");
+    }
+    if (tag & 8) bin_varint("the site index (varint)");
+    if (kind == 4 && id == 0) bin_error(at, "a free of a non-zero id");
+    prev = id;
+    g_lines_events++;
+    switch (kind) {
+    case 0: ev_alloc(OP_A, id, size); break;
+    case 1: ev_alloc(OP_C, id, size); break;
+    case 2: ev_memalign(id, size, align); break;
+    case 3: ev_realloc(id, id2, size); break;
+    default: ev_free(id); break;
+    }
   }
 }
 
@@ -306,6 +417,10 @@ void parse_all(void) {
   g_h = map_zero(g_hcap * sizeof(hent_t));
   g_free_slots = map_zero(g_free_cap * 4);
   g_size_of_slot = map_zero(g_size_cap * 8);
+  if (input_starts_with("HLTB", 4)) {
+    parse_binary();
+    return;
+  }
   char *line = next_line();
   g_lineno = 1;
   if (!line) parse_error("the header line '# heaplab-trace v1 <program>' (the file is empty)");

@@ -1,5 +1,5 @@
 /*
- * Runs the native C replay driver (bench/native, see its README) on a v1 text trace with every
+ * Runs the native C replay driver (bench/native, see its README) on a trace (text or binary) with every
  * native allocator this machine has — glibc, and where installed jemalloc, mimalloc, tcmalloc
  * (LD_PRELOAD) and musl's mallocng (the driver linked statically with musl-gcc) — and reads its
  * one-line JSON. Which allocators exist, and how to start each, comes from
@@ -114,7 +114,7 @@ async function runOne(e: NativeEntry, trace: string, options: NativeOptions): Pr
   };
 }
 
-/** Replays a v1 text trace once with every native allocator available here, one after another. */
+/** Replays a trace (text or binary form) once with every native allocator available here, one after another. */
 export async function runNative(trace: string, options: NativeOptions): Promise<NativeRun> {
   const dir = options.dir ?? NATIVE_DIR;
   const figures: NativeFigures[] = [];

@@ -5,7 +5,7 @@
  *   2. the events decoded once (prepareReplay) — and, for allocators with a shorter window,
  *      the first `window` events of them;
  *   3. `repeat` rounds, interleaved: in each, one speed-touch run of every allocator, then the
- *      native driver (glibc and whatever else is installed) on the same events as a v1 file,
+ *      native driver (glibc and whatever else is installed) on the same events as a binary file,
  *      and glibc alone on each shorter window (below) so every ratio to glibc is over the same
  *      events;
  *   4. one footprint-touch run of each allocator, with its sampled series, for the memory figures
@@ -206,11 +206,11 @@ export async function compare(plan: ComparisonPlan, log: (line: string) => void 
         const windowRuns = new Map<number, NativeFigures[][]>();
         if (native) {
           tmp = mkdtempSync(join(tmpdir(), 'heaplab-bench-'));
-          nativeFile = join(tmp, `${name}.trace`);
-          await writeTrace(nativeFile, source.open(), { program: profile.program || name, format: 'text' });
+          nativeFile = join(tmp, `${name}.hltb`);
+          await writeTrace(nativeFile, source.open(), { program: profile.program || name, format: 'binary' });
           for (const w of windowSizes) {
-            const f = join(tmp, `${name}.${w}.trace`);
-            await writeTrace(f, limitSource(source, w).open(), { program: profile.program || name, format: 'text' });
+            const f = join(tmp, `${name}.${w}.hltb`);
+            await writeTrace(f, limitSource(source, w).open(), { program: profile.program || name, format: 'binary' });
             windowFiles.set(w, f);
             windowRuns.set(w, []);
           }

@@ -13,8 +13,9 @@
  * Speed runs take no sample before their last event (a sample's scan evicts the caches and
  * faults pages in; the native driver's timed loop has nothing like it); --sample-every applies
  * to the footprint runs.
- * The native driver reads a v1 text file: a workload, or a binary or gzipped FILE, is first
- * written to a temporary text trace, removed afterwards.
+ * The native driver reads the text and the binary form: a workload, or a gzipped FILE (the
+ * driver reads gzip only where it was built with zlib), is first written to a temporary binary
+ * trace, removed afterwards; a plain FILE is given to the driver as it is.
  * `--leaks` replays once more per allocator, event by event with the trace's sites
  * (step-replay.ts), and reports the blocks still live at the end grouped by site, largest first.
  */
@@ -90,20 +91,20 @@ export function registerReplay(program: Command): void {
           source = workloadSource(w, { seed, ops });
           if (opts.native) {
             tmp = mkdtempSync(join(tmpdir(), 'heaplab-'));
-            nativeFile = join(tmp, `${w.name}.trace`);
-            await writeTrace(nativeFile, w.events({ seed, ops }), { program: w.name, format: 'text' });
+            nativeFile = join(tmp, `${w.name}.hltb`);
+            await writeTrace(nativeFile, w.events({ seed, ops }), { program: w.name, format: 'binary' });
           }
         } else {
           source = fileSource(file!);
           if (opts.native) {
             const t = await openTrace(file!);
-            if (t.format === 'text' && !t.compressed) {
+            if (!t.compressed) {
               t.close();
               nativeFile = file!;
             } else {
               tmp = mkdtempSync(join(tmpdir(), 'heaplab-'));
-              nativeFile = join(tmp, 'trace.txt');
-              await writeTrace(nativeFile, t.chunks(), { program: t.program, format: 'text' });
+              nativeFile = join(tmp, 'trace.hltb');
+              await writeTrace(nativeFile, t.chunks(), { program: t.program, format: 'binary' });
             }
           }
         }
