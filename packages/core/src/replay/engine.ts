@@ -43,9 +43,11 @@
  * unless the allocator leaves large committed ranges unwritten: engine-speed's 64 MiB ring does,
  * and its scans take about 1 s of each run's wall time against 0.07 s in the timed segments.
  * A scan also evicts the caches, hence warmTable, and faults in pages the timed loop would
- * have touched first; so a run kept only for its time takes `samples: 'end'` (no sample before
- * the last event), as the CLI's and the report's timed runs do: on 2026-12-01, churn with
- * bump-freestack ran at 60–69 ns/event so against 79–88 with samples every 4,096 events.
+ * have touched first (untimed, where the native driver pays them in its loop); so a run kept
+ * only for its time takes `samples: 'end'` (no sample before the last event), as the CLI's and
+ * the report's timed runs do. Measured 2026-12-01, same code, interleaved: bump-freestack on
+ * churn 89–110 ns/event unsampled against 80–85 sampled, on the bundled cc1 trace 382–422 against
+ * 162–215 — the unsampled figure is the conservative one.
  */
 
 import type { AllocatorFactory, SpaceOptions } from '../api.js';
