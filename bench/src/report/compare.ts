@@ -16,7 +16,9 @@
  * The shorter window: an allocator that is slow per event — @thi.ng/malloc frees in O(live
  * blocks), so does a first-fit list — replays only the first `window` events of a source, and
  * its figures say so. Before the timed rounds each allocator replays the first PROBE_EVENTS
- * events once (which also warms the JIT; once more when over budget, as a cold JIT is slow);
+ * events and the first 2 × PROBE_EVENTS (which also warms the JIT; once more when over budget, as
+ * a cold JIT is slow); the estimate is the cost per event of the second PROBE_EVENTS (the first
+ * hold most of a heap's growth and its first touches of fresh pages);
  * when its ns per event × events × (repeat + 1) would pass `budgetSeconds`, its window is what
  * fits the budget (never under PROBE_EVENTS, rounded
  * down to 10,000). Time is per event either way, but the first events of a source hold the heap's
@@ -172,6 +174,7 @@ export async function compare(plan: ComparisonPlan, log: (line: string) => void 
       const traces = new Map<number, PreparedTrace>();
       const traceOf = (i: number): PreparedTrace => traces.get(i) ?? full;
       const probe = full.events > PROBE_EVENTS ? await prepareReplay(limitSource(source, PROBE_EVENTS)) : full;
+      const probe2 = full.events > 2 * PROBE_EVENTS ? await prepareReplay(limitSource(source, 2 * PROBE_EVENTS)) : null;
       for (const [i, a] of plan.allocators.entries()) {
         let w = windows[a];
         if (w === undefined && Number.isFinite(budget)) {
@@ -179,7 +182,12 @@ export async function compare(plan: ComparisonPlan, log: (line: string) => void 
           try {
             const probeOnce = async (): Promise<number> => {
               const p = await runReplay(probe, factories[i]!, { ...runOptions, touch: 'speed', samples: 'end', series: false });
-              return p.ns / 1e9 / Math.max(1, p.replayed);
+              if (probe2 === null) return p.ns / 1e9 / Math.max(1, p.replayed);
+              // The cost of the second PROBE_EVENTS events, past most of the heap's growth, whose
+              // first touches would make the whole source look dearer than it is.
+              const q = await runReplay(probe2, factories[i]!, { ...runOptions, touch: 'speed', samples: 'end', series: false });
+              const marginal = (q.ns - p.ns) / 1e9 / Math.max(1, q.replayed - p.replayed);
+              return marginal > 0 ? marginal : q.ns / 1e9 / Math.max(1, q.replayed);
             };
             let perEvent = await probeOnce();
             // A cold JIT makes the first probe slow: an allocator over budget is probed again, warm.
