@@ -15,6 +15,7 @@
  * ⌈brk⌉; no mapping overlaps it; a page read through a view after munmap or DONTNEED is zero.
  *
  * Residency is measured by the space (residency.ts), never taken from allocators' bookkeeping.
+ * Pages the host never touched are known from Linux (host-pages.ts) and never read.
  */
 
 import type { Backing, Identity, Mapping, SpaceOptions, SpaceStats, Allocator, WasmMemory } from '../api.js';
@@ -28,11 +29,14 @@ import { Buffer } from 'node:buffer';
 import { SpaceLock } from './lock.js';
 import { OwnerTable } from './owners.js';
 import { collectMappings, formatMaps } from './maps.js';
-import { isZeroRange, sampleResidency } from './residency.js';
+import { sampleResidency } from './residency.js';
+import { HostPages, compareRun } from './host-pages.js';
 import { whoOwns, type Ownership } from '../registry/who-owns.js';
 
 const GiB = 2 ** 30;
-/** Bytes of never-RESIDENT pages compared with zeros in one call when pages are given back. */
+/** Spaces from this size on ask the host which pages were touched (smaller ones just read them). */
+const HOST_PAGES_MIN_SIZE = 64 * 2 ** 20;
+/** Pages compared with zeros in one call when a run of them is scanned. */
 const COMPARE_RUN_BYTES = 65536;
 /** The global WebAssembly namespace, typed by what the space uses of it. */
 const WA = (globalThis as unknown as {
@@ -81,6 +85,15 @@ export class AddressSpace {
   private readonly layout: Layout;
   private lock!: SpaceLock;
   private readonly listeners: ((space: AddressSpace) => void)[] = [];
+  /** What the host says about touched pages: undefined until first needed, null when it cannot say. */
+  private host: HostPages | null | undefined;
+  private writtenScratch = new Uint8Array(64);
+
+  /**
+   * @internal Whether spaces ask /proc/self/pagemap which pages were never touched (host-pages.ts)
+   * instead of reading them. On by default; scripts switch it off to measure what it saves.
+   */
+  static askHostPages = true;
 
   private constructor(buffer: ArrayBuffer | SharedArrayBuffer, memory: WasmMemory | undefined, init?: { size: number; pageSize: number; backing: Backing }) {
     this.memory = memory;
@@ -520,45 +533,67 @@ export class AddressSpace {
   }
 
   /**
-   * Gives pages back: zero each page that was written, clear RESIDENT. A RESIDENT page is zeroed
-   * at once. A writable page not known RESIDENT may have been written through a raw view, so it
-   * is read: runs of such pages are compared with zeros up to 64 KiB at a time (one call, not one
-   * per page), and only a run holding a written byte is split and zeroed page by page. A page
-   * that was never writable holds zeros: mprotect samples residency before it takes write access
-   * away, so a written page is RESIDENT by then.
+   * Gives pages back: zero the bytes of each page that was written, clear RESIDENT. A writable
+   * page not known RESIDENT is read to see whether it was written, unless the host says it was
+   * never touched (then it reads as zero already).
    */
   private dropPages(p0: number, n: number): void {
     const flags = this.flags;
     const ps = this.pageSize;
-    const shift = this.pageShift;
-    const maxRun = Math.max(1, COMPARE_RUN_BYTES / ps);
-    const end = p0 + n;
     let p = p0;
-    while (p < end) {
+    while (p < p0 + n) {
       const f = flags[p]!;
       if (f & PAGE_RESIDENT) {
-        const start = (p << shift) >>> 0;
+        const start = (p << this.pageShift) >>> 0;
         this.u8.fill(0, start, start + ps);
         flags[p] = f & ~PAGE_RESIDENT;
         Atomics.sub(this.i32, H.residentPages, 1);
         p++;
-        continue;
-      }
-      if ((f & (PAGE_MAPPED | PAGE_WRITE)) !== (PAGE_MAPPED | PAGE_WRITE)) {
-        p++;
-        continue;
-      }
-      let q = p + 1;
-      while (q < end && q - p < maxRun && (flags[q]! & (PAGE_MAPPED | PAGE_WRITE | PAGE_RESIDENT)) === (PAGE_MAPPED | PAGE_WRITE)) q++;
-      const start = (p << shift) >>> 0;
-      if (!isZeroRange(this.bytes, start, (q - p) * ps)) {
+      } else if ((f & (PAGE_MAPPED | PAGE_WRITE)) === (PAGE_MAPPED | PAGE_WRITE)) {
+        // A run of writable pages not known RESIDENT: zero those that hold a written byte.
+        let q = p + 1;
+        while (q < p0 + n && (flags[q]! & (PAGE_MAPPED | PAGE_WRITE | PAGE_RESIDENT)) === (PAGE_MAPPED | PAGE_WRITE)) q++;
+        const written = this.writtenPages(p, q - p);
         for (let r = p; r < q; r++) {
-          const at = (r << shift) >>> 0;
-          if (!isZeroRange(this.bytes, at, ps)) this.u8.fill(0, at, at + ps);
+          if (written[r - p] === 0) continue;
+          const start = (r << this.pageShift) >>> 0;
+          this.u8.fill(0, start, start + ps);
         }
+        p = q;
+      } else {
+        // A page that was never writable holds zeros: mprotect samples residency before it
+        // takes write access away, so a written page is RESIDENT by then.
+        p++;
       }
-      p = q;
     }
+  }
+
+  /**
+   * @internal For pages [p0, p0 + n): a mask with 1 where the page holds a non-zero byte. Reads
+   * only what the host touched when it can tell (host-pages.ts), every page otherwise; runs of
+   * pages are compared together. The mask is scratch, valid until the next call. Caller holds
+   * the lock.
+   */
+  writtenPages(p0: number, n: number): Uint8Array {
+    if (this.host === undefined) {
+      this.host = AddressSpace.askHostPages && this.backing !== 'wasm' && this.size >= HOST_PAGES_MIN_SIZE
+        ? (HostPages.locate(this.u8, this.pageSize) ?? null)
+        : null;
+    }
+    if (this.writtenScratch.length < n) this.writtenScratch = new Uint8Array(Math.max(n, this.writtenScratch.length * 2));
+    const out = this.writtenScratch;
+    const maxRun = Math.max(1, COMPARE_RUN_BYTES / this.pageSize);
+    if (this.host !== null) {
+      this.host.written(p0, n, this.bytes, out, maxRun);
+    } else {
+      for (let i = 0; i < n; i += maxRun) compareRun(this.bytes, p0 + i, Math.min(maxRun, n - i), this.pageSize, out, i);
+    }
+    return out;
+  }
+
+  /** @internal What the host said about touched pages (null: it cannot say; undefined: not asked yet). */
+  get hostPages(): HostPages | null | undefined {
+    return this.host;
   }
 
   private addPages(mapped: number, committed: number): void {

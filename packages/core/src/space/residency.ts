@@ -8,6 +8,8 @@
  *      not yet RESIDENT is scanned: any non-zero byte makes it RESIDENT. The scan compares pages
  *      with a zero block using Buffer.compare (memcmp), so an unwritten page costs one read.
  *   3. munmap and MADV_DONTNEED clear the bit and zero the page (only if it was written).
+ *   4. A page the host process never touched (host-pages.ts: Linux's pagemap says it has no frame)
+ *      holds zeros and is not read in 2 or 3, as a real kernel reads nothing it never mapped in.
  *
  * Error of the method: a page written only with zeros and never through a checked store is not
  * counted (Linux would count it); a page written and given back between two samples never shows
@@ -49,11 +51,8 @@ const RESIDENT_BIT = Math.log2(PAGE_RESIDENT);
 export function sampleResidency(space: AddressSpace, p0: number, n: number): void {
   const flags = space.flags;
   const bm = space.bitmap;
-  const ps = space.pageSize;
-  const shift = space.pageShift;
   const end = p0 + n;
   const candidate = (q: number): boolean => (flags[q]! & (PAGE_MAPPED | PAGE_WRITE | PAGE_RESIDENT)) === (PAGE_MAPPED | PAGE_WRITE);
-  const maxRun = Math.max(1, ZERO.length / ps);
   const f32 = space.flags32;
   let p = p0;
   while (p < end) {
@@ -71,12 +70,11 @@ export function sampleResidency(space: AddressSpace, p0: number, n: number): voi
       p++;
       continue;
     }
-    // A run of candidate pages is compared at once; only a run holding a written byte is split.
+    // A run of candidate pages is measured at once (only what the host touched is read).
     let q = p + 1;
-    while (q < end && q - p < maxRun && candidate(q)) q++;
-    if (!isZeroRange(space.bytes, (p << shift) >>> 0, (q - p) * ps)) {
-      for (let r = p; r < q; r++) if (!isZeroRange(space.bytes, (r << shift) >>> 0, ps)) space.markResident(r);
-    }
+    while (q < end && candidate(q)) q++;
+    const written = space.writtenPages(p, q - p);
+    for (let r = p; r < q; r++) if (written[r - p] !== 0) space.markResident(r);
     p = q;
   }
   const peak = space.f64[COUNTER.peakResident]!;
