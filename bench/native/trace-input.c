@@ -143,7 +143,11 @@ void input_close(void) {
   munmap(g_in, g_in_cap);
 }
 
-/* Buffers at least n unread bytes (fewer only at the end of input); returns how many there are. */
+/*
+ * Buffers at least n unread bytes (fewer only at the end of input); returns how many there are.
+ * Compacts the unread bytes to the front and doubles the buffer when they fill it, so a single
+ * line (or record) of any length fits.
+ */
 static size_t input_fill(size_t n) {
   while (g_in_len - g_in_pos < n && !g_eof) {
     size_t rest = g_in_len - g_in_pos;
@@ -186,13 +190,7 @@ char *next_line(void) {
       g_in_pos = g_in_len;
       return start;
     }
-    /* compact, grow when a single line fills the buffer, refill */
-    size_t rest = g_in_len - g_in_pos;
-    memmove(g_in, g_in + g_in_pos, rest);
-    g_in_len = rest;
-    g_in_pos = 0;
-    if (g_in_len + 1 >= g_in_cap) { g_in = grow(g_in, g_in_cap, g_in_cap * 2); g_in_cap *= 2; }
-    long r = input_read(g_in + g_in_len, g_in_cap - 1 - g_in_len);
-    if (r == 0) g_eof = 1; else g_in_len += (size_t)r;
+    /* no newline in what is buffered: read at least one byte more (or meet the end) */
+    input_fill(g_in_len - g_in_pos + 1);
   }
 }

@@ -183,18 +183,32 @@ static event_t *push(uint8_t op) {
   return e;
 }
 
+/* Ends the life of live id entry o: its requested bytes leave g_live, a free of its slot is emitted. */
+static void free_entry(hent_t *o) {
+  uint32_t s = o->slot;
+  g_live -= g_size_of_slot[s];
+  h_remove(o);
+  push(OP_F)->slot = s;
+}
+
 /* Binds a new id for an allocation event; a live duplicate is freed first (counted). */
 static uint32_t bind_new(uint64_t id) {
   hent_t *old = h_find(id);
   if (old) {
     g_duplicates++;
-    uint32_t s = old->slot;
-    g_live -= g_size_of_slot[s];
-    h_remove(old);
-    event_t *f = push(OP_F);
-    f->slot = s;
+    free_entry(old);
   }
   return h_insert(id);
+}
+
+/* A new block for id in a fresh slot: the event (op, size) is emitted and its bytes go live. */
+static event_t *new_block(uint8_t op, uint64_t id, uint64_t size) {
+  uint32_t s = bind_new(id);
+  event_t *e = push(op);
+  e->slot = s;
+  e->size = size;
+  live_add(s, size);
+  return e;
 }
 
 /* ---- events, whatever form they were read from ---- */
@@ -202,10 +216,7 @@ static uint32_t bind_new(uint64_t id) {
 static void ev_alloc(uint8_t op, uint64_t id, uint64_t size) {   /* a or c */
   g_counts[op]++;
   if (id == 0) { g_failed_in_trace++; return; }
-  uint32_t s = bind_new(id);
-  event_t *e = push(op);
-  e->slot = s; e->size = size;
-  live_add(s, size);
+  new_block(op, id, size);
 }
 
 static void ev_memalign(uint64_t id, uint64_t size, uint64_t align) {
@@ -213,60 +224,39 @@ static void ev_memalign(uint64_t id, uint64_t size, uint64_t align) {
   if (id == 0) { g_failed_in_trace++; return; }
   uint64_t al = sizeof(void *);
   while (al < align && al < (1ull << 31)) al <<= 1;
-  uint32_t s = bind_new(id);
-  event_t *e = push(OP_M);
-  e->slot = s; e->size = size; e->align = (uint32_t)al;
-  live_add(s, size);
+  new_block(OP_M, id, size)->align = (uint32_t)al;
 }
 
 static void ev_realloc(uint64_t id, uint64_t id2, uint64_t size) {
   g_counts[OP_R]++;
+  hent_t *o = id2 ? h_find(id2) : NULL;
   if (id == 0) {
     if (size != 0) { g_failed_in_trace++; return; }   /* failed realloc: old stays live */
     if (id2 == 0) return;                              /* realloc(NULL, 0) returning NULL */
-    hent_t *o = h_find(id2);
     if (!o) { g_unknown++; return; }
-    uint32_t s = o->slot;
-    g_live -= g_size_of_slot[s];
-    h_remove(o);
-    event_t *e = push(OP_F);
-    e->slot = s;
+    free_entry(o);                                     /* realloc(p, 0): a free */
     return;
   }
   if (id2 == 0) {                                      /* realloc(NULL, size) */
-    uint32_t s = bind_new(id);
-    event_t *e = push(OP_R);
-    e->slot = s; e->slot2 = NO_SLOT; e->size = size;
-    live_add(s, size);
+    new_block(OP_R, id, size)->slot2 = NO_SLOT;
     return;
   }
-  hent_t *o = h_find(id2);
-  if (!o) {
+  if (!o) {                                            /* old id unknown: a malloc into the slot */
     g_unknown++;
-    uint32_t s = bind_new(id);
-    event_t *e = push(OP_RNEW);
-    e->slot = s; e->size = size;
-    live_add(s, size);
+    new_block(OP_RNEW, id, size);
     return;
   }
   uint32_t s_old = o->slot;
   g_live -= g_size_of_slot[s_old];
   h_remove(o);
-  uint32_t s = bind_new(id);
-  event_t *e = push(OP_R);
-  e->slot = s; e->slot2 = s_old; e->size = size;
-  live_add(s, size);
+  new_block(OP_R, id, size)->slot2 = s_old;
 }
 
 static void ev_free(uint64_t id) {
   g_counts[OP_F]++;
   hent_t *o = id ? h_find(id) : NULL;
   if (!o) { g_unknown++; return; }
-  uint32_t s = o->slot;
-  g_live -= g_size_of_slot[s];
-  h_remove(o);
-  event_t *e = push(OP_F);
-  e->slot = s;
+  free_entry(o);
 }
 
 /* ---- the v1 text form: one event per line ---- */
