@@ -74,55 +74,31 @@ export class Bins {
     let prev = f;
     if (next === f) {
       u32[this.bmw + (i >>> 5)]! |= 1 << (i & 31);
-    } else if (this.order === ORDER_SIZE) {
-      if (s >= SMALL_LIMIT) {
-        // Ascending by size: c goes before the first chunk of size ≥ s, which is after the last
-        // chunk below s. Walked from both ends at once, as in address order below (on churn 2.9
-        // steps on average instead of 5.7 from the front).
-        let fwd = next;
-        let fwdPrev = f;
-        let back = u32[(f + 12) >>> 2]!;
-        let backNext = f;
-        for (;;) {
-          if (((u32[(fwd + 4) >>> 2]! & ~15) >>> 0) >= s) {
-            next = fwd;
-            prev = fwdPrev;
-            break;
-          }
-          if (((u32[(back + 4) >>> 2]! & ~15) >>> 0) < s) {
-            prev = back;
-            next = backNext;
-            break;
-          }
-          // size(fwd) < s ≤ size(back): neither walk can pass the other's end of the list.
-          fwdPrev = fwd;
-          fwd = u32[(fwd + 8) >>> 2]!;
-          backNext = back;
-          back = u32[(back + 12) >>> 2]!;
-        }
-      }
-    } else if (this.order === ORDER_ADDRESS) {
-      // Two walks at once, forward from the first chunk and back from the last: c goes before
-      // the first chunk above it, which is after the last chunk below it, so whichever walk
-      // gets there first decides. Steps: the nearer end's distance (26 on average on churn,
-      // where guessing the nearer end from the addresses walked 51), and each step's two cold
-      // reads are independent, so they overlap.
+    } else if (this.order === ORDER_ADDRESS || (this.order === ORDER_SIZE && s >= SMALL_LIMIT)) {
+      // Ordered bins (best fit's large bins by ascending size, first fit's by ascending address):
+      // c goes before the first chunk whose key is at least c's, which is after the last chunk
+      // below it. Two walks at once, forward from the first chunk and back from the last, and
+      // whichever gets there first decides: steps are the nearer end's distance (on churn, by
+      // size 2.9 instead of 5.7 from the front; by address 26, where guessing the nearer end
+      // from the addresses walked 51), and each step's two cold reads are independent.
+      const byAddress = this.order === ORDER_ADDRESS;
+      const key = byAddress ? c : s;
       let fwd = next;
       let fwdPrev = f;
       let back = u32[(f + 12) >>> 2]!;
       let backNext = f;
       for (;;) {
-        if (fwd > c) {
+        if ((byAddress ? fwd : (u32[(fwd + 4) >>> 2]! & ~15) >>> 0) >= key) {
           next = fwd;
           prev = fwdPrev;
           break;
         }
-        if (back < c) {
+        if ((byAddress ? back : (u32[(back + 4) >>> 2]! & ~15) >>> 0) < key) {
           prev = back;
           next = backNext;
           break;
         }
-        // fwd < c < back: neither walk can pass the other's end of the list.
+        // key(fwd) < key ≤ key(back): neither walk can pass the other's end of the list.
         fwdPrev = fwd;
         fwd = u32[(fwd + 8) >>> 2]!;
         backNext = back;
