@@ -227,10 +227,8 @@ class ReplayRun {
     // With `end` the timed segments are cut at the same points (so the loop is entered as often
     // and timed alike); only the samples between them are left out.
     this.periodic = samples === 'periodic';
-    if (!this.periodic) {
-      this.peakGrowth = Infinity;
-      this.nextPeakSample = Infinity;
-    }
+    // No peak ends a segment early either (segment() stops after an event past nextPeakSample).
+    if (!this.periodic) this.nextPeakSample = Infinity;
     this.space = createAddressSpace(options.space ?? {});
     this.allocator = factory(this.space);
     if (slotCount > MAX_SLOTS) throw new RangeError(`a run holds at most ${MAX_SLOTS} live blocks, the trace needs ${slotCount}`);

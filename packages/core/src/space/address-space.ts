@@ -29,15 +29,13 @@ import { Buffer } from 'node:buffer';
 import { SpaceLock } from './lock.js';
 import { OwnerTable } from './owners.js';
 import { collectMappings, formatMaps } from './maps.js';
-import { sampleResidency } from './residency.js';
-import { HostPages, compareRun } from './host-pages.js';
+import { compareRun, sampleResidency } from './residency.js';
+import { HostPages } from './host-pages.js';
 import { whoOwns, type Ownership } from '../registry/who-owns.js';
 
 const GiB = 2 ** 30;
 /** Spaces from this size on ask the host which pages were touched (smaller ones just read them). */
 const HOST_PAGES_MIN_SIZE = 64 * 2 ** 20;
-/** Pages compared with zeros in one call when a run of them is scanned. */
-const COMPARE_RUN_BYTES = 65536;
 /** The global WebAssembly namespace, typed by what the space uses of it. */
 const WA = (globalThis as unknown as {
   WebAssembly: { Memory: new (d: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory };
@@ -582,12 +580,8 @@ export class AddressSpace {
     }
     if (this.writtenScratch.length < n) this.writtenScratch = new Uint8Array(Math.max(n, this.writtenScratch.length * 2));
     const out = this.writtenScratch;
-    const maxRun = Math.max(1, COMPARE_RUN_BYTES / this.pageSize);
-    if (this.host !== null) {
-      this.host.written(p0, n, this.bytes, out, maxRun);
-    } else {
-      for (let i = 0; i < n; i += maxRun) compareRun(this.bytes, p0 + i, Math.min(maxRun, n - i), this.pageSize, out, i);
-    }
+    if (this.host !== null) this.host.written(p0, n, this.bytes, out);
+    else compareRun(this.bytes, p0, n, this.pageSize, out, 0);
     return out;
   }
 

@@ -43,9 +43,9 @@
  * memory) leaves the space reading pages as before: slower, never wrong.
  */
 
-import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { openSync, readFileSync, readSync } from 'node:fs';
 import { Buffer } from 'node:buffer';
-import { isZeroRange } from './residency.js';
+import { compareRun, isZeroRange } from './residency.js';
 
 /** Entry bits of /proc/self/pagemap, high word: 63 present, 62 swapped (or migrating). */
 const MAYBE_TOUCHED = 0xc0000000;
@@ -87,12 +87,7 @@ function kernelPageSize(): number {
 }
 
 /** Reads `count` pagemap entries from OS page `first` into `words` (count ≤ SCRATCH_ENTRIES). */
-/** pagemap reads made in this thread (calls, and entries read): for tools measuring their cost. */
-export const hostPageReads = { calls: 0, entries: 0 };
-
 function readEntries(fd: number, first: number, count: number): boolean {
-  hostPageReads.calls++;
-  hostPageReads.entries += count;
   const want = count * 8;
   let got = 0;
   while (got < want) {
@@ -222,16 +217,16 @@ export class HostPages {
     return new HostPages(fd, base, lo === os ? 0 : os - lo, os, pageSize, Math.ceil(size / pageSize));
   }
 
-  isKnownPresent(p: number): boolean {
+  private isKnownPresent(p: number): boolean {
     return (this.known[p >>> 5]! & (1 << (p & 31))) !== 0;
   }
 
   /**
    * For space pages [p0, p0 + n): sets out[i] = 1 when page p0 + i holds a non-zero byte, 0 when
    * it reads as zero. Reads only bytes in OS pages the host has touched (file comment); `bytes`
-   * is the space's Buffer. Runs of pages known present are compared together (up to `maxRun`).
+   * is the space's Buffer. Runs of pages known present are compared together (compareRun).
    */
-  written(p0: number, n: number, bytes: Buffer, out: Uint8Array, maxRun: number): void {
+  written(p0: number, n: number, bytes: Buffer, out: Uint8Array): void {
     const ps = this.pageSize;
     const r = ps / this.os;
     // The pages not known present, lo … hi: their entries are read in one stretch (per
@@ -245,27 +240,22 @@ export class HostPages {
       }
     }
     if (lo < 0) {
-      this.compareKnown(p0, 0, n, bytes, out, maxRun);
-      return;
+      lo = n; // all known present: nothing to ask
+      hi = n - 1;
     }
-    this.compareKnown(p0, 0, lo, bytes, out, maxRun);
+    compareRun(bytes, p0, lo, ps, out, 0);
     const perRead = Math.max(1, Math.floor((SCRATCH_ENTRIES - this.span) / r) + 1);
     for (let a = lo; a <= hi; a += perRead) {
       const b = Math.min(hi + 1, a + perRead);
       if (!readEntries(this.fd, this.base + (p0 + a) * r, (b - a - 1) * r + this.span)) {
-        for (let i = a; i < b; i += maxRun) compareRun(bytes, p0 + i, Math.min(maxRun, b - i), ps, out, i);
+        compareRun(bytes, p0 + a, b - a, ps, out, a);
         continue;
       }
       for (let q = a; q < b; q++) {
         out[q] = (this.isKnownPresent(p0 + q) ? !isZeroRange(bytes, ((p0 + q) * ps) >>> 0, ps) : this.writtenPage(p0 + q, (q - a) * r, bytes)) ? 1 : 0;
       }
     }
-    this.compareKnown(p0, hi + 1, n, bytes, out, maxRun);
-  }
-
-  /** Pages [p0 + from, p0 + to), all known present: compared with zeros in runs of maxRun. */
-  private compareKnown(p0: number, from: number, to: number, bytes: Buffer, out: Uint8Array, maxRun: number): void {
-    for (let i = from; i < to; i += maxRun) compareRun(bytes, p0 + i, Math.min(maxRun, to - i), this.pageSize, out, i);
+    compareRun(bytes, p0 + hi + 1, n - hi - 1, ps, out, hi + 1);
   }
 
   /** Page p, its entries in `words` from entry e0: compares the parts in present OS pages. */
@@ -298,28 +288,4 @@ export class HostPages {
     for (let e = 0; e < this.span; e++) if (words[e * 2 + 1]! & MAYBE_TOUCHED) return true;
     return false;
   }
-
-  /** For tests: forgets what it learned, so every page is asked of pagemap again. */
-  forget(): void {
-    this.known.fill(0);
-  }
-}
-
-/**
- * Compares pages [p, p + n) with zeros at once and, only when the run holds a non-zero byte, one
- * by one; writes the answers to out[at …].
- */
-export function compareRun(bytes: Buffer, p: number, n: number, pageSize: number, out: Uint8Array, at: number): void {
-  const start = (p * pageSize) >>> 0;
-  if (isZeroRange(bytes, start, n * pageSize)) {
-    out.fill(0, at, at + n);
-    return;
-  }
-  for (let i = 0; i < n; i++) out[at + i] = isZeroRange(bytes, start + i * pageSize, pageSize) ? 0 : 1;
-}
-
-/** For tests: closes the cached pagemap descriptor (the next locate reopens it). */
-export function closePagemap(): void {
-  if (typeof pagemapFd === 'number') closeSync(pagemapFd);
-  pagemapFd = undefined;
 }

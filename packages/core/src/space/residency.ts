@@ -35,6 +35,24 @@ export function isZeroRange(bytes: Buffer, start: number, length: number): boole
   return true;
 }
 
+/**
+ * For pages [p, p + n): writes to out[at …] 1 for each page holding a non-zero byte, 0 for the
+ * others. Compares up to ZERO's 64 KiB at once and a stretch one page at a time only when it
+ * holds a non-zero byte, so runs of unwritten pages cost one memcmp call per 64 KiB.
+ */
+export function compareRun(bytes: Buffer, p: number, n: number, pageSize: number, out: Uint8Array, at: number): void {
+  const step = Math.max(1, ZERO.length / pageSize);
+  for (let i = 0; i < n; i += step) {
+    const m = Math.min(step, n - i);
+    const start = ((p + i) * pageSize) >>> 0;
+    if (isZeroRange(bytes, start, m * pageSize)) {
+      out.fill(0, at + i, at + i + m);
+      continue;
+    }
+    for (let k = 0; k < m; k++) out[at + i + k] = isZeroRange(bytes, start + k * pageSize, pageSize) ? 0 : 1;
+  }
+}
+
 /** 1 when none of the four pages whose flags make up `w` is writable and not RESIDENT, else 0. */
 function noCandidate(w: number): number {
   // WRITE implies MAPPED; each byte's WRITE and RESIDENT bits are moved to its bit 0.
