@@ -533,30 +533,44 @@ export class AddressSpace {
   /**
    * Gives pages back: zero the bytes of each page that was written, clear RESIDENT. A writable
    * page not known RESIDENT is read to see whether it was written, unless the host says it was
-   * never touched (then it reads as zero already).
+   * never touched (then it reads as zero already). Where the host can tell, a RESIDENT page is
+   * zeroed only in the parts the host touched too: a space page may straddle two OS pages, and
+   * writing zeros over the one nobody touched would fault it in for nothing.
    */
   private dropPages(p0: number, n: number): void {
     const flags = this.flags;
     const ps = this.pageSize;
+    const askHost = this.host !== null;
     let p = p0;
     while (p < p0 + n) {
       const f = flags[p]!;
-      if (f & PAGE_RESIDENT) {
+      if ((f & PAGE_RESIDENT) !== 0 && !askHost) {
         const start = (p << this.pageShift) >>> 0;
         this.u8.fill(0, start, start + ps);
         flags[p] = f & ~PAGE_RESIDENT;
         Atomics.sub(this.i32, H.residentPages, 1);
         p++;
-      } else if ((f & (PAGE_MAPPED | PAGE_WRITE)) === (PAGE_MAPPED | PAGE_WRITE)) {
-        // A run of writable pages not known RESIDENT: zero those that hold a written byte.
+      } else if ((f & PAGE_RESIDENT) !== 0 || (f & (PAGE_MAPPED | PAGE_WRITE)) === (PAGE_MAPPED | PAGE_WRITE)) {
+        // A run of pages that may hold a written byte (RESIDENT ones too, when the host is
+        // asked): zero those that do, only where the host touched them.
         let q = p + 1;
-        while (q < p0 + n && (flags[q]! & (PAGE_MAPPED | PAGE_WRITE | PAGE_RESIDENT)) === (PAGE_MAPPED | PAGE_WRITE)) q++;
-        const written = this.writtenPages(p, q - p);
+        while (q < p0 + n) {
+          const g = flags[q]!;
+          if (askHost ? (g & PAGE_RESIDENT) === 0 && (g & (PAGE_MAPPED | PAGE_WRITE)) !== (PAGE_MAPPED | PAGE_WRITE) : (g & (PAGE_MAPPED | PAGE_WRITE | PAGE_RESIDENT)) !== (PAGE_MAPPED | PAGE_WRITE)) break;
+          q++;
+        }
+        const written = this.writtenPages(p, q - p, true);
+        let resident = 0;
         for (let r = p; r < q; r++) {
-          if (written[r - p] === 0) continue;
+          if (flags[r]! & PAGE_RESIDENT) {
+            flags[r] = flags[r]! & ~PAGE_RESIDENT;
+            resident++;
+          }
+          if (written[r - p] !== 1) continue;
           const start = (r << this.pageShift) >>> 0;
           this.u8.fill(0, start, start + ps);
         }
+        if (resident > 0) Atomics.sub(this.i32, H.residentPages, resident);
         p = q;
       } else {
         // A page that was never writable holds zeros: mprotect samples residency before it
@@ -572,7 +586,7 @@ export class AddressSpace {
    * pages are compared together. The mask is scratch, valid until the next call. Caller holds
    * the lock.
    */
-  writtenPages(p0: number, n: number): Uint8Array {
+  writtenPages(p0: number, n: number, clear = false): Uint8Array {
     if (this.host === undefined) {
       this.host = AddressSpace.askHostPages && this.backing !== 'wasm' && this.size >= HOST_PAGES_MIN_SIZE
         ? (HostPages.locate(this.u8, this.pageSize) ?? null)
@@ -580,7 +594,7 @@ export class AddressSpace {
     }
     if (this.writtenScratch.length < n) this.writtenScratch = new Uint8Array(Math.max(n, this.writtenScratch.length * 2));
     const out = this.writtenScratch;
-    if (this.host !== null) this.host.written(p0, n, this.bytes, out);
+    if (this.host !== null) this.host.written(p0, n, this.bytes, out, clear);
     else compareRun(this.bytes, p0, n, this.pageSize, out, 0);
     return out;
   }

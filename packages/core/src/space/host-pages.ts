@@ -25,6 +25,9 @@
  * Reading: a page whose entries are all present is compared whole; one with some present is
  * compared only where they are (reading an absent part would fault it in, and would make the
  * neighbour sharing that OS page look touched next time: a cascade); one with none is zero.
+ * Giving pages back zeroes the same way: a page straddling a touched and an untouched OS page
+ * is zeroed only in the touched one (zeroing it whole faulted the other in: measured on churn,
+ * zoned-classes `light` 19 k host page faults a run against 28 k, 397 against 526–574 ns/event).
  *
  * State: one bit per space page, "known present", set when all its entries were present: a
  * present page stays present (the buffer is never given back to the OS while the space lives),
@@ -225,8 +228,14 @@ export class HostPages {
    * For space pages [p0, p0 + n): sets out[i] = 1 when page p0 + i holds a non-zero byte, 0 when
    * it reads as zero. Reads only bytes in OS pages the host has touched (file comment); `bytes`
    * is the space's Buffer. Runs of pages known present are compared together (compareRun).
+   *
+   * With `clear`, a page some of whose OS pages were never touched has its written parts zeroed
+   * here and gets out[i] = 2: the caller must not zero it whole, for writing the untouched part
+   * would fault it in (when the buffer does not start on an OS page, every space page straddles
+   * two OS pages, and a block's first byte touches only one of them). out[i] = 1 leaves the
+   * zeroing to the caller: all the page's OS pages are present.
    */
-  written(p0: number, n: number, bytes: Buffer, out: Uint8Array): void {
+  written(p0: number, n: number, bytes: Buffer, out: Uint8Array, clear = false): void {
     const ps = this.pageSize;
     const r = ps / this.os;
     // The pages not known present, lo … hi: their entries are read in one stretch (per
@@ -252,33 +261,41 @@ export class HostPages {
         continue;
       }
       for (let q = a; q < b; q++) {
-        out[q] = (this.isKnownPresent(p0 + q) ? !isZeroRange(bytes, ((p0 + q) * ps) >>> 0, ps) : this.writtenPage(p0 + q, (q - a) * r, bytes)) ? 1 : 0;
+        out[q] = this.isKnownPresent(p0 + q) ? (isZeroRange(bytes, ((p0 + q) * ps) >>> 0, ps) ? 0 : 1) : this.writtenPage(p0 + q, (q - a) * r, bytes, clear);
       }
     }
     compareRun(bytes, p0 + hi + 1, n - hi - 1, ps, out, hi + 1);
   }
 
-  /** Page p, its entries in `words` from entry e0: compares the parts in present OS pages. */
-  private writtenPage(p: number, e0: number, bytes: Buffer): boolean {
+  /**
+   * Page p, its entries in `words` from entry e0: compares the parts in present OS pages. Returns
+   * 0 (reads zero), 1 (written; all its OS pages present) or 2 (written, some OS page absent;
+   * with `clear` its written parts are zeroed already, without touching the absent ones).
+   */
+  private writtenPage(p: number, e0: number, bytes: Buffer, clear: boolean): number {
     const span = this.span;
     let present = 0;
     for (let e = 0; e < span; e++) if (words[(e0 + e) * 2 + 1]! & MAYBE_TOUCHED) present++;
     const start = (p * this.pageSize) >>> 0;
     if (present === span) {
       this.known[p >>> 5]! |= 1 << (p & 31);
-      return !isZeroRange(bytes, start, this.pageSize);
+      return isZeroRange(bytes, start, this.pageSize) ? 0 : 1;
     }
-    if (present === 0) return false;
+    if (present === 0) return 0;
     // Byte b of the page lies in entry ⌊(d + b) / os⌋.
     const os = this.os;
     const d = this.offset;
+    let written = 0;
     for (let e = 0; e < span; e++) {
       if (!(words[(e0 + e) * 2 + 1]! & MAYBE_TOUCHED)) continue;
       const from = Math.max(0, e * os - d);
       const to = Math.min(this.pageSize, (e + 1) * os - d);
-      if (to > from && !isZeroRange(bytes, start + from, to - from)) return true;
+      if (to <= from || isZeroRange(bytes, start + from, to - from)) continue;
+      if (!clear) return 2;
+      bytes.fill(0, start + from, start + to);
+      written = 2;
     }
-    return false;
+    return written;
   }
 
   /** Whether any OS page under space page p was touched (asks pagemap; for tests and tools). */
