@@ -62,6 +62,8 @@ interface DriverJson {
   ns_per_event_median: number;
   ns_per_event_runs: number[];
   peak_footprint_bytes: number;
+  /** Absent from drivers built before 2026-12-02. */
+  minor_faults_runs?: number[];
   replayed_events: number;
   failures: number;
   unknown_id_events: number;
@@ -111,6 +113,8 @@ async function runOne(e: NativeEntry, trace: string, options: NativeOptions): Pr
     replayed: j.replayed_events,
     failures: j.failures,
     unknownIds: j.unknown_id_events,
+    // One run per process (-n 1): its faults, unless the driver could not count them (-1).
+    ...(Array.isArray(j.minor_faults_runs) && typeof j.minor_faults_runs[0] === 'number' && j.minor_faults_runs[0] >= 0 ? { minorFaults: j.minor_faults_runs[0] } : {}),
   };
 }
 

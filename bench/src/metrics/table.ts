@@ -22,6 +22,8 @@ export interface NativeFigures {
   failures?: number;
   /** Events on ids never allocated, when reported. */
   unknownIds?: number;
+  /** Minor page faults during the timed loop (median over runs), when the driver reports them. */
+  minorFaults?: number;
 }
 
 /** Bytes in B, KiB, MiB or GiB with three significant digits. */
@@ -39,6 +41,10 @@ export function formatBytes(n: number): string {
 
 function fixed(n: number, digits = 2): string {
   return Number.isFinite(n) ? n.toFixed(digits) : '—';
+}
+
+function count(n: number): string {
+  return Number.isFinite(n) && n >= 0 ? Math.round(n).toLocaleString('en-US') : '—';
 }
 
 function ns(n: number): string {
@@ -59,6 +65,7 @@ export function replayTable(heaplab: readonly ReplayResult[], native: readonly N
   const runs = Math.max(1, ...heaplab.map((r) => r.runsNsPerEvent.length), ...native.map((n) => n.runsNsPerEvent.length));
   row(`time per event, ns (median of ${runs})`, (r) => ns(r.nsPerEvent), (n) => ns(n.nsPerEvent));
   if (heaplab.length + native.length > 1) row(`time ÷ ${baseName}`, (r) => fixed(r.nsPerEvent / baseNs), (n) => fixed(n.nsPerEvent / baseNs));
+  row('page faults in a timed run (median)', (r) => count(r.minorFaultsMedian), (n) => count(n.minorFaults ?? NaN));
   row('peak live', (r) => formatBytes(r.live.peak), () => formatBytes(peakLive));
   row('peak used (resident; native: peak RSS)', (r) => formatBytes(r.used.peak), (n) => formatBytes(n.footprint));
   row('M4 peak used / peak live', (r) => fixed(r.m4, 3), (n) => fixed(n.footprint / peakLive, 3));

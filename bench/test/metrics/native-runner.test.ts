@@ -33,19 +33,19 @@ test('a driver that is not built is skipped with a message, not an error', async
   assert.match(r.skipped[0]!, /the driver is not built/);
 });
 
-test('each available allocator runs once (-n 1, -p in footprint touch, its label, LD_PRELOAD); unavailable ones are skipped with their reason', async () => {
+test('each available allocator runs once (-n 1, -p in footprint touch, its label, LD_PRELOAD, its page faults unless -1); unavailable ones are skipped with their reason', async () => {
   // The stand-in echoes what it was given inside its JSON: footprint 8192 with -p, the label as allocator, ns from LD_PRELOAD.
   standIn(
     [
       'fp=4096; label=; for a in "$@"; do case "$a" in -p) fp=8192;; esac; done',
       'while [ $# -gt 1 ]; do if [ "$1" = "-l" ]; then label=$2; fi; shift; done',
-      'if [ -n "$LD_PRELOAD" ]; then ns=7.5; else ns=12.5; fi',
-      'echo "{\\"allocator\\":\\"$label\\",\\"ns_per_event_median\\":$ns,\\"ns_per_event_runs\\":[$ns],\\"peak_footprint_bytes\\":$fp,\\"replayed_events\\":3,\\"failures\\":0,\\"unknown_id_events\\":1,\\"trace\\":\\"$1\\"}"',
+      'if [ -n "$LD_PRELOAD" ]; then ns=7.5; faults=-1; else ns=12.5; faults=42; fi',
+      'echo "{\\"allocator\\":\\"$label\\",\\"ns_per_event_median\\":$ns,\\"ns_per_event_runs\\":[$ns],\\"minor_faults_runs\\":[$faults],\\"peak_footprint_bytes\\":$fp,\\"replayed_events\\":3,\\"failures\\":0,\\"unknown_id_events\\":1,\\"trace\\":\\"$1\\"}"',
     ].join('\n'),
   );
   const speed = await runNative('t.trace', { footprint: false, dir });
   assert.equal(speed.figures, [
-    { name: 'glibc', nsPerEvent: 12.5, runsNsPerEvent: [12.5], footprint: 4096, replayed: 3, failures: 0, unknownIds: 1 },
+    { name: 'glibc', nsPerEvent: 12.5, runsNsPerEvent: [12.5], footprint: 4096, replayed: 3, failures: 0, unknownIds: 1, minorFaults: 42 },
     { name: 'jemalloc', nsPerEvent: 7.5, runsNsPerEvent: [7.5], footprint: 4096, replayed: 3, failures: 0, unknownIds: 1 },
   ]);
   assert.equal(speed.skipped, ['mimalloc skipped: libmimalloc.so not found']);

@@ -24,7 +24,7 @@ import type { Command } from 'commander';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { combineRuns, createAddressSpace, fileSource, formatLeakReport, openTrace, prepareReplay, runReplay, writeTrace, type LeakRow, type ReplayResult, type RunFigures, type TraceSource } from '@heaplab/core';
+import { combineRuns, createAddressSpace, median, fileSource, formatLeakReport, openTrace, prepareReplay, runReplay, writeTrace, type LeakRow, type ReplayResult, type RunFigures, type TraceSource } from '@heaplab/core';
 import { UsageError } from '../../allocators.js';
 import { comparedFactory } from '../../adapters/index.js';
 import { DEFAULT_SEED, workload, workloadSource } from '../../workloads/index.js';
@@ -146,7 +146,7 @@ export function registerReplay(program: Command): void {
         const results: ReplayResult[] = names.map((_, i) => {
           const time = combineRuns(trace, timed[i]!, { ...options, samples: touch === 'footprint' ? 'periodic' : 'end' });
           const figures = combineRuns(trace, [footprintRuns[i]!], { ...options, touch: 'footprint' });
-          return { ...figures, nsPerEvent: time.nsPerEvent, runsNsPerEvent: time.runsNsPerEvent, timedTouch: touch };
+          return { ...figures, nsPerEvent: time.nsPerEvent, runsNsPerEvent: time.runsNsPerEvent, minorFaultsMedian: time.minorFaultsMedian, timedTouch: touch };
         });
         const native = combineNative(nativeTimed).map((n) => ({ ...n, footprint: nativeFootprint.find((f) => f.name === n.name)?.footprint ?? NaN }));
         const leaks: LeakRow[][] = [];
@@ -177,6 +177,7 @@ function combineNative(runs: NativeFigures[][]): NativeFigures[] {
     const times = fs.flatMap((f) => f.runsNsPerEvent);
     const sorted = [...times].sort((a, b) => a - b);
     const m = sorted.length % 2 ? sorted[sorted.length >>> 1]! : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2;
-    return { ...fs[0]!, nsPerEvent: m, runsNsPerEvent: times, footprint: Math.max(...fs.map((f) => f.footprint)) };
+    const faults = fs.map((f) => f.minorFaults).filter((x): x is number => x !== undefined);
+    return { ...fs[0]!, nsPerEvent: m, runsNsPerEvent: times, footprint: Math.max(...fs.map((f) => f.footprint)), minorFaults: faults.length > 0 ? median(faults) : undefined };
   });
 }

@@ -178,6 +178,11 @@ export async function prepareReplay(source: TraceSource, cacheBytes = DEFAULT_CA
   };
 }
 
+/** The process's minor page faults so far; NaN where the runtime cannot tell (not Node). */
+function minorFaults(): number {
+  return typeof process !== 'undefined' && typeof process.resourceUsage === 'function' ? process.resourceUsage().minorPageFault : NaN;
+}
+
 function positiveInt(v: number, name: string): number {
   if (!Number.isInteger(v) || v < 1) throw new RangeError(`${name} must be a positive integer, got ${v}`);
   return v;
@@ -195,6 +200,7 @@ class ReplayRun {
   private blocks: Uint32Array;
   // figures kept across segments
   ns = 0;
+  private faults = 0;
   replayed = 0;
   failures = 0;
   private readonly counts = new Float64Array(6);
@@ -258,9 +264,11 @@ class ReplayRun {
     while (k < c.count) {
       const nextSample = (Math.floor((c.firstEvent + k) / this.sampleEvery) + 1) * this.sampleEvery;
       const to = Math.min(c.count, nextSample - c.firstEvent);
+      const f0 = minorFaults();
       const t0 = performance.now();
       const stop = this.segment(c, k, to);
       this.ns += (performance.now() - t0) * 1e6;
+      this.faults += minorFaults() - f0;
       k = stop;
       const e = c.firstEvent + k;
       if (this.periodic && (e % this.sampleEvery === 0 || this.live > this.nextPeakSample)) {
@@ -454,6 +462,7 @@ class ReplayRun {
     const usedFinal = st.resident;
     return {
       ns: this.ns,
+      minorFaults: this.faults,
       events,
       replayed: this.replayed,
       counts: { malloc: c[OP_MALLOC]!, calloc: c[OP_CALLOC]!, memalign: c[OP_MEMALIGN]!, realloc: c[OP_REALLOC]!, free: c[OP_FREE]! },
@@ -504,6 +513,7 @@ export function combineRuns(trace: PreparedTrace, runs: readonly (RunFigures & {
     touch: options.touch ?? 'speed',
     nsPerEvent: median(perEvent),
     runsNsPerEvent: perEvent,
+    minorFaultsMedian: median(runs.map((r) => r.minorFaults)),
     anomalies: trace.anomalies,
     sampling: { every: options.sampleEvery ?? DEFAULT_SAMPLE_EVERY, peakGrowth: options.peakGrowth ?? DEFAULT_PEAK_GROWTH, samples: options.samples ?? 'periodic' },
   };

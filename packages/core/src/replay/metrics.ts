@@ -26,6 +26,13 @@ import type { TraceAnomalies } from './slots.js';
 export interface RunFigures {
   /** Nanoseconds spent in the timed loop (allocator calls, block writes, per-event bookkeeping). */
   ns: number;
+  /**
+   * Minor page faults of the process during the timed loop (`process.resourceUsage()` before and
+   * after each timed segment; NaN where it is not available). Mostly first touches of the space's
+   * buffer pages — the dearest thing a run does on a virtual machine (about 12 µs each on the one
+   * our figures come from) — plus any the runtime's own threads take meanwhile.
+   */
+  minorFaults: number;
   /** Events in the trace. */
   events: number;
   /** Events replayed (the trace's events less those not replayable, see TraceAnomalies). */
@@ -77,6 +84,8 @@ export interface ReplayResult extends RunFigures {
   nsPerEvent: number;
   /** ns per replayed event of each run, in run order. */
   runsNsPerEvent: number[];
+  /** Median over runs of the minor page faults in the timed loop (RunFigures.minorFaults). */
+  minorFaultsMedian: number;
   anomalies: TraceAnomalies;
   sampling: { every: number; peakGrowth: number; samples: 'periodic' | 'end' };
 }

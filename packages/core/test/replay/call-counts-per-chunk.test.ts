@@ -61,8 +61,8 @@ test('OpChunks without op counts (made by hand) give the same figures', async ()
   const bare: PreparedTrace = { ...trace, ops: () => held.map(({ opCounts: _c, ...rest }) => rest) };
   const a = await runReplay(trace, (s) => new PageAllocator(s), { space, sampleEvery: 1 });
   const b = await runReplay(bare, (s) => new PageAllocator(s), { space, sampleEvery: 1 });
-  const { ns: _a, allocator: _la, ...fa } = a;
-  const { ns: _b, allocator: _lb, ...fb } = b;
+  const { ns: _a, minorFaults: _fa, allocator: _la, ...fa } = a;
+  const { ns: _b, minorFaults: _fb, allocator: _lb, ...fb } = b;
   assert.equal(fb, fa);
   assert.is(b.replayed, 9);
 });
