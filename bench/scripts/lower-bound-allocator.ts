@@ -1,0 +1,88 @@
+/*
+ * A lower bound, not an allocator to use: the least a size-class allocator can do per call in
+ * heaplab's replay engine, to tell how much of bump-freestack's time on churn is its own work
+ * and how much any allocator of its kind pays here (issue 7's target: at or below glibc's time).
+ *
+ * Simple segregated storage: a class per 16 bytes up to 1 KiB, then one per power of two up to
+ * 2^30; each block has a 16-byte header in band (word 0: the next free block of its class, word
+ * 1: its class); a LIFO free list per class, heads in a JS array; fresh blocks carved by a bump
+ * pointer from 1 GiB mappings. No checks (a double free corrupts the list), no counters, no
+ * figures, memory never given back. Invariant: a free block is on exactly its class's list.
+ *
+ * Run beside bump-freestack and the engine's floor, same rounds:
+ *   node --expose-gc --import=tsx bench/scripts/churn-replay.ts bump-freestack lower-bound@bench/scripts/lower-bound-allocator.ts --repeat 3
+ * Measured 2026-12-02 (five such runs, medians of 3 rounds each): the floor 45–54 ns per event,
+ * bump-freestack 83–105, this 81–100 (with 4,900–5,300 page faults a run against
+ * bump-freestack's 3,200–3,650: its coarse classes above 1 KiB carve more). Native glibc took
+ * 81–85 ns per event on the same workload in that hour's quiet CLI runs: in this engine even an
+ * allocator with nothing to do but pop and push comes to about glibc's time.
+ */
+
+import { AllocatorBase, type AddressSpace, type BlockInfo, type HeapFigures } from '@heaplab/core';
+
+const SMALL = 64; // classes 1 … 64: 16 … 1024 bytes
+const CLASSES = SMALL + 21; // then 2 KiB … 2^30
+const HEADER = 16;
+const CHUNK = 2 ** 30;
+
+function classOf(n: number): number {
+  return n <= 1024 ? (n + 15) >>> 4 : SMALL + (32 - Math.clz32(n - 1)) - 10;
+}
+
+export class LowerBoundAllocator extends AllocatorBase {
+  private readonly head = new Uint32Array(CLASSES);
+  private readonly size = new Uint32Array(CLASSES);
+  private top = 0;
+  private end = 0;
+
+  constructor(space: AddressSpace) {
+    super(space, { name: 'lower-bound', family: 'experiment', parameters: {}, description: 'simple segregated storage with nothing else: a lower bound for size-class allocators' });
+    for (let c = 1; c < CLASSES; c++) this.size[c] = c <= SMALL ? c * 16 : 2 ** (c - SMALL + 10);
+  }
+
+  protected allocate(size: number): number {
+    if (size > CHUNK - HEADER) return 0;
+    const c = classOf(Math.max(size, 16));
+    const u32 = this.space.u32;
+    const h = this.head[c]!;
+    if (h !== 0) {
+      this.head[c] = u32[h >>> 2]!;
+      return h + HEADER;
+    }
+    const need = this.size[c]! + HEADER;
+    if (this.top + need > this.end) {
+      this.top = this.space.mmap(0, CHUNK, 3, 0, this.identity);
+      this.end = this.top + CHUNK;
+    }
+    const p = this.top;
+    this.top += need;
+    u32[(p >>> 2) + 1] = c;
+    return p + HEADER;
+  }
+
+  protected release(ptr: number): void {
+    const h = ptr - HEADER;
+    const u32 = this.space.u32;
+    const c = u32[(h >>> 2) + 1]!;
+    u32[h >>> 2] = this.head[c]!;
+    this.head[c] = h;
+  }
+
+  protected usable(ptr: number): number {
+    return this.size[this.space.u32[((ptr - HEADER) >>> 2) + 1]!]!;
+  }
+
+  blockAt(): BlockInfo | null {
+    return null;
+  }
+
+  protected figures(): HeapFigures {
+    return { liveBlocks: 0, liveBytes: 0, usableBytes: 0, metadataBytes: 0 };
+  }
+
+  check(): void {}
+}
+
+export function createLowerBoundAllocator(space: AddressSpace): LowerBoundAllocator {
+  return new LowerBoundAllocator(space);
+}
