@@ -46,12 +46,17 @@ test('pages written through raw views read zero after munmap and madvise, asking
   assert.equal(asked.resident, [3 * PAGE, 0, 0]);
 });
 
+/** A 256 MiB space with a 64-page read-write mapping `a` (page index p0) below the top page's mapping. */
+function sixtyFourPages(): { s: ReturnType<typeof createAddressSpace>; a: number; p0: number } {
+  const s = createAddressSpace({ size: 256 * MiB });
+  s.mmap(0, 64 * PAGE, PROT_READ | PROT_WRITE); // keeps the next mapping off the top page
+  const a = s.mmap(0, 64 * PAGE, PROT_READ | PROT_WRITE);
+  return { s, a, p0: a / PAGE };
+}
+
 test('giving back a mapping reads none of the pages nobody touched', () => {
   withHostPages(true, () => {
-    const s = createAddressSpace({ size: 256 * MiB });
-    s.mmap(0, 64 * PAGE, PROT_READ | PROT_WRITE); // keeps the next mapping off the top page
-    const a = s.mmap(0, 64 * PAGE, PROT_READ | PROT_WRITE);
-    const p0 = a / PAGE;
+    const { s, a, p0 } = sixtyFourPages();
     s.u8[a + 5 * PAGE] = 1;
     s.u8[a + 40 * PAGE + 8] = 1;
     s.munmap(a, 64 * PAGE);
@@ -83,10 +88,7 @@ function sharers(d: number, bytes: number[]): number[] {
 
 test('zeroing a page given back writes no OS page the program did not touch', () => {
   withHostPages(true, () => {
-    const s = createAddressSpace({ size: 256 * MiB });
-    s.mmap(0, 64 * PAGE, PROT_READ | PROT_WRITE); // keeps the next mapping off the top page
-    const a = s.mmap(0, 64 * PAGE, PROT_READ | PROT_WRITE);
-    const p0 = a / PAGE;
+    const { s, a, p0 } = sixtyFourPages();
     s.store8(a + 10 * PAGE, 1); // checked: the page is RESIDENT, and zeroed without a read
     s.u8[a + 20 * PAGE] = 2; // raw: found by reading the parts the host touched
     s.store8(a + 30 * PAGE + PAGE - 1, 3); // a page's last byte: in its second OS page when d > 0
