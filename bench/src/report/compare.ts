@@ -271,7 +271,7 @@ export async function compare(plan: ComparisonPlan, log: (line: string) => void 
               name: a,
               label: f.allocator,
               window,
-              result: { ...figures, nsPerEvent: time.nsPerEvent, runsNsPerEvent: time.runsNsPerEvent },
+              result: { ...figures, nsPerEvent: time.nsPerEvent, runsNsPerEvent: time.runsNsPerEvent, minorFaultsMedian: time.minorFaultsMedian },
               series: series ? thinSeries(series, plan.seriesPoints ?? 400) : null,
               error: null,
             });
