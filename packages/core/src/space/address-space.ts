@@ -540,11 +540,14 @@ export class AddressSpace {
   private dropPages(p0: number, n: number): void {
     const flags = this.flags;
     const ps = this.pageSize;
-    const askHost = this.host !== null;
+    const host = this.host;
+    const askHost = host !== null;
     let p = p0;
     while (p < p0 + n) {
       const f = flags[p]!;
-      if ((f & PAGE_RESIDENT) !== 0 && !askHost) {
+      // A RESIDENT page was written: zeroed at once, without a compare, unless part of it may be
+      // an OS page nobody touched.
+      if ((f & PAGE_RESIDENT) !== 0 && (!askHost || (host !== undefined && host.isKnownPresent(p)))) {
         const start = (p << this.pageShift) >>> 0;
         this.u8.fill(0, start, start + ps);
         flags[p] = f & ~PAGE_RESIDENT;

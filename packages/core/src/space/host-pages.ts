@@ -220,7 +220,8 @@ export class HostPages {
     return new HostPages(fd, base, lo === os ? 0 : os - lo, os, pageSize, Math.ceil(size / pageSize));
   }
 
-  private isKnownPresent(p: number): boolean {
+  /** True when every OS page under space page p is known present (touched): zeroing it whole faults nothing in. */
+  isKnownPresent(p: number): boolean {
     return (this.known[p >>> 5]! & (1 << (p & 31))) !== 0;
   }
 
