@@ -65,6 +65,63 @@ static int cmp_double(const void *a, const void *b) {
   return x < y ? -1 : x > y;
 }
 
+#ifdef HEAPLAB_FLOOR
+/* ---- the floor (heaplab-replay-floor) ----
+   The same loop with an allocator that does almost nothing, as bench's RingBumpAllocator does
+   in heaplab's engine: a bump pointer in a 4 MiB ring (mapped on the first call, inside the
+   timed loop), a 16-byte header holding the size, free does nothing, realloc copies. What is left
+   of a run's time is the driver's own: reading events, the slot table, writing into blocks.
+   Only the loop's calls below are redirected; nothing else of the driver allocates. */
+#include <errno.h>
+#define FLOOR_RING ((size_t)4 << 20)
+static char *floor_base, *floor_top;
+
+static void *floor_alloc(size_t size, size_t align) {
+  if (!floor_base) {
+    void *m = mmap(NULL, FLOOR_RING, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED) return NULL;
+    floor_base = floor_top = m;
+  }
+  if (size > FLOOR_RING) return NULL;
+  size_t need = ((16 + size + 15) & ~(size_t)15) + align;
+  if (need > FLOOR_RING) return NULL;
+  if ((size_t)(floor_top - floor_base) + need > FLOOR_RING) floor_top = floor_base;
+  uintptr_t p = ((uintptr_t)floor_top + 16 + align - 1) & ~(uintptr_t)(align - 1);
+  ((size_t *)p)[-2] = size;
+  floor_top = (char *)((p + size + 15) & ~(uintptr_t)15);
+  return (void *)p;
+}
+static void *floor_malloc(size_t n) { return floor_alloc(n, 16); }
+static void *floor_calloc(size_t k, size_t n) {
+  if (n && k > SIZE_MAX / n) return NULL;
+  void *p = floor_alloc(k * n, 16);
+  if (p) memset(p, 0, k * n);
+  return p;
+}
+static int floor_posix_memalign(void **out, size_t align, size_t n) {
+  void *p = floor_alloc(n, align < 16 ? 16 : align);
+  if (!p) return ENOMEM;
+  *out = p;
+  return 0;
+}
+static void *floor_realloc(void *old, size_t n) {
+  if (!old) return floor_malloc(n);
+  if (n == 0) return NULL;
+  void *p = floor_malloc(n);
+  if (p) {
+    size_t o = ((size_t *)old)[-2];
+    memcpy(p, old, o < n ? o : n);
+  }
+  return p;
+}
+static void floor_free(void *p) { (void)p; }
+#define malloc floor_malloc
+#define calloc floor_calloc
+#define posix_memalign floor_posix_memalign
+#define realloc floor_realloc
+#define free floor_free
+#endif
+
 /* ---- replay ---- */
 
 static void **g_slot;
@@ -134,7 +191,7 @@ static void free_leftovers(void) {
     if (g_slot[s]) { free(g_slot[s]); g_slot[s] = NULL; }
 }
 
-#ifndef HEAPLAB_MUSL
+#if !defined(HEAPLAB_MUSL) && !defined(HEAPLAB_FLOOR)
 static const char *label_from_preload(const char *pre, char *buf, size_t n) {
   if (!pre || !*pre) return "glibc";
   if (strstr(pre, "jemalloc")) return "jemalloc";
@@ -194,6 +251,9 @@ int main(int argc, char **argv) {
 #ifdef HEAPLAB_MUSL
   const char *libc = "musl";
   if (!label) label = "musl";
+#elif defined(HEAPLAB_FLOOR)
+  const char *libc = "glibc";
+  if (!label) label = "floor";
 #else
   const char *libc = "glibc";
   char labelbuf[128];

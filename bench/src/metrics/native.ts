@@ -39,6 +39,11 @@ export interface NativeOptions {
   dir?: string;
   /** Run only these native allocators (by name, e.g. `['glibc']`). Default: every available one. */
   only?: readonly string[];
+  /**
+   * Also run the driver's floor (build/heaplab-replay-floor: the same loop with a do-nothing ring
+   * allocator), reported as the allocator `floor`. Default false.
+   */
+  floor?: boolean;
 }
 
 /** What a native run gives: the figures of each allocator, and why others were skipped. */
@@ -131,6 +136,11 @@ export async function runNative(trace: string, options: NativeOptions): Promise<
     if (options.only !== undefined && !options.only.includes(e.name)) continue;
     if (!e.available || !e.driver) skipped.push(`${e.name} skipped: ${e.reason ?? 'not available'}`);
     else figures.push(await runOne(e, trace, options));
+  }
+  if (options.floor) {
+    const driver = join(dir, 'build', 'heaplab-replay-floor');
+    if (existsSync(driver)) figures.push(await runOne({ name: 'floor', available: true, driver, preload: null }, trace, options));
+    else skipped.push(`floor skipped: ${driver} is not built`);
   }
   return { figures, skipped };
 }

@@ -65,6 +65,18 @@ export function replayTable(heaplab: readonly ReplayResult[], native: readonly N
   const runs = Math.max(1, ...heaplab.map((r) => r.runsNsPerEvent.length), ...native.map((n) => n.runsNsPerEvent.length));
   row(`time per event, ns (median of ${runs})`, (r) => ns(r.nsPerEvent), (n) => ns(n.nsPerEvent));
   if (heaplab.length + native.length > 1) row(`time ÷ ${baseName}`, (r) => fixed(r.nsPerEvent / baseNs), (n) => fixed(n.nsPerEvent / baseNs));
+  // With --floor: each side's do-nothing replay (heaplab's engine with ring-bump, the driver with
+  // its own ring), and the time an allocator adds to it over the time glibc adds to the driver's.
+  const engineFloor = heaplab.find((r) => r.allocatorName === 'ring-bump')?.nsPerEvent;
+  const driverFloor = native.find((n) => n.name === 'floor')?.nsPerEvent;
+  if (engineFloor !== undefined && driverFloor !== undefined && baseNative) {
+    const glibcAbove = baseNs - driverFloor;
+    row(
+      "time above its floor ÷ glibc's",
+      (r) => (r.allocatorName === 'ring-bump' ? '(floor)' : fixed((r.nsPerEvent - engineFloor) / glibcAbove)),
+      (n) => (n.name === 'floor' ? '(floor)' : fixed((n.nsPerEvent - driverFloor) / glibcAbove)),
+    );
+  }
   row('page faults in a timed run (median)', (r) => count(r.minorFaultsMedian), (n) => count(n.minorFaults ?? NaN));
   row('peak live', (r) => formatBytes(r.live.peak), () => formatBytes(peakLive));
   row('peak used (resident; native: peak RSS)', (r) => formatBytes(r.used.peak), (n) => formatBytes(n.footprint));

@@ -83,4 +83,27 @@ test('replay --native runs the native driver on the same events (or says it is n
   assert.ok(glibc.nsPerEvent > 0 && glibc.footprint >= 0);
 });
 
+test('replay --floor times the do-nothing replay on both sides and each allocator above it', async () => {
+  writeFileSync(join(dir, 'f.trace'), '# heaplab-trace v1 floor\na 1 100\na 2 3000\nr 3 1 200\nc 4 64\nf 2\nf 3\n');
+  const r = await runCli(['replay', '-a', 'mmap-pages', join(dir, 'f.trace'), '--native', '--floor', '--repeat', '2', '--space-mib', '64']);
+  assert.is(r.code, 0, r.err);
+  assert.match(r.out, /│ ring-bump\s+│/);
+  if (!nativeDriverBuilt()) {
+    assert.match(r.out, /native: the driver is not built/);
+    assert.not.match(r.out, /time above its floor/, 'no row without the driver\'s floor');
+    return;
+  }
+  assert.match(r.out, /│ floor \(native\)\s+│/);
+  // The floors show "(floor)" in the row; every other column a ratio.
+  const row = r.out.split('\n').find((l) => l.includes("time above its floor ÷ glibc's"));
+  assert.ok(row, r.out);
+  const cells = row.split('│').slice(2, -1).map((c) => c.trim());
+  const head = r.out.split('\n').find((l) => l.includes('ring-bump'))!.split('│').slice(2, -1).map((c) => c.trim());
+  for (const [i, h] of head.entries()) {
+    if (h === 'ring-bump' || h === 'floor (native)') assert.is(cells[i], '(floor)', h);
+    else if (h === 'glibc (native)') assert.is(cells[i], '1.00');
+    else assert.match(cells[i]!, /^-?\d+\.\d\d$/, `${h}: ${cells[i]}`);
+  }
+});
+
 test.run();

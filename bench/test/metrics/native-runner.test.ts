@@ -53,6 +53,19 @@ test('each available allocator runs once (-n 1, -p in footprint touch, its label
   assert.equal(fp.figures.map((f) => f.footprint), [8192, 8192]);
 });
 
+test('the floor runs the floor driver as allocator "floor" when asked, and is skipped with its path when not built', async () => {
+  standIn('echo "{\\"allocator\\":\\"x\\",\\"ns_per_event_median\\":3,\\"ns_per_event_runs\\":[3],\\"peak_footprint_bytes\\":0,\\"replayed_events\\":3,\\"failures\\":0,\\"unknown_id_events\\":0}"');
+  const without = await runNative('t.trace', { footprint: false, dir, floor: true });
+  assert.equal(without.figures.map((f) => f.name), ['glibc', 'jemalloc']);
+  assert.equal(without.skipped.at(-1), `floor skipped: ${join(dir, 'build', 'heaplab-replay-floor')} is not built`);
+  writeFileSync(join(dir, 'build', 'heaplab-replay-floor'), '#!/bin/sh\necho "{\\"allocator\\":\\"floor\\",\\"ns_per_event_median\\":1.5,\\"ns_per_event_runs\\":[1.5],\\"peak_footprint_bytes\\":4096,\\"replayed_events\\":3,\\"failures\\":0,\\"unknown_id_events\\":0}"\n');
+  chmodSync(join(dir, 'build', 'heaplab-replay-floor'), 0o755);
+  const withFloor = await runNative('t.trace', { footprint: false, dir, floor: true });
+  assert.equal(withFloor.figures.map((f) => [f.name, f.nsPerEvent]), [['glibc', 3], ['jemalloc', 3], ['floor', 1.5]]);
+  const notAsked = await runNative('t.trace', { footprint: false, dir });
+  assert.equal(notAsked.figures.map((f) => f.name), ['glibc', 'jemalloc']);
+});
+
 test('a driver failure or output that is not its JSON line is an error naming the allocator', async () => {
   standIn('echo "oops"');
   try {

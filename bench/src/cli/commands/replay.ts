@@ -32,6 +32,10 @@ import { parseCount } from '../options.js';
 import { replayFooter, replayTable, type NativeFigures } from '../../metrics/table.js';
 import { runNative } from '../../metrics/native.js';
 import { replayLeaks } from '../../step-replay.js';
+import { RingBumpAllocator } from '../../metrics/bump-allocator.js';
+
+/** The floor's ring, as the native driver's floor (bench/native/replay.c, HEAPLAB_FLOOR) has it. */
+const FLOOR_RING_MIB = 4;
 
 interface ReplayFlags {
   allocator: string;
@@ -46,6 +50,7 @@ interface ReplayFlags {
   series?: boolean;
   spaceMib?: string;
   leaks?: boolean;
+  floor?: boolean;
 }
 
 export function registerReplay(program: Command): void {
@@ -65,11 +70,16 @@ export function registerReplay(program: Command): void {
     .option('--series', 'include the sampled series in --json output')
     .option('--json', 'print JSON instead of a table')
     .option('--leaks', 'also report the blocks still live at the end, grouped by allocation site, largest first')
+    .option('--floor', `also time the replay's floor — heaplab's engine with a do-nothing allocator (ring-bump, a ${FLOOR_RING_MIB} MiB ring) and, with --native, the C driver with the same — and print each allocator's time above its floor over glibc's above the driver's`)
     .action(async (file: string | undefined, opts: ReplayFlags) => {
       if ((file === undefined) === (opts.workload === undefined)) throw new UsageError('replay: give either a trace FILE or --workload NAME');
       const names = opts.allocator.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
       if (names.length === 0) throw new UsageError('--allocator: expected at least one name');
       const factories = names.map((n) => comparedFactory(n));
+      if (opts.floor) {
+        names.push('ring-bump');
+        factories.push((space) => new RingBumpAllocator(space, FLOOR_RING_MIB * 2 ** 20));
+      }
       const repeat = parseCount(opts.repeat, '--repeat');
       if (repeat < 1) throw new UsageError('--repeat: expected at least 1');
       const sampleEvery = opts.sampleEvery !== undefined ? parseCount(opts.sampleEvery, '--sample-every') : undefined;
@@ -126,7 +136,7 @@ export function registerReplay(program: Command): void {
             log(`run ${r + 1}/${repeat} ${names[i]}: ${(f.ns / Math.max(1, f.replayed)).toFixed(1)} ns/event (${touch} touch)`);
           }
           if (nativeFile !== null) {
-            const n = await runNative(nativeFile, { footprint: touch === 'footprint' });
+            const n = await runNative(nativeFile, { footprint: touch === 'footprint', floor: opts.floor === true });
             for (const s of n.skipped) skipped.add(s);
             nativeTimed.push(n.figures);
             log(`run ${r + 1}/${repeat} native: ${n.figures.map((x) => `${x.name} ${x.nsPerEvent.toFixed(1)}`).join(', ') || 'none'} ns/event`);
