@@ -6,16 +6,24 @@
  * Simple segregated storage: a class per 16 bytes up to 1 KiB, then one per power of two up to
  * 2^30; each block has a 16-byte header in band (word 0: the next free block of its class, word
  * 1: its class); a LIFO free list per class, heads in a JS array; fresh blocks carved by a bump
- * pointer from 1 GiB mappings. No checks (a double free corrupts the list), no counters, no
- * figures, memory never given back. Invariant: a free block is on exactly its class's list.
+ * pointer from one 1 GiB mapping (then malloc returns 0). No checks (a double free corrupts the
+ * list), no counters, no figures, memory never given back. Invariant: a free block is on exactly its class's list.
+ *
+ * With `outOfBandState: true` it also keeps, as bump-freestack does, a state word per 16 bytes
+ * of the chunk in a separate mapping (requested size << 2 | live): malloc writes it, free checks
+ * and writes it (a double free throws) — one more cache line per call, away from the block.
  *
  * Run beside bump-freestack and the engine's floor, same rounds:
- *   node --expose-gc --import=tsx bench/scripts/churn-replay.ts bump-freestack lower-bound@bench/scripts/lower-bound-allocator.ts --repeat 3
+ *   node --expose-gc --import=tsx bench/scripts/churn-replay.ts bump-freestack lower-bound@bench/scripts/lower-bound-allocator.ts \
+ *        lower-bound@bench/scripts/lower-bound-allocator.ts:outOfBandState=true --repeat 3
  * Measured 2026-12-02 (five such runs, medians of 3 rounds each): the floor 45–54 ns per event,
  * bump-freestack 83–105, this 81–100 (with 4,900–5,300 page faults a run against
  * bump-freestack's 3,200–3,650: its coarse classes above 1 KiB carve more). Native glibc took
  * 81–85 ns per event on the same workload in that hour's quiet CLI runs: in this engine even an
- * allocator with nothing to do but pop and push comes to about glibc's time.
+ * allocator with nothing to do but pop and push comes to about glibc's time. Five more runs with
+ * the out-of-band state beside (medians of 3 rounds each): this 75–88, with the state 86–103,
+ * bump-freestack 86–127 — the state word's extra cache line accounts for most of what
+ * bump-freestack pays above the bound.
  */
 
 import { AllocatorBase, type AddressSpace, type BlockInfo, type HeapFigures } from '@heaplab/core';
@@ -29,14 +37,25 @@ function classOf(n: number): number {
   return n <= 1024 ? (n + 15) >>> 4 : SMALL + (32 - Math.clz32(n - 1)) - 10;
 }
 
+export interface LowerBoundOptions {
+  /** Keep a state word per 16 bytes out of band, checked and written on free. Default false. */
+  outOfBandState?: boolean;
+}
+
 export class LowerBoundAllocator extends AllocatorBase {
   private readonly head = new Uint32Array(CLASSES);
   private readonly size = new Uint32Array(CLASSES);
   private top = 0;
   private end = 0;
+  /** The chunk's first byte and the u32 index of its state words (0: no state kept). */
+  private base = 0;
+  private state = 0;
+  private readonly oob: boolean;
 
-  constructor(space: AddressSpace) {
-    super(space, { name: 'lower-bound', family: 'experiment', parameters: {}, description: 'simple segregated storage with nothing else: a lower bound for size-class allocators' });
+  constructor(space: AddressSpace, options: LowerBoundOptions = {}) {
+    super(space, { name: 'lower-bound', family: 'experiment', parameters: { ...options }, description: 'simple segregated storage with nothing else: a lower bound for size-class allocators' });
+    if (options.outOfBandState !== undefined && typeof options.outOfBandState !== 'boolean') throw new TypeError(`outOfBandState must be a boolean, got ${String(options.outOfBandState)}`);
+    this.oob = options.outOfBandState === true;
     for (let c = 1; c < CLASSES; c++) this.size[c] = c <= SMALL ? c * 16 : 2 ** (c - SMALL + 10);
   }
 
@@ -47,16 +66,20 @@ export class LowerBoundAllocator extends AllocatorBase {
     const h = this.head[c]!;
     if (h !== 0) {
       this.head[c] = u32[h >>> 2]!;
+      if (this.oob) u32[this.state + ((h - this.base) >>> 4)] = ((size << 2) | 1) >>> 0;
       return h + HEADER;
     }
     const need = this.size[c]! + HEADER;
     if (this.top + need > this.end) {
-      this.top = this.space.mmap(0, CHUNK, 3, 0, this.identity);
+      if (this.base !== 0) return 0; // one chunk: the state words cover it alone
+      this.top = this.base = this.space.mmap(0, CHUNK, 3, 0, this.identity);
       this.end = this.top + CHUNK;
+      if (this.oob) this.state = this.space.mmap(0, CHUNK / 4, 3, 0, this.identity) >>> 2;
     }
     const p = this.top;
     this.top += need;
     u32[(p >>> 2) + 1] = c;
+    if (this.oob) u32[this.state + ((p - this.base) >>> 4)] = ((size << 2) | 1) >>> 0;
     return p + HEADER;
   }
 
@@ -64,6 +87,11 @@ export class LowerBoundAllocator extends AllocatorBase {
     const h = ptr - HEADER;
     const u32 = this.space.u32;
     const c = u32[(h >>> 2) + 1]!;
+    if (this.oob) {
+      const m = this.state + ((h - this.base) >>> 4);
+      if ((u32[m]! & 3) !== 1) this.misuse('double-free', `free of ${ptr}, which is not live`, ptr);
+      u32[m] = 2;
+    }
     u32[h >>> 2] = this.head[c]!;
     this.head[c] = h;
   }
@@ -83,6 +111,6 @@ export class LowerBoundAllocator extends AllocatorBase {
   check(): void {}
 }
 
-export function createLowerBoundAllocator(space: AddressSpace): LowerBoundAllocator {
-  return new LowerBoundAllocator(space);
+export function createLowerBoundAllocator(space: AddressSpace, options: LowerBoundOptions = {}): LowerBoundAllocator {
+  return new LowerBoundAllocator(space, options);
 }
