@@ -34,6 +34,11 @@ import { HostPages } from './host-pages.js';
 import { whoOwns, type Ownership } from '../registry/who-owns.js';
 
 const GiB = 2 ** 30;
+
+/** A page that may hold a written byte: RESIDENT, or mapped writable. */
+function mayHoldWrites(f: number): boolean {
+  return (f & PAGE_RESIDENT) !== 0 || (f & (PAGE_MAPPED | PAGE_WRITE)) === (PAGE_MAPPED | PAGE_WRITE);
+}
 /** Spaces from this size on ask the host which pages were touched (smaller ones just read them). */
 const HOST_PAGES_MIN_SIZE = 64 * 2 ** 20;
 /** The global WebAssembly namespace, typed by what the space uses of it. */
@@ -540,28 +545,25 @@ export class AddressSpace {
   private dropPages(p0: number, n: number): void {
     const flags = this.flags;
     const ps = this.pageSize;
-    const host = this.host;
-    const askHost = host !== null;
+    const end = p0 + n;
     let p = p0;
-    while (p < p0 + n) {
+    while (p < end) {
       const f = flags[p]!;
-      // A RESIDENT page was written: zeroed at once, without a compare, unless part of it may be
-      // an OS page nobody touched.
-      if ((f & PAGE_RESIDENT) !== 0 && (!askHost || (host !== undefined && host.isKnownPresent(p)))) {
+      if (!mayHoldWrites(f)) {
+        // A page that was never writable holds zeros: mprotect samples residency before it
+        // takes write access away, so a written page is RESIDENT by then.
+        p++;
+      } else if (this.zeroWhole(p, f)) {
         const start = (p << this.pageShift) >>> 0;
         this.u8.fill(0, start, start + ps);
         flags[p] = f & ~PAGE_RESIDENT;
         Atomics.sub(this.i32, H.residentPages, 1);
         p++;
-      } else if ((f & PAGE_RESIDENT) !== 0 || (f & (PAGE_MAPPED | PAGE_WRITE)) === (PAGE_MAPPED | PAGE_WRITE)) {
-        // A run of pages that may hold a written byte (RESIDENT ones too, when the host is
-        // asked): zero those that do, only where the host touched them.
+      } else {
+        // A run of pages that may hold a written byte: zero those that do, only where the host
+        // touched them (writtenPages with clear zeroes the pages some OS page of which is absent).
         let q = p + 1;
-        while (q < p0 + n) {
-          const g = flags[q]!;
-          if (askHost ? (g & PAGE_RESIDENT) === 0 && (g & (PAGE_MAPPED | PAGE_WRITE)) !== (PAGE_MAPPED | PAGE_WRITE) : (g & (PAGE_MAPPED | PAGE_WRITE | PAGE_RESIDENT)) !== (PAGE_MAPPED | PAGE_WRITE)) break;
-          q++;
-        }
+        while (q < end && mayHoldWrites(flags[q]!) && !this.zeroWhole(q, flags[q]!)) q++;
         const written = this.writtenPages(p, q - p, true);
         let resident = 0;
         for (let r = p; r < q; r++) {
@@ -575,12 +577,16 @@ export class AddressSpace {
         }
         if (resident > 0) Atomics.sub(this.i32, H.residentPages, resident);
         p = q;
-      } else {
-        // A page that was never writable holds zeros: mprotect samples residency before it
-        // takes write access away, so a written page is RESIDENT by then.
-        p++;
       }
     }
+  }
+
+  /**
+   * Whether page p (flags f) is zeroed whole when given back, without a read: it is RESIDENT
+   * (written), and either the host cannot be asked or all its OS pages are known touched.
+   */
+  private zeroWhole(p: number, f: number): boolean {
+    return (f & PAGE_RESIDENT) !== 0 && (this.host === null || (this.host !== undefined && this.host.isKnownPresent(p)));
   }
 
   /**
