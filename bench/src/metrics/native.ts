@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { NativeFigures } from './table.js';
+import { median } from '@heaplab/core';
 
 const exec = promisify(execFile);
 
@@ -143,4 +144,24 @@ export async function runNative(trace: string, options: NativeOptions): Promise<
     else skipped.push(`floor skipped: ${driver} is not built`);
   }
   return { figures, skipped };
+}
+
+/**
+ * Per native allocator over several rounds of runNative: the median of all its runs' times and of
+ * its page faults, the largest footprint, the first round's other counts.
+ */
+export function combineNative(rounds: readonly (readonly NativeFigures[])[]): NativeFigures[] {
+  const byName = new Map<string, NativeFigures[]>();
+  for (const round of rounds) for (const f of round) byName.set(f.name, [...(byName.get(f.name) ?? []), f]);
+  return [...byName.values()].map((fs) => {
+    const times = fs.flatMap((f) => f.runsNsPerEvent);
+    const faults = fs.flatMap((f) => (f.minorFaults === undefined ? [] : [f.minorFaults]));
+    return {
+      ...fs[0]!,
+      nsPerEvent: median(times),
+      runsNsPerEvent: times,
+      footprint: Math.max(...fs.map((f) => f.footprint)),
+      ...(faults.length > 0 ? { minorFaults: median(faults) } : {}),
+    };
+  });
 }

@@ -29,9 +29,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { combineRuns, prepareReplay, runReplay, writeTrace, type PreparedTrace, type ReplayResult, type RunFigures } from '@heaplab/core';
+import { combineRuns, prepareReplay, runReplay, withTimeOf, writeTrace, type PreparedTrace, type ReplayResult, type RunFigures } from '@heaplab/core';
 import { comparedFactory } from '../adapters/index.js';
-import { runNative, type NativeRun } from '../metrics/native.js';
+import { combineNative, runNative, type NativeRun } from '../metrics/native.js';
 import type { NativeFigures } from '../metrics/table.js';
 import { limitSource, openSource, sourceName, type SourceSpec } from './sources.js';
 import { traceStats, type SizeBucket } from './trace-stats.js';
@@ -271,7 +271,7 @@ export async function compare(plan: ComparisonPlan, log: (line: string) => void 
               name: a,
               label: f.allocator,
               window,
-              result: { ...figures, nsPerEvent: time.nsPerEvent, runsNsPerEvent: time.runsNsPerEvent, minorFaultsMedian: time.minorFaultsMedian },
+              result: withTimeOf(figures, time),
               series: series ? thinSeries(series, plan.seriesPoints ?? 400) : null,
               error: null,
             });
@@ -343,13 +343,3 @@ async function nativeRun(file: string, footprint: boolean, only?: readonly strin
   }
 }
 
-/** Per native allocator: the median of its rounds' times. */
-function combineNative(runs: NativeFigures[][]): NativeFigures[] {
-  const byName = new Map<string, number[]>();
-  for (const run of runs) for (const f of run) byName.set(f.name, [...(byName.get(f.name) ?? []), ...f.runsNsPerEvent]);
-  return [...byName.entries()].map(([name, times]) => {
-    const s = [...times].sort((a, b) => a - b);
-    const m = s.length % 2 ? s[s.length >>> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-    return { name, nsPerEvent: m, runsNsPerEvent: times, footprint: NaN };
-  });
-}

@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runNative } from '../../src/metrics/native.js';
+import { combineNative, runNative } from '../../src/metrics/native.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'heaplab-native-'));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -81,6 +81,16 @@ test('a driver failure or output that is not its JSON line is an error naming th
   } catch (e) {
     assert.is((e as Error).message, 'native driver (glibc) failed: heaplab-replay: t.trace:3: expected a size');
   }
+});
+
+test('rounds combine per allocator: median time and faults, largest footprint, faults only where reported', () => {
+  const g = (ns: number, footprint: number, minorFaults?: number) => ({ name: 'glibc', nsPerEvent: ns, runsNsPerEvent: [ns], footprint, replayed: 7, ...(minorFaults === undefined ? {} : { minorFaults }) });
+  const j = (ns: number) => ({ name: 'jemalloc', nsPerEvent: ns, runsNsPerEvent: [ns], footprint: 100 });
+  const c = combineNative([[g(30, 10, 500), j(9)], [g(10, 40, 300), j(7)], [g(20, 20, 400), j(8)]]);
+  assert.equal(c, [
+    { name: 'glibc', nsPerEvent: 20, runsNsPerEvent: [30, 10, 20], footprint: 40, replayed: 7, minorFaults: 400 },
+    { name: 'jemalloc', nsPerEvent: 8, runsNsPerEvent: [9, 7, 8], footprint: 100 },
+  ]);
 });
 
 test.run();

@@ -24,13 +24,13 @@ import type { Command } from 'commander';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { combineRuns, createAddressSpace, median, fileSource, formatLeakReport, openTrace, prepareReplay, runReplay, writeTrace, type LeakRow, type ReplayResult, type RunFigures, type TraceSource } from '@heaplab/core';
+import { combineRuns, createAddressSpace, fileSource, formatLeakReport, openTrace, prepareReplay, runReplay, withTimeOf, writeTrace, type LeakRow, type ReplayResult, type RunFigures, type TraceSource } from '@heaplab/core';
 import { UsageError } from '../../allocators.js';
 import { comparedFactory } from '../../adapters/index.js';
 import { DEFAULT_SEED, workload, workloadSource } from '../../workloads/index.js';
 import { parseCount } from '../options.js';
 import { replayFooter, replayTable, type NativeFigures } from '../../metrics/table.js';
-import { runNative } from '../../metrics/native.js';
+import { combineNative, runNative } from '../../metrics/native.js';
 import { replayLeaks } from '../../step-replay.js';
 import { RingBumpAllocator } from '../../metrics/bump-allocator.js';
 
@@ -128,10 +128,11 @@ export function registerReplay(program: Command): void {
         let nativeFootprint: NativeFigures[] = [];
         const skipped = new Set<string>();
         const options = { touch, sampleEvery, space: { size: spaceMib * 2 ** 20 } } as const;
+        // A speed run is kept for its time only: no sample interrupts it (RunOptions.samples).
+        const timedSamples = touch === 'footprint' ? 'periodic' : 'end';
         for (let r = 0; r < repeat; r++) {
           for (let i = 0; i < names.length; i++) {
-            // A speed run is kept for its time only: no sample interrupts it (RunOptions.samples).
-            const f = await runReplay(trace, factories[i]!, { ...options, samples: touch === 'footprint' ? 'periodic' : 'end', series: r === 0 && touch === 'footprint' && opts.series === true });
+            const f = await runReplay(trace, factories[i]!, { ...options, samples: timedSamples, series: r === 0 && touch === 'footprint' && opts.series === true });
             timed[i]!.push(f);
             log(`run ${r + 1}/${repeat} ${names[i]}: ${(f.ns / Math.max(1, f.replayed)).toFixed(1)} ns/event (${touch} touch)`);
           }
@@ -154,9 +155,9 @@ export function registerReplay(program: Command): void {
           else nativeFootprint = (await runNative(nativeFile, { footprint: true })).figures;
         }
         const results: ReplayResult[] = names.map((_, i) => {
-          const time = combineRuns(trace, timed[i]!, { ...options, samples: touch === 'footprint' ? 'periodic' : 'end' });
+          const time = combineRuns(trace, timed[i]!, { ...options, samples: timedSamples });
           const figures = combineRuns(trace, [footprintRuns[i]!], { ...options, touch: 'footprint' });
-          return { ...figures, nsPerEvent: time.nsPerEvent, runsNsPerEvent: time.runsNsPerEvent, minorFaultsMedian: time.minorFaultsMedian, timedTouch: touch };
+          return { ...withTimeOf(figures, time), timedTouch: touch };
         });
         const native = combineNative(nativeTimed).map((n) => ({ ...n, footprint: nativeFootprint.find((f) => f.name === n.name)?.footprint ?? NaN }));
         const leaks: LeakRow[][] = [];
@@ -177,17 +178,4 @@ export function registerReplay(program: Command): void {
         if (tmp !== null) rmSync(tmp, { recursive: true, force: true });
       }
     });
-}
-
-/** Per native allocator: the median of its runs' times, the largest footprint (the first run's other counts). */
-function combineNative(runs: NativeFigures[][]): NativeFigures[] {
-  const byName = new Map<string, NativeFigures[]>();
-  for (const run of runs) for (const f of run) byName.set(f.name, [...(byName.get(f.name) ?? []), f]);
-  return [...byName.entries()].map(([name, fs]) => {
-    const times = fs.flatMap((f) => f.runsNsPerEvent);
-    const sorted = [...times].sort((a, b) => a - b);
-    const m = sorted.length % 2 ? sorted[sorted.length >>> 1]! : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2;
-    const faults = fs.map((f) => f.minorFaults).filter((x): x is number => x !== undefined);
-    return { ...fs[0]!, nsPerEvent: m, runsNsPerEvent: times, footprint: Math.max(...fs.map((f) => f.footprint)), minorFaults: faults.length > 0 ? median(faults) : undefined };
-  });
 }

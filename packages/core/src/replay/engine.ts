@@ -502,6 +502,14 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
   return combineRuns(trace, runs, options);
 }
 
+/**
+ * Memory figures from one result (a footprint run) with the time figures of another (the timed
+ * runs of the same allocator on the same trace): what the CLI and the report show.
+ */
+export function withTimeOf<T extends object>(figures: T, time: ReplayResult): T & Pick<ReplayResult, 'nsPerEvent' | 'runsNsPerEvent' | 'minorFaultsMedian'> {
+  return { ...figures, nsPerEvent: time.nsPerEvent, runsNsPerEvent: time.runsNsPerEvent, minorFaultsMedian: time.minorFaultsMedian };
+}
+
 /** The result of several runs of one allocator on one trace: the first run's figures, the median time. */
 export function combineRuns(trace: PreparedTrace, runs: readonly (RunFigures & { allocator: string; allocatorName: string })[], options: RunOptions = {}): ReplayResult {
   if (runs.length === 0) throw new RangeError('combineRuns: no runs');

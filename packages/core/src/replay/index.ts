@@ -2,7 +2,7 @@
  * The replay engine and its figures: re-exports only.
  */
 export {
-  replay, prepareReplay, runReplay, combineRuns, fileSource, chunkSource,
+  replay, prepareReplay, runReplay, combineRuns, withTimeOf, fileSource, chunkSource,
   type TraceSource, type RunOptions, type ReplayOptions, type PreparedTrace,
 } from './engine.js';
 export { median, ratio, type RunFigures, type ReplayResult, type ReplaySeries } from './metrics.js';
