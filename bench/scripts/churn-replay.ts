@@ -6,7 +6,7 @@
  * malloc, free does nothing) over a 4 MiB ring, so it writes warm memory. Rounds are
  * interleaved. The line per run gives the median ns per event (the engine's clock) and its
  * excess over the floor, the median CPU time per event of the whole run (user + system, samples
- * included) and the median minor page faults of a run (first touches of a fresh space's pages:
+ * included) and the median minor page faults of a run's timed loop (RunFigures.minorFaults: first touches of a fresh space's pages:
  * costly on a sandboxed host).
  *
  * A run is `NAME[:key=value,…]` — a registered allocator (configured parameters, no wrappers)
@@ -117,10 +117,9 @@ for (let r = 0; r < REPEAT; r++) {
   for (const [name, factory] of runs) {
     gc?.();
     const c0 = process.cpuUsage();
-    const f0 = process.resourceUsage().minorPageFault;
     const f = await runReplay(trace, factory, { series: false, space: { size: 2 ** 32 }, ...sampling });
     const c = process.cpuUsage(c0);
-    faults.get(name)!.push(process.resourceUsage().minorPageFault - f0);
+    faults.get(name)!.push(f.minorFaults);
     wall.get(name)!.push(f.ns / f.replayed);
     cpu.get(name)!.push(((c.user + c.system) * 1000) / f.replayed);
   }
@@ -134,6 +133,6 @@ for (const [name, ts] of wall) {
   const extra = FLOOR && !name.startsWith('ring-bump') ? `, ${(m - floor).toFixed(1)} above the floor` : '';
   console.log(
     `${name.padEnd(width)} ${m.toFixed(1).padStart(7)} ns/event (runs: ${ts.map((t) => t.toFixed(1)).join(', ')}${extra}); ` +
-      `cpu ${median(cpu.get(name)!).toFixed(0)} ns/event; ${median(faults.get(name)!)} page faults`,
+      `cpu ${median(cpu.get(name)!).toFixed(0)} ns/event; ${median(faults.get(name)!)} page faults in the timed loop`,
   );
 }
