@@ -88,6 +88,10 @@ test('replay --floor times the do-nothing replay on both sides and each allocato
   const r = await runCli(['replay', '-a', 'mmap-pages', join(dir, 'f.trace'), '--native', '--floor', '--repeat', '2', '--space-mib', '64']);
   assert.is(r.code, 0, r.err);
   assert.match(r.out, /│ ring-bump\s+│/);
+  const alone = await runCli(['replay', '-a', 'mmap-pages', join(dir, 'f.trace'), '--floor', '--space-mib', '64']);
+  assert.is(alone.code, 0, alone.err);
+  assert.match(alone.out, /floor: only the engine's \(ring-bump\); with --native/);
+  assert.not.match(alone.out, /time above its floor/);
   if (!nativeDriverBuilt()) {
     assert.match(r.out, /native: the driver is not built/);
     assert.not.match(r.out, /time above its floor/, 'no row without the driver\'s floor');

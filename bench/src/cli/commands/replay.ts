@@ -173,6 +173,7 @@ export function registerReplay(program: Command): void {
         console.log(replayTable(results, native));
         for (const line of replayFooter(results[0]!, touch)) console.log(line);
         for (const s of skipped) console.log(`native: ${s}`);
+        if (opts.floor && !opts.native) console.log('floor: only the engine\'s (ring-bump); with --native the C driver\'s floor runs too, and each allocator\'s time above its floor is compared with glibc\'s');
         for (const [i, n] of names.entries()) if (opts.leaks) console.log(`\nleaks of ${n}: ${formatLeakReport(leaks[i]!).trimEnd()}`);
       } finally {
         if (tmp !== null) rmSync(tmp, { recursive: true, force: true });
