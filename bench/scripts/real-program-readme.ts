@@ -1,5 +1,5 @@
 /*
- * Writes the root README's "real-program-replay" section from the JSON of one
+ * Writes bench/README.md's "real-program-replay" section from the JSON of one
  * `heaplab replay FILE -a A,B… --native --repeat N --json` run: per allocator its median time per
  * event, the ratio to native glibc measured in the same run, M4 (footprint touch; native: the
  * driver's peak RSS over the trace's peak live bytes) and failed requests. Not a test.
@@ -11,7 +11,7 @@
 
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { ROOT_README, updateSection } from '../src/matrix/readme-sections.js';
+import { BENCH_README, updateSection } from '../src/matrix/readme-sections.js';
 import { formatBytes } from '../src/metrics/table.js';
 import { markdownTable, type Grid } from '../src/report/tables.js';
 
@@ -59,5 +59,5 @@ const lines = [
   markdownTable(grid, 4),
 ];
 if (r.nativeSkipped.length) lines.push('', `Not run here: ${r.nativeSkipped.map((s) => `${s.name} (${s.reason})`).join('; ')}.`);
-updateSection(ROOT_README, 'real-program-replay', lines.join('\n'));
+updateSection(BENCH_README, 'real-program-replay', lines.join('\n'));
 console.log(lines.join('\n'));

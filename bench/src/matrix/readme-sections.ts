@@ -1,8 +1,9 @@
 /*
- * Generated sections of the root README: text between `<!-- heaplab:NAME:start -->` and
+ * Generated sections of the READMEs: text between `<!-- heaplab:NAME:start -->` and
  * `<!-- heaplab:NAME:end -->` markers is replaced as a whole, everything else is left as it is.
- * The misuse matrix and the comparison table are written this way, by a test and by
- * `heaplab bench --readme`, never by hand.
+ * The root README's comparison table (`heaplab bench --readme`), bench's misuse matrix (a test)
+ * and its real-program table (bench/scripts/real-program-readme.ts) are written this way, never
+ * by hand.
  */
 
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -10,6 +11,8 @@ import { fileURLToPath } from 'node:url';
 
 /** The repository's README.md, from bench/dist/matrix or bench/src/matrix. */
 export const ROOT_README = fileURLToPath(new URL('../../../README.md', import.meta.url));
+/** bench's own README.md, from bench/dist/matrix or bench/src/matrix. */
+export const BENCH_README = fileURLToPath(new URL('../../README.md', import.meta.url));
 
 function markers(name: string): [string, string] {
   if (!/^[a-z][a-z0-9-]*$/.test(name)) throw new TypeError(`section name must be lower-case with dashes, got ${JSON.stringify(name)}`);

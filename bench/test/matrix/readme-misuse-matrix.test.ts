@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { MISUSE_CASES } from '@heaplab/core/testing';
 import { comparedFactory, comparedNames } from '../../src/adapters/index.js';
-import { ROOT_README, matrixMarkdown, misuseMatrix, readSection, replaceSection, updateSection } from '../../src/matrix/index.js';
+import { BENCH_README, matrixMarkdown, misuseMatrix, readSection, replaceSection, updateSection } from '../../src/matrix/index.js';
 
 const names = comparedNames();
 const matrix = misuseMatrix(names.map((n) => [n, comparedFactory(n)] as const));
@@ -22,18 +22,18 @@ test('every case runs against every allocator, beside hardened_malloc\'s own res
   for (const o of row('invalid-free-interior').outcomes) assert.ok(o.detected && o.code === 'invalid-free');
 });
 
-test('the misuse matrix in the root README is the one this run generates', () => {
+test('the misuse matrix in bench\'s README is the one this run generates', () => {
   const md = matrixMarkdown(matrix);
   for (const n of names) assert.ok(md.includes(` ${n} |`), `column ${n}`);
-  const readme = readFileSync(ROOT_README, 'utf8');
+  const readme = readFileSync(BENCH_README, 'utf8');
   const current = readSection(readme, 'misuse-matrix');
-  assert.ok(current !== null, 'README.md has the <!-- heaplab:misuse-matrix:start --> … end markers');
+  assert.ok(current !== null, 'bench/README.md has the <!-- heaplab:misuse-matrix:start --> … end markers');
   if (current !== md) {
     if (process.env.UPDATE_README === '1') {
-      updateSection(ROOT_README, 'misuse-matrix', md);
+      updateSection(BENCH_README, 'misuse-matrix', md);
       return;
     }
-    assert.unreachable('the misuse matrix in README.md is stale: regenerate it with `UPDATE_README=1 npm test -w @heaplab/bench` (or run bench/test/matrix/readme-misuse-matrix.test.ts with that variable) and commit README.md');
+    assert.unreachable('the misuse matrix in bench/README.md is stale: regenerate it with `UPDATE_README=1 npm test -w @heaplab/bench` (or run bench/test/matrix/readme-misuse-matrix.test.ts with that variable) and commit bench/README.md');
   }
 });
 
