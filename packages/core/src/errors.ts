@@ -9,18 +9,45 @@
  *   It is always thrown before the allocator changes any state.
  * - HeapCorruption: `check()` found an inconsistent structure; names what is wrong.
  * - ConfigError: bad configuration, naming the key, its source and what was expected.
+ *
+ * Brands: a program can hold two copies of this module (a user's allocator loaded through a
+ * second module loader imports its own @heaplab/core). Each class is branded with a global
+ * symbol, `Symbol.for('@heaplab/core:error:<Class>')`, set on its prototype, and
+ * `Symbol.hasInstance` accepts an object carrying the class's brand, so `e instanceof
+ * AllocatorError` holds whichever copy made `e`. A subclass that is not branded (a user's own
+ * error) keeps the ordinary prototype check.
  */
 
 /** errno-like codes of the simulated kernel. */
 export type KernelErrno = 'ENOMEM' | 'EINVAL' | 'EEXIST';
 
-/** Base of every heaplab error, so `instanceof HeaplabError` catches them all. */
+const BRAND = Symbol.for('@heaplab/core:error-brand');
+
+/**
+ * Brands an error class: instances carry `Symbol.for('@heaplab/core:error:<name>')` through the
+ * prototype, and `instanceof cls` recognises them whichever copy of core defined the class.
+ */
+export function brandError(cls: abstract new (...args: never[]) => Error, name: string): void {
+  const key = Symbol.for(`@heaplab/core:error:${name}`);
+  Object.defineProperty(cls, BRAND, { value: key });
+  Object.defineProperty(cls.prototype, key, { value: true });
+}
+
+/** Base of every heaplab error, so `instanceof HeaplabError` catches them all (across copies of core too). */
 export class HeaplabError extends Error {
   constructor(message: string) {
     super(message);
     this.name = new.target.name;
   }
+
+  /** The prototype check, or the class's brand on the value (see the top of this file). */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
+    const key = Object.prototype.hasOwnProperty.call(this, BRAND) ? (this as unknown as Record<symbol, symbol>)[BRAND]! : null;
+    return key !== null && typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[key] === true;
+  }
 }
+brandError(HeaplabError, 'HeaplabError');
 
 /** A system call on the address space failed; `code` is the errno the kernel would give. */
 export class KernelError extends HeaplabError {
@@ -32,6 +59,7 @@ export class KernelError extends HeaplabError {
     super(`${call}: ${code}: ${detail}`);
   }
 }
+brandError(KernelError, 'KernelError');
 
 /** A checked access faulted. `mapping` is the `maps()` line of the page hit, or "unmapped". */
 export class SegmentationFault extends HeaplabError {
@@ -43,6 +71,7 @@ export class SegmentationFault extends HeaplabError {
     super(`segmentation fault: ${access} at 0x${address.toString(16)} (${mapping})`);
   }
 }
+brandError(SegmentationFault, 'SegmentationFault');
 
 /**
  * The closed set of codes for bad arguments and detected misuse (BRIEF §4).
@@ -51,6 +80,8 @@ export class SegmentationFault extends HeaplabError {
  * - `write-after-free`: a freed block was written before it was handed out again.
  * - `canary-corrupted`: the bytes after a block's end were overwritten (overflow).
  * - `size-mismatch`: a sized free gave a size that is not the block's.
+ * - `use-after-free`: a freed block was used through the allocator (a query such as `objectSize`
+ *   on memory the allocator knows is free; freeing it again is `double-free`).
  * - `bad-size`: a size that is not a size at all (negative, fractional, NaN, not a number).
  * - `bad-alignment`: an alignment that is not a power of two.
  */
@@ -60,6 +91,7 @@ export type MisuseCode =
   | 'write-after-free'
   | 'canary-corrupted'
   | 'size-mismatch'
+  | 'use-after-free'
   | 'bad-size'
   | 'bad-alignment';
 
@@ -70,6 +102,7 @@ export const MISUSE_CODES: readonly MisuseCode[] = [
   'write-after-free',
   'canary-corrupted',
   'size-mismatch',
+  'use-after-free',
   'bad-size',
   'bad-alignment',
 ];
@@ -87,6 +120,7 @@ export class AllocatorError extends HeaplabError {
     super(`${code}: ${message}${allocator ? ` [${allocator}]` : ''}`);
   }
 }
+brandError(AllocatorError, 'AllocatorError');
 
 /** `check()` found an inconsistent structure. */
 export class HeapCorruption extends HeaplabError {
@@ -97,6 +131,7 @@ export class HeapCorruption extends HeaplabError {
     super(`heap corruption in ${allocator}: ${what}`);
   }
 }
+brandError(HeapCorruption, 'HeapCorruption');
 
 /** Bad configuration: names the key, where its value came from and what was expected. */
 export class ConfigError extends HeaplabError {
@@ -108,6 +143,7 @@ export class ConfigError extends HeaplabError {
     super(`${source}: ${key}: expected ${expected}`);
   }
 }
+brandError(ConfigError, 'ConfigError');
 
 /** Hex form used in every message: `0x` and lower case. */
 export function hex(n: number): string {

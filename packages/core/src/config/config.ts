@@ -8,7 +8,8 @@
  *   2. place every HEAPLAB_ variable at its key path (env.ts), remembering its source;
  *      parameters of allocators and wrappers wait until their strategy is known;
  *   3. validate the settings sections and the file's structure (schema.ts);
- *   4. import each custom allocator's module (path relative to the file; .ts through tsx) and
+ *   4. import each custom allocator's module (path relative to the file; .ts through tsx's
+ *      process-wide hooks, so the module shares this copy of core) and
  *      check it exports an allocator strategy;
  *   5. place the waiting parameter variables, validate every allocator's and wrapper's
  *      parameters against its strategy's schema, check `default` and `wrappers` name known ones.
@@ -332,22 +333,35 @@ function isCustomOrigin(origin: string): boolean {
   return origin.startsWith('/') || /^[A-Za-z]:[\\/]/.test(origin);
 }
 
-/** Imports a module by file path; TypeScript files go through tsx when Node cannot load them itself. */
+let tsxRegistered: Promise<void> | null = null;
+
+/**
+ * Registers tsx's module hooks for the whole process, once. Global hooks, not tsx's
+ * `tsImport`: that one loads the module in a namespace of its own, and every module it imports
+ * with it, so a user's allocator got a second @heaplab/core whose classes fail `instanceof`
+ * against ours. Under global hooks `@heaplab/core` resolves to the one module already loaded.
+ */
+function registerTsx(file: string): Promise<void> {
+  tsxRegistered ??= (async () => {
+    let api: { register: () => unknown };
+    try {
+      api = (await import('tsx/esm/api')) as typeof api;
+    } catch {
+      throw new Error(`${file} is TypeScript and the tsx package is not installed to load it: compile it to .js or install tsx`);
+    }
+    api.register();
+  })();
+  return tsxRegistered;
+}
+
+/**
+ * Imports a module by file path. A TypeScript file is imported after tsx's hooks are
+ * registered (harmless when a TypeScript loader already runs): a failed import is cached by
+ * Node, so it cannot be tried first and retried.
+ */
 async function importModule(file: string): Promise<Record<string, unknown>> {
-  const url = pathToFileURL(file).href;
-  if (!/\.[cm]?ts$/.test(file)) return (await import(url)) as Record<string, unknown>;
-  try {
-    return (await import(url)) as Record<string, unknown>;
-  } catch (e) {
-    if ((e as { code?: string }).code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw e;
-  }
-  let api: { tsImport: (specifier: string, parent: string) => Promise<Record<string, unknown>> };
-  try {
-    api = (await import('tsx/esm/api')) as typeof api;
-  } catch {
-    throw new Error(`${file} is TypeScript and the tsx package is not installed to load it: compile it to .js or install tsx`);
-  }
-  return api.tsImport(url, import.meta.url);
+  if (/\.[cm]?ts$/.test(file)) await registerTsx(file);
+  return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
 }
 
 /** Loads the configuration: file, environment, custom modules; validated (see the top of this file). */

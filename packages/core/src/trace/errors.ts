@@ -4,9 +4,10 @@
  * was expected and what was found, e.g.
  *   app.1234.trace:17: expected a decimal size, got "12x"
  *   app.hltb: byte 4096: expected a varint, got end of file
+ * Branded (errors.ts), so `instanceof TraceFormatError` holds across two copies of core.
  */
 
-import { HeaplabError } from '../errors.js';
+import { HeaplabError, brandError } from '../errors.js';
 
 /** Where in a trace something went wrong: a text line or a binary byte offset. */
 export type TracePlace = { line: number } | { byte: number };
@@ -25,6 +26,7 @@ export class TraceFormatError extends HeaplabError {
     this.byte = 'byte' in place ? place.byte : null;
   }
 }
+brandError(TraceFormatError, 'TraceFormatError');
 
 /** How a found token is shown in a message: quoted, cut at 40 characters. */
 export function quoteToken(text: string): string {
