@@ -94,17 +94,24 @@ function barsSpec(c: Comparison, title: string, axis: string, value: (s: SourceR
     for (const col of heaplab) values.push({ source: s.name, allocator: col, value: value(s, col) });
     for (const col of native) values.push({ source: s.name, allocator: `${col} (native)`, value: value(s, col) });
   }
+  const shown = values.filter((v) => Number.isFinite(v.value) && v.value > 0);
+  // A log scale has no zero for bars to start from: they start at a power of ten strictly below
+  // the smallest value, so every bar has a length.
+  const least = Math.min(...shown.map((v) => v.value));
+  const scale = log ? { type: 'log', domainMin: shown.length > 0 ? 10 ** (Math.ceil(Math.log10(least)) - 1) : 1 } : { zero: true };
   return {
     $schema: SCHEMA,
     title,
     width: 560,
     height: { step: 12 },
-    data: { values: values.filter((v) => Number.isFinite(v.value) && v.value > 0) },
+    data: { values: shown },
     mark: 'bar',
     encoding: {
       y: { field: 'source', type: 'nominal', title: null },
       yOffset: { field: 'allocator', type: 'nominal' },
-      x: { field: 'value', type: 'quantitative', title: axis, scale: log ? { type: 'log' } : { zero: true } },
+      // stack: null — vega-lite stacks bars that share a band by default, and a stack on a log
+      // scale collapses every bar to zero width
+      x: { field: 'value', type: 'quantitative', title: axis, scale, stack: null },
       color: { field: 'allocator', type: 'nominal', title: null },
       tooltip: [{ field: 'allocator' }, { field: 'value', format: '.3~f' }],
     },

@@ -5,6 +5,7 @@ import { compare, type Comparison } from '../../src/report/compare.js';
 import { htmlReport, markdownReport } from '../../src/report/document.js';
 import { comparisonHeapMaps } from '../../src/report/run.js';
 import type { HeapMap } from '../../src/report/heap-map.js';
+import { bars, lineVertices, sameOrder, type SvgNode } from './svg-marks.js';
 
 let c: Comparison;
 let maps: HeapMap[];
@@ -57,6 +58,78 @@ test('bars: one per allocator and source; footprint: a line per allocator and on
   assert.is(bars('fragmentation'), 4);
   const foot = document.querySelector('figure[data-plot="footprint"] svg')!;
   assert.is(foot.querySelectorAll('g.mark-line path').length, 3);
+});
+
+function svgsOf(kind: string): SvgNode[] {
+  const { document } = parseHTML(html);
+  return [...document.querySelectorAll(`figure[data-plot="${kind}"] svg`)] as unknown as SvgNode[];
+}
+
+for (const kind of ['time', 'fragmentation']) {
+  test(`${kind} plot: every bar starts at the axis and is longer the larger its value, under an axis with ticks`, () => {
+    const svg = svgsOf(kind)[0]!;
+    const bs = bars(svg);
+    assert.ok(bs.length > 0);
+    const values = bs.map((b) => Number(b.datum.value));
+    const widths = bs.map((b) => b.width);
+    assert.ok(widths.every((w) => w > 0), `bar widths ${JSON.stringify(widths)} for values ${JSON.stringify(values)}`);
+    assert.ok(bs.every((b) => b.x === 0), `bars start at the axis (not stacked): ${JSON.stringify(bs.map((b) => b.x))}`);
+    assert.ok(sameOrder(values, widths), `widths ${JSON.stringify(widths)} in the order of ${JSON.stringify(values)}`);
+    const xAxis = [...svg.querySelectorAll('g.role-axis')].find((g) => /^X-axis/.test(g.getAttribute('aria-label') ?? ''));
+    assert.ok(xAxis, 'an x axis');
+    const ticks = [...xAxis!.querySelectorAll('g.role-axis-label text')].map((t) => t.textContent);
+    assert.ok(ticks.length >= 2, `x axis tick labels: ${JSON.stringify(ticks)}`);
+  });
+}
+
+test('size histograms: each bar is taller the more requests its bucket has', () => {
+  const svgs = svgsOf('sizes');
+  assert.is(svgs.length, c.sources.length);
+  for (const [i, svg] of svgs.entries()) {
+    const bs = bars(svg);
+    const counts = bs.map((b) => Number(b.datum.requests));
+    assert.equal(counts, c.sources[i]!.sizes.map((b) => b.count), 'a bar per bucket, in bucket order');
+    assert.ok(sameOrder(counts, bs.map((b) => b.height)), `heights ${JSON.stringify(bs.map((b) => b.height))} in the order of ${JSON.stringify(counts)}`);
+  }
+});
+
+test('footprint plots: each line steps through its series, higher where more bytes are used', () => {
+  const MIB = 2 ** 20;
+  for (const [i, svg] of svgsOf('footprint').entries()) {
+    const s = c.sources[i]!;
+    const lines = [...svg.querySelectorAll('g.mark-line path')];
+    assert.ok(lines.length > 0);
+    for (const path of lines) {
+      const name = /series: (.*)$/.exec(path.getAttribute('aria-label') ?? '')![1]!;
+      const a = name === 'live (requested bytes)' ? s.allocators.find((x) => x.window === null)! : s.allocators.find((x) => name.startsWith(x.name))!;
+      const series = a.series!;
+      const values = (name === 'live (requested bytes)' ? series.live : series.used).map((b) => b / MIB);
+      // step-after: (x0,y0) (x1,y0) (x1,y1) (x2,y1) … — sample k is vertex 2k
+      const v = lineVertices(path.getAttribute('d') ?? '');
+      assert.is(v.length, 2 * values.length - 1, `${name}: vertices of ${values.length} samples`);
+      const xs = values.map((_, k) => v[2 * k]![0]);
+      const ys = values.map((_, k) => v[2 * k]![1]);
+      assert.ok(sameOrder(series.event, xs), `${name}: x in event order`);
+      assert.ok(sameOrder(values, ys.map((y) => -y)), `${name}: y in the order of the series`);
+    }
+  }
+});
+
+test('heap maps: each cell is drawn in the colour of its state, in cell order', () => {
+  for (const [i, svg] of svgsOf('heap-map').entries()) {
+    const m = maps[i]!;
+    const rects = [...svg.querySelectorAll('g.mark-rect path')];
+    assert.is(rects.length, m.cells.length);
+    const fillOf = new Map<string, string>();
+    rects.forEach((r, k) => {
+      const state = /state: ([^;]*)/.exec(r.getAttribute('aria-label') ?? '')?.[1];
+      assert.is(state, m.cells[k]!.state, `cell ${k}`);
+      const fill = r.getAttribute('fill') ?? '';
+      assert.is(fillOf.get(state!) ?? fill, fill, `one colour for ${state}`);
+      fillOf.set(state!, fill);
+    });
+    assert.is(new Set(fillOf.values()).size, fillOf.size, 'a different colour per state');
+  }
 });
 
 test('the heap map has a cell per group of pages, live blocks among them', () => {
