@@ -52,9 +52,9 @@ const grid: Grid = {
   notes: [],
 };
 const lines = [
-  `Replayed through every heaplab allocator and the native ones in one run on ${new Date().toISOString().slice(0, 10)}`,
-  `(median of ${r.repeat} runs each; Node ${process.version}, ${cpus().length} CPUs shared with other work — the ratios,`,
-  'measured side by side, are what to read; absolute times move with the load).',
+  `Replayed through every heaplab allocator and the native ones in one run (median of ${r.repeat} runs`,
+  `each; Node ${process.version}, ${cpus().length} CPUs): read the ratios, measured side by side, rather than`,
+  'absolute times, which move with the machine and its load.',
   '',
   markdownTable(grid, 4),
 ];
