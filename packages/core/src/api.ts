@@ -137,6 +137,17 @@ export interface AllocatorStats {
   usableBytes: number;
   /** Bytes the allocator spends on its own metadata (headers, tables, bitmaps). */
   metadataBytes: number;
+  /**
+   * Bytes of the allocator's state held outside the address space, in JavaScript objects (typed
+   * arrays, arrays, Maps, Sets): an estimate of what they take on the JavaScript heap, counted as
+   * a typed array's `byteLength`, 8 bytes per element of a plain array and about 40 bytes per
+   * entry of a Map or Set, each sized at its current capacity. The space's figures (resident
+   * pages, so M1–M4) cannot see these bytes; this is how an allocator declares them, so the
+   * replay tables can show them beside M4. Fixed-size fields of the allocator object itself are
+   * not counted. 0 when every structure lives in the space; wrappers add their own to the inner
+   * allocator's.
+   */
+  externalBytes: number;
   /** Calls made, by kind. */
   calls: CallCounts;
   /** Requests that returned 0 (out of memory or too large), all kinds together. */
@@ -161,6 +172,15 @@ export interface Allocator {
   usableSize(ptr: number): number;
   /** The live block containing `addr` (interior addresses too), or null. */
   blockAt(addr: number): BlockInfo | null;
+  /**
+   * Strict object size (hardened_malloc's `malloc_object_size`): the usable bytes from `ptr` to the
+   * end of the live block containing it (`base + size − ptr`; 0 for NULL and at the start of a
+   * `malloc(0)` block). Raises `use-after-free` when `ptr` lies in a block the allocator knows it
+   * freed (a free slot, a quarantined block, a free chunk), `invalid-free` for any other address
+   * outside a live block (past its end, in metadata, unmapped); each allocator's README says which
+   * freed blocks it can tell.
+   */
+  objectSize(ptr: number): number;
   /** True when `addr` lies in memory this allocator manages (live, free or metadata). */
   owns(addr: number): boolean;
   stats(): AllocatorStats;

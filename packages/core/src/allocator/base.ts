@@ -5,7 +5,11 @@
  *   - the C edge cases: malloc(0) → unique pointer (the subclass sees size 0), free(0) no-op,
  *     realloc(0, n) = malloc, realloc(p, 0) = free + 0, too-large requests and calloc
  *     overflow → 0, a failed realloc leaves p valid;
- *   - call and failure counters, and `owns()` from the space's page owners.
+ *   - call and failure counters, and `owns()` from the space's page owners;
+ *   - realloc validates the old block through `validateRelease` (the checks `release` makes)
+ *     before it resizes in place or allocates, so a misuse it raises leaves the heap unchanged;
+ *   - `objectSize` (strict object size) from `blockAt`, with `freedBlockAt` telling a freed
+ *     block (`use-after-free`) from an address never in a block (`invalid-free`).
  *
  * Invariant the subclass keeps: every primitive that detects misuse throws before changing any
  * state; `allocate` returns 0 (never throws) when memory runs out, leaving the heap usable.
@@ -17,7 +21,7 @@
  */
 
 import type { Allocator, AllocatorStats, BlockInfo, CallCounts, Identity } from '../api.js';
-import { AllocatorError } from '../errors.js';
+import { AllocatorError, hex } from '../errors.js';
 import { createIdentity, type IdentityInit } from '../identity.js';
 import type { AddressSpace } from '../space/address-space.js';
 import { MIN_ALIGN, checkAlignment, checkPointer, checkSize } from './validate.js';
@@ -28,6 +32,8 @@ export interface HeapFigures {
   liveBytes: number;
   usableBytes: number;
   metadataBytes: number;
+  /** Bytes held outside the space in JavaScript objects (AllocatorStats.externalBytes). Absent: 0. */
+  externalBytes?: number;
 }
 
 const C_MALLOC = 0;
@@ -70,6 +76,26 @@ export abstract class AllocatorBase implements Allocator {
   protected abstract figures(): HeapFigures;
   /** Walks every structure; throws HeapCorruption. */
   abstract check(): void;
+
+  /**
+   * Throws exactly what `release(ptr, undefined)` would throw for ptr (double-free, invalid-free,
+   * canary-corrupted, a damaged header, …) and changes nothing; returns the block's usable size.
+   * realloc calls it before anything else, so its misuse is raised before the heap changes. The
+   * default is `usable(ptr)` (the block is live): override it when release checks more (canaries,
+   * headers), and have release call it, so the two cannot drift apart.
+   */
+  protected validateRelease(ptr: number): number {
+    return this.usable(ptr);
+  }
+
+  /**
+   * The freed block containing addr, when the allocator can tell (a free or quarantined slot, a
+   * free chunk), else null: objectSize then raises `use-after-free` instead of `invalid-free`.
+   * The default tells nothing. Called only for addresses `blockAt` found in no live block.
+   */
+  protected freedBlockAt(_addr: number): BlockInfo | null {
+    return null;
+  }
 
   /**
    * Resizes in place when possible: returns ptr when the block now holds `size` bytes, 0 when it
@@ -125,7 +151,7 @@ export abstract class AllocatorBase implements Allocator {
       this.release(ptr, undefined);
       return 0;
     }
-    const old = this.usable(ptr); // validates ptr before anything changes
+    const old = this.validateRelease(ptr); // every check free makes, before anything changes
     if (size > this.space.size) {
       this.counts[C_FAIL]!++;
       return 0;
@@ -157,6 +183,16 @@ export abstract class AllocatorBase implements Allocator {
     return ptr === 0 ? 0 : this.usable(ptr);
   }
 
+  objectSize(ptr: number): number {
+    checkPointer(ptr, this.label);
+    if (ptr === 0) return 0;
+    const b = this.blockAt(ptr);
+    if (b !== null) return b.base + b.size - ptr;
+    const f = this.freedBlockAt(ptr);
+    if (f !== null) this.misuse('use-after-free', `objectSize(${hex(ptr)}): ${ptr - f.base} bytes into the freed block ${hex(f.base)} (${f.size} bytes)`, ptr);
+    this.misuse('invalid-free', `objectSize(${hex(ptr)}): not inside a live block of this allocator`, ptr);
+  }
+
   owns(addr: number): boolean {
     return this.space.ownerIndexAt(addr) === this.ownerIndex;
   }
@@ -164,7 +200,8 @@ export abstract class AllocatorBase implements Allocator {
   stats(): AllocatorStats {
     const c = this.counts;
     const calls: CallCounts = { malloc: c[C_MALLOC]!, calloc: c[C_CALLOC]!, realloc: c[C_REALLOC]!, memalign: c[C_MEMALIGN]!, free: c[C_FREE]! };
-    return { ...this.figures(), calls, failures: c[C_FAIL]! };
+    const f = this.figures();
+    return { ...f, externalBytes: f.externalBytes ?? 0, calls, failures: c[C_FAIL]! };
   }
 
   /** Throws AllocatorError with this allocator's label. */

@@ -77,6 +77,9 @@ export abstract class WrapperBase implements Allocator {
   blockAt(addr: number): BlockInfo | null {
     return this.inner.blockAt(addr);
   }
+  objectSize(ptr: number): number {
+    return this.inner.objectSize(ptr);
+  }
   owns(addr: number): boolean {
     return this.inner.owns(addr);
   }

@@ -287,6 +287,36 @@ export class CheckingAllocator extends WrapperBase implements SiteRecorder {
     return addr >= ptr && (addr < ptr + size || addr === ptr) ? { base: ptr, size } : null;
   }
 
+  /**
+   * Strict object size in the wrapper's own blocks: bytes from ptr to the end of the requested
+   * size. A block this wrapper freed is `use-after-free` (its start, while in the free history);
+   * an address the inner allocator knows to be freed gets the inner allocator's answer; a red
+   * zone, the inner slack or any other address is `invalid-free`.
+   */
+  override objectSize(ptr: number): number {
+    checkPointer(ptr, this.identity.label);
+    if (ptr === 0) return 0;
+    const b = this.blockAt(ptr);
+    if (b) return b.base + b.size - ptr;
+    const h = this.histAt.get(ptr);
+    if (h !== undefined) this.fail('use-after-free', `objectSize of ${hex(ptr)}, a block already freed (${this.hSize[h]!} bytes, in ${this.leaf.identity.label})`, ptr);
+    const inside = this.inner.blockAt(ptr);
+    if (inside === null) this.inner.objectSize(ptr); // throws the inner allocator's answer: freed, or never a block
+    const slot = inside ? this.byInner.get(inside.base) : undefined;
+    this.fail('invalid-free', `objectSize of ${hex(ptr)}, ${slot !== undefined ? `in a red zone or the slack of ${this.describeBlock(slot)}` : 'which is not inside a block handed out by ' + this.identity.label}`, ptr);
+  }
+
+  /**
+   * Bytes of the shadow outside the space: the slot columns (typed arrays), the two pointer maps,
+   * the free history and the site table, over the inner allocator's own.
+   */
+  private shadowBytes(): number {
+    const MAP_ENTRY = 40;
+    const columns = this.ptrs.byteLength + this.sizes.byteLength + this.inners.byteLength + this.fronts.byteLength + this.siteIdx.byteLength + this.freeSlots.byteLength;
+    const history = this.hPtr.byteLength + this.hSize.byteLength + this.hAllocSite.byteLength + this.hFreeSite.byteLength;
+    return columns + history + MAP_ENTRY * (this.slotOf.size + this.byInner.size + this.histAt.size) + this.sites.externalBytes();
+  }
+
   override stats(): AllocatorStats {
     const c = this.counts;
     const inner = this.inner.stats();
@@ -295,6 +325,7 @@ export class CheckingAllocator extends WrapperBase implements SiteRecorder {
       liveBytes: this.liveBytes,
       usableBytes: this.liveBytes,
       metadataBytes: inner.metadataBytes + this.zoneBytes,
+      externalBytes: (inner.externalBytes ?? 0) + this.shadowBytes(),
       calls: { malloc: c[C_MALLOC]!, calloc: c[C_CALLOC]!, realloc: c[C_REALLOC]!, memalign: c[C_MEMALIGN]!, free: c[C_FREE]! },
       failures: c[C_FAIL]!,
     };

@@ -165,6 +165,15 @@ export class LockedAllocator extends WrapperBase {
     }
   }
 
+  override objectSize(ptr: number): number {
+    this.lock();
+    try {
+      return this.inner.objectSize(ptr);
+    } finally {
+      this.unlock();
+    }
+  }
+
   override blockAt(addr: number): BlockInfo | null {
     this.lock();
     try {
