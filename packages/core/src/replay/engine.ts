@@ -45,9 +45,9 @@
  * A scan also evicts the caches, hence warmTable, and faults in pages the timed loop would
  * have touched first (untimed, where the native driver pays them in its loop); so a run kept
  * only for its time takes `samples: 'end'` (no sample before the last event), as the CLI's and
- * the report's timed runs do. Measured 2026-12-01, same code, interleaved: bump-freestack on
- * churn 89–110 ns/event unsampled against 80–85 sampled, on the bundled cc1 trace 382–422 against
- * 162–215 — the unsampled figure is the conservative one.
+ * the report's timed runs do. An unsampled run is the conservative figure: it pays every first
+ * touch inside its loop, as a native program does, and a short source, whose events are mostly a
+ * heap's growth, pays more of them per event than a long one.
  */
 
 import type { AllocatorFactory, SpaceOptions } from '../api.js';
