@@ -26,8 +26,8 @@
  * compared only where they are (reading an absent part would fault it in, and would make the
  * neighbour sharing that OS page look touched next time: a cascade); one with none is zero.
  * Giving pages back zeroes the same way: a page straddling a touched and an untouched OS page
- * is zeroed only in the touched one (zeroing it whole faulted the other in: measured on churn,
- * zoned-classes `light` 19 k host page faults a run against 28 k, 397 against 526–574 ns/event).
+ * is zeroed only in the touched one (zeroing it whole would fault the other in: one host page
+ * fault, microseconds, for each page given back).
  *
  * State: one bit per space page, "known present", set when all its entries were present: a
  * present page stays present (the buffer is never given back to the OS while the space lives),
@@ -35,11 +35,12 @@
  * pread per call for all of them (from the first to the last page not known present), so a
  * heap's madvise of a few dozen pages costs one pread, and pages nobody touches are never read.
  *
- * Measured 2026-12-01 (churn, 2 M events, timed runs unsampled, three interleaved rounds):
- * zoned-classes `light` 457–529 ns per event against 932–979 reading every page (page faults
- * per run 30–32 k against 108 k), `default` 785–1,020 against 1,270–1,753; dlmalloc-style,
- * bump-freestack and mmap-pages within 10 % (dlmalloc: 8,450 preads a run for its 8,741 madvise
- * calls, about 17 ns per event; one pread per run of unknown pages had made it 26,683).
+ * Cost model: reading every committed page would fault in each one the host never touched, so
+ * an allocator that commits more than it writes (zoned-classes' slabs and guard regions) would
+ * pay a host fault per such page at every sample and every page given back; here it pays one
+ * pread per call for the pages not yet known present, and nothing for pages nobody wrote. An
+ * allocator that gives pages back often (dlmalloc-style trims and madvises) pays about one pread
+ * per madvise.
  *
  * Invariant (what makes skipping safe): a byte is read unless its OS page was never touched.
  * Any failure to locate (no /proc, a container hiding pagemap, an unexpected layout, a wasm
