@@ -44,7 +44,7 @@
  *
  * Invariant (what makes skipping safe): a byte is read unless its OS page was never touched.
  * Any failure to locate (no /proc, a container hiding pagemap, an unexpected layout, a wasm
- * memory) leaves the space reading pages as before: slower, never wrong.
+ * memory) leaves the space comparing every committed page: slower, never wrong.
  */
 
 import { openSync, readFileSync, readSync } from 'node:fs';
