@@ -6,7 +6,7 @@
  *
  * Cost: a page-owner lookup (two typed-array reads), the leaf's blockAt, and, when wrappers sit
  * above, the outermost one's blockAt and one map lookup per site recorder. No mapping scan unless
- * the address is unowned. The figure is measured by bench/scripts/who-owns-cost.ts.
+ * the address is unowned. bench/scripts/registry-costs.ts measures it.
  */
 
 import type { Allocator, BlockInfo, Identity, Mapping } from '../api.js';
