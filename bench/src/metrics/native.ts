@@ -130,7 +130,7 @@ export async function runNative(trace: string, options: NativeOptions): Promise<
   const figures: NativeFigures[] = [];
   const skipped: string[] = [];
   if (!nativeDriverBuilt(dir)) {
-    skipped.push(`the driver is not built (${join(dir, 'build', 'heaplab-replay')} is missing; \`npm run build -w @heaplab/bench\` builds it where a C compiler exists)`);
+    skipped.push(`the driver is not built (${join(dir, 'build', 'heaplab-replay')} is missing; \`npm explore heaplab -- npm run build:native\` builds it where gcc and make exist)`);
     return { figures, skipped };
   }
   for (const e of await nativeAllocators(dir)) {
@@ -164,4 +164,55 @@ export function combineNative(rounds: readonly (readonly NativeFigures[])[]): Na
       ...(faults.length > 0 ? { minorFaults: median(faults) } : {}),
     };
   });
+}
+
+/**
+ * Debian/Ubuntu packages that put each optional native allocator where native-allocators.sh
+ * looks (/usr/lib/<multiarch>: libjemalloc.so.2, libmimalloc.so.2, libtcmalloc_minimal.so.4; musl:
+ * musl-gcc, after which make builds build/heaplab-replay-musl). bench/native/README.md says more.
+ */
+export const NATIVE_PACKAGES: Readonly<Record<string, string>> = Object.freeze({
+  jemalloc: 'libjemalloc2',
+  mimalloc: 'libmimalloc2.0',
+  tcmalloc: 'libtcmalloc-minimal4',
+  musl: 'musl-tools',
+});
+
+/**
+ * One line for the skip messages of native runs (runNative's `skipped`, from any number of runs):
+ * which native allocators were skipped and the command that adds them — the apt-get packages of
+ * those not installed, then `make -C bench/native` (which builds the driver, and musl's once
+ * musl-gcc exists). Other messages (a driver that failed) follow after "also:". Null when nothing
+ * was skipped. `heaplab replay --native` and `heaplab bench` print it once instead of every message.
+ */
+export function nativeSkipSummary(skipped: readonly string[]): string | null {
+  const messages = [...new Set(skipped)];
+  if (messages.length === 0) return null;
+  const names: string[] = [];
+  const packages: string[] = [];
+  const others: string[] = [];
+  let driverMissing = false;
+  let build = false;
+  for (const m of messages) {
+    const skip = /^(\w+) skipped: (.*)$/.exec(m);
+    const name = skip?.[1];
+    if (/^the driver is not built/.test(m) || /^driver not built/.test(skip?.[2] ?? '')) {
+      driverMissing = true;
+      if (name && name in NATIVE_PACKAGES && !names.includes(name)) names.push(name);
+    } else if (name && name in NATIVE_PACKAGES) {
+      if (!names.includes(name)) names.push(name);
+      // musl-gcc present, driver not rebuilt since: make alone adds it
+      if (/^build\/\S+ not built/.test(skip![2]!)) build = true;
+      else if (!packages.includes(NATIVE_PACKAGES[name]!)) packages.push(NATIVE_PACKAGES[name]!);
+    } else others.push(m);
+  }
+  const parts: string[] = [];
+  if (driverMissing) parts.push('native allocators skipped: the driver is not built');
+  else if (names.length > 0) parts.push(`native allocators skipped: ${names.join(', ')}`);
+  const steps: string[] = [];
+  if (packages.length > 0) steps.push(`sudo apt-get install -y ${packages.join(' ')}`);
+  if (packages.length > 0 || build || driverMissing) steps.push('make -C bench/native');
+  if (steps.length > 0) parts.push(`add them with \`${steps.join(' && ')}\`${packages.length > 0 ? ' (Debian/Ubuntu; see bench/native/README.md)' : ''}`);
+  if (others.length > 0) parts.push(`${parts.length > 0 ? 'also: ' : ''}${others.join('; ')}`);
+  return parts.join('; ');
 }
