@@ -21,6 +21,15 @@ test('trace convert goes text → binary.gz → text and gives back canonical te
   assert.is(readFileSync(join(dir, 'back.trace'), 'utf8'), TEXT);
 });
 
+test('trace convert refuses to write over its input and leaves it intact', async () => {
+  const input = join(dir, 'same.trace');
+  writeFileSync(input, TEXT);
+  const r = await runCli(['trace', 'convert', input, input]);
+  assert.is(r.code, 1);
+  assert.is(r.err, `heaplab: ${input}: this is the input ${input} itself (the same file); write the converted trace to another file\n`);
+  assert.is(readFileSync(input, 'utf8'), TEXT);
+});
+
 test('trace convert of a malformed file fails naming the file and line', async () => {
   writeFileSync(join(dir, 'bad.trace'), '# heaplab-trace v1 demo\na 10\n');
   const r = await runCli(['trace', 'convert', join(dir, 'bad.trace'), join(dir, 'o.hltb')]);

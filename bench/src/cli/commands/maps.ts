@@ -7,8 +7,7 @@
  */
 
 import type { Command } from 'commander';
-import { writeFileSync } from 'node:fs';
-import { prepareReplay, runReplay, type TraceSource } from '@heaplab/core';
+import { prepareReplay, runReplay, writeFileAtomic, type TraceSource } from '@heaplab/core';
 import { UsageError } from '../../allocators.js';
 import { comparedFactory } from '../../adapters/index.js';
 import { DEFAULT_SEED, workload } from '../../workloads/index.js';
@@ -65,7 +64,7 @@ export function registerMaps(program: Command): void {
       const summary = `after ${snap.events} events of ${source.name} with ${snap.allocator.identity.label}: ${snap.blocks.length} live blocks, ${snap.liveBytes} bytes live; mapped ${st.mapped}, committed ${st.committed}, resident ${st.resident} bytes; brk ${'0x' + st.brk.toString(16)}`;
       if (opts.svg !== undefined) {
         const m = heapMap(snap.space, snap.blocks, { allocator: opts.allocator, source: sourceName(spec), event: snap.events });
-        writeFileSync(opts.svg, await renderSvg(heapMapSpec(m)));
+        await writeFileAtomic(opts.svg, await renderSvg(heapMapSpec(m)));
       }
       if (opts.json) {
         console.log(JSON.stringify({ events: snap.events, allocator: snap.allocator.identity.label, liveBlocks: snap.blocks.length, liveBytes: snap.liveBytes, stats: st, mappings: snap.space.mappings() }, null, 2));

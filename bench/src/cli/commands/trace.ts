@@ -10,14 +10,15 @@
  * LD_PRELOAD recorder (bench/native/build/libheaplab-record.so, see bench/native/README.md); each
  * process writes `<program>.<pid>.trace` into DIR (made if missing; `--dir` is an older spelling);
  * the files made are listed afterwards.
+ * Files are written whole or not at all (core's writeFileAtomic / trace writer: a temporary file
+ * renamed into place); `convert` refuses an output that is its input.
  */
 
 import { Option, type Command } from 'commander';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { SlotMapper, convertTrace, fileSource, openTrace, EVENT_LETTERS, type TraceFormat } from '@heaplab/core';
+import { SlotMapper, convertTrace, fileSource, openTrace, writeFileAtomic, EVENT_LETTERS, type TraceFormat } from '@heaplab/core';
 import { UsageError } from '../../allocators.js';
 import { NATIVE_DIR } from '../../metrics/native.js';
 import { renderSvg, sizeHistogramSpec } from '../../report/plots.js';
@@ -88,7 +89,7 @@ export function registerTrace(program: Command): void {
       else for (const line of traceStatsLines(file, stats)) console.log(line);
       if (opts.svg !== undefined) {
         const name = `${stats.program || basename(file)} (${stats.requests.toLocaleString('en-US')} requests)`;
-        await writeFile(opts.svg, await renderSvg(sizeHistogramSpec({ name, sizes: stats.sizes, under100: stats.under100 })));
+        await writeFileAtomic(opts.svg, await renderSvg(sizeHistogramSpec({ name, sizes: stats.sizes, under100: stats.under100 })));
         console.error(`size histogram written to ${opts.svg}`);
       }
     });
@@ -101,7 +102,7 @@ export function registerTrace(program: Command): void {
     .option('--sites', 'end allocation events with the caller\'s return address')
     .option('--only <names>', 'record only processes with these program names (comma-separated)')
     .action(async (command: string[], opts: { out: string; dir?: string; sites?: boolean; only?: string }) => {
-      if (!existsSync(RECORDER)) throw new UsageError(`the recorder is not built (${RECORDER} is missing; \`npm run build -w @heaplab/bench\` builds it where a C compiler exists)`);
+      if (!existsSync(RECORDER)) throw new UsageError(`the recorder is not built (${RECORDER} is missing; \`npm explore heaplab -- npm run build:native\` builds it where gcc and make exist)`);
       const dir = resolve(opts.dir ?? opts.out);
       if (existsSync(dir) && !statSync(dir).isDirectory()) throw new UsageError(`--out: ${dir} exists and is not a directory`);
       if (opts.only !== undefined && !/^[^,\s/]+(,[^,\s/]+)*$/.test(opts.only)) throw new UsageError(`--only: expected program names separated by commas (no spaces or slashes), got "${opts.only}"`);

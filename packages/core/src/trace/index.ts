@@ -10,4 +10,4 @@ export { TraceFormatError, type TracePlace } from './errors.js';
 export { TextTraceParser, encodeTextChunk, textHeader } from './text.js';
 export { BinaryTraceParser, BinaryTraceEncoder, BINARY_MAGIC, BINARY_VERSION } from './binary.js';
 export { TraceParser, parseTrace, openTrace, readTrace, type OpenTrace, type ReadOptions, type TraceFormat } from './reader.js';
-export { createTraceWriter, writeTrace, convertTrace, formatForName, type TraceWriter, type WriteOptions } from './writer.js';
+export { createTraceWriter, writeTrace, convertTrace, formatForName, writeFileAtomic, writeFileAtomicSync, sameFile, temporaryPathFor, type TraceWriter, type WriteOptions } from './writer.js';
