@@ -1,7 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parseHTML } from 'linkedom';
-import { compare, type Comparison } from '../../src/report/compare.js';
+import type { Comparison } from '../../src/report/compare.js';
+import { fixtureComparison } from './comparison-fixture.js';
 import { htmlReport, markdownReport } from '../../src/report/document.js';
 import { comparisonHeapMaps } from '../../src/report/run.js';
 import type { HeapMap } from '../../src/report/heap-map.js';
@@ -12,20 +13,14 @@ let maps: HeapMap[];
 let html: string;
 
 test.before(async () => {
-  c = await compare(
-    {
-      allocators: ['dlmalloc-style', 'thing-malloc'],
-      sources: [
-        { kind: 'workload', name: 'histogram', seed: 1, ops: 15_000 },
-        { kind: 'workload', name: 'adversary', seed: 1, ops: 15_000 },
-      ],
-      repeat: 1,
-      native: false,
-      progress: false,
-      windows: { 'thing-malloc': 8_000 },
-      budgetSeconds: Infinity,
-    },
-  );
+  c = await fixtureComparison({
+    allocators: ['dlmalloc-style', 'thing-malloc'],
+    sources: [
+      { kind: 'workload', name: 'histogram', seed: 1, ops: 15_000 },
+      { kind: 'workload', name: 'adversary', seed: 1, ops: 15_000 },
+    ],
+    windows: { 'thing-malloc': 8_000 },
+  });
   maps = await comparisonHeapMaps(c);
   html = await htmlReport(c, maps);
 });
