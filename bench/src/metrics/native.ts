@@ -68,7 +68,7 @@ interface DriverJson {
   ns_per_event_median: number;
   ns_per_event_runs: number[];
   peak_footprint_bytes: number;
-  /** Absent from drivers built before 2026-12-02. */
+  /** Absent from a driver built from an older replay.c (rebuild it: make -C bench/native). */
   minor_faults_runs?: number[];
   replayed_events: number;
   failures: number;
