@@ -16,14 +16,10 @@
  * Run beside bump-freestack and the engine's floor, same rounds:
  *   node --expose-gc --import=tsx bench/scripts/churn-replay.ts bump-freestack lower-bound@bench/scripts/lower-bound-allocator.ts \
  *        lower-bound@bench/scripts/lower-bound-allocator.ts:outOfBandState=true --repeat 3
- * Measured 2026-12-02 (five such runs, medians of 3 rounds each): the floor 45–54 ns per event,
- * bump-freestack 83–105, this 81–100 (with 4,900–5,300 page faults a run against
- * bump-freestack's 3,200–3,650: its coarse classes above 1 KiB carve more). Native glibc took
- * 81–85 ns per event on the same workload in that hour's quiet CLI runs: in this engine even an
- * allocator with nothing to do but pop and push comes to about glibc's time. Five more runs with
- * the out-of-band state beside (medians of 3 rounds each): this 75–88, with the state 86–103,
- * bump-freestack 86–127 — the state word's extra cache line accounts for most of what
- * bump-freestack pays above the bound.
+ * What it tells: on churn, an allocator with nothing to do but pop and push comes to about
+ * native glibc's time in this engine (its coarse classes above 1 KiB carve more, so it takes
+ * more page faults than bump-freestack), and the out-of-band state word's extra cache line is
+ * most of what bump-freestack pays above it.
  */
 
 import { AllocatorBase, type AddressSpace, type BlockInfo, type HeapFigures } from '@heaplab/core';
