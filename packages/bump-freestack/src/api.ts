@@ -38,8 +38,9 @@ export interface BumpFreestackOptions {
   growBytes: number;
   /**
    * Most blocks a worker's local cache holds per class (an even number, 0 disables the caches).
-   * Default 128 (measured: two workers passing blocks producer → consumer, 21.6 M ops/s with 128
-   * against 18.4 with 32; see the README).
+   * Default 128: blocks that travel between workers cross the shared stacks half a cache at a
+   * time, so a larger cache means fewer atomics per block (the README's producer/consumer
+   * script compares sizes).
    */
   cacheBlocks: number;
   /**
