@@ -4,13 +4,18 @@
  * today @thi.ng/malloc as `thing-malloc`. A name neither knows is a UsageError listing both.
  */
 
-import type { AddressSpace, Allocator } from '@heaplab/core';
+import type { AddressSpace, Allocator, AllocatorStrategy } from '@heaplab/core';
 import { UsageError, allocatorFactory, allocatorNames, type NamedFactory } from '../allocators.js';
 import { createThingMallocAllocator, thingMallocStrategy } from './thing-malloc.js';
 
 export { ThingMallocAllocator, createThingMallocAllocator, thingMallocStrategy, THING_MALLOC_DEFAULTS, type ThingMallocOptions } from './thing-malloc.js';
 
 const ADAPTERS = new Map<string, NamedFactory>([[thingMallocStrategy.name, (space: AddressSpace, options?: Record<string, unknown>): Allocator => createThingMallocAllocator(space, options)]]);
+
+/** The adapters as registry strategies (the experiment protocol registers them on first use). */
+export function adapterStrategies(): AllocatorStrategy[] {
+  return [thingMallocStrategy as unknown as AllocatorStrategy];
+}
 
 /** Names of the adapters of outside libraries. */
 export function adapterNames(): string[] {

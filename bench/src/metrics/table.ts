@@ -1,11 +1,12 @@
 /*
  * The terminal table of `heaplab replay`: one column per allocator (heaplab ones, then native
- * ones), one row per figure (BRIEF §8). Native columns have time and footprint only; the
+ * ones), one row per figure. Native columns have time and footprint only; the
  * fragmentation measures of the simulated space do not exist for them and show as "—".
  */
 
 import Table from 'cli-table3';
 import type { ReplayResult } from '@heaplab/core';
+import { ratioInterval, spread, spreadText } from '../lab/stats.js';
 
 /** One native allocator's figures, as the driver reports them (see native.ts). */
 export interface NativeFigures {
@@ -63,8 +64,17 @@ export function replayTable(heaplab: readonly ReplayResult[], native: readonly N
     t.push([label, ...heaplab.map(h), ...native.map(n)]);
   };
   const runs = Math.max(1, ...heaplab.map((r) => r.runsNsPerEvent.length), ...native.map((n) => n.runsNsPerEvent.length));
-  row(`time per event, ns (median of ${runs})`, (r) => ns(r.nsPerEvent), (n) => ns(n.nsPerEvent));
-  if (heaplab.length + native.length > 1) row(`time ÷ ${baseName}`, (r) => fixed(r.nsPerEvent / baseNs), (n) => fixed(n.nsPerEvent / baseNs));
+  // Time with its spread over the interleaved runs (stats.ts): median (min–max), noisy when the
+  // interquartile range passes 10 % of the median or when there was one run.
+  row(`time per event, ns: median (min–max) of ${runs} run${runs > 1 ? 's' : ''}`, (r) => spreadText(spread(r.runsNsPerEvent), ns), (n) => spreadText(spread(n.runsNsPerEvent), ns));
+  if (heaplab.length + native.length > 1) {
+    const baseRuns = baseNative?.runsNsPerEvent ?? heaplab[0]?.runsNsPerEvent ?? [];
+    const withInterval = (runsNs: readonly number[]): string => {
+      const r = ratioInterval(runsNs, baseRuns);
+      return baseRuns.length > 1 && runsNs.length > 1 && Number.isFinite(r.lo) ? `${fixed(r.ratio)} (${fixed(r.lo)}–${fixed(r.hi)})` : fixed(r.ratio);
+    };
+    row(`time ÷ ${baseName}${runs > 1 ? ' (95% interval)' : ''}`, (r) => withInterval(r.runsNsPerEvent), (n) => withInterval(n.runsNsPerEvent));
+  }
   // With --floor: each side's do-nothing replay (heaplab's engine with ring-bump, the driver with
   // its own ring), and the time an allocator adds to it over the time glibc adds to the driver's.
   const engineFloor = heaplab.find((r) => r.allocatorName === 'ring-bump')?.nsPerEvent;

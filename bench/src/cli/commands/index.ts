@@ -14,5 +14,6 @@ import { registerWho } from './who.js';
 import { registerBench } from './bench.js';
 import { registerReport } from './report.js';
 import { registerMaps } from './maps.js';
+import { registerLab } from './lab.js';
 
-export const COMMANDS: ((program: Command) => void)[] = [registerFuzz, registerReplay, registerTrace, registerWorkload, registerList, registerConfig, registerWho, registerBench, registerReport, registerMaps];
+export const COMMANDS: ((program: Command) => void)[] = [registerFuzz, registerReplay, registerTrace, registerWorkload, registerList, registerConfig, registerWho, registerBench, registerReport, registerMaps, registerLab];

@@ -1,0 +1,98 @@
+/*
+ * `heaplab lab`: the experiment protocol and its ledger.
+ *   lab run PLAN.json [--ledger FILE]    runs a plan file (bench/plans/bench.json is one) and prints
+ *                                        its comparison tables; the record goes to the ledger
+ *   lab list [--ledger FILE]             one line per record: id, plan, sources, allocators, commit
+ *   lab show ID [--ledger FILE] [--json] a record's provenance and its tables (or the record as JSON)
+ *   lab diff A B [--ledger FILE]         B against A: faster, slower or not distinguishable, per
+ *                                        source and allocator, and which memory figures changed
+ * IDs: a record's id, a unique prefix or suffix of it, or `last`. Records may come from two
+ * ledgers: `lab diff A B --ledger-b FILE`.
+ */
+
+import type { Command } from 'commander';
+import { resolve } from 'node:path';
+import { comparisonGrids, comparisonNotes, terminalTable } from '../../report/tables.js';
+import { toComparison } from '../../report/compare.js';
+import type { LabRecord } from '../../lab/api.js';
+import { diffRecords, diffText } from '../../lab/diff.js';
+import { DEFAULT_LEDGER, findRecord, readLedger } from '../../lab/ledger.js';
+import { readPlanFile } from '../../lab/plan.js';
+import { runPlan } from '../../lab/run.js';
+
+/** A record's provenance as lines. */
+export function provenanceLines(r: LabRecord): string[] {
+  const p = r.provenance;
+  return [
+    `record ${r.id}: plan "${r.plan.name}", ${r.plan.runs} run${r.plan.runs > 1 ? 's' : ''} each, ${r.plan.touch} touch, ${p.seconds.toFixed(0)} s`,
+    `commit ${p.commit ?? 'unknown'}${p.dirty ? ' (with uncommitted changes)' : ''}; ${p.heaplab}; ${p.date}`,
+    `${p.node} (V8 ${p.v8}) on ${p.platform}; ${p.cpu.count} × ${p.cpu.model}; ${(p.memoryBytes / 2 ** 30).toFixed(1)} GiB; load ${p.loadBefore.join(' ')} before, ${p.loadAfter.join(' ')} after`,
+    `C library ${p.libc ?? 'unknown'}; native: ${p.nativeLibraries.map((n) => `${n.name}${n.version ? ` (${n.version})` : ''}`).join(', ') || 'none'}`,
+    ...r.sources.map((s) => `source ${s.name}: ${s.events} events, sha256 ${s.sha256.slice(0, 16)}…`),
+    ...r.sources[0]!.allocators.map((a) => `allocator ${a.spec}: ${a.resolved ? `${JSON.stringify(a.resolved.parameters)}${a.resolved.wrappers.length ? ` in ${a.resolved.wrappers.map((w) => w.name).join(' in ')}` : ''}` : a.error ?? 'not run'}`),
+  ];
+}
+
+function printTables(r: LabRecord): void {
+  const c = toComparison(r);
+  for (const g of comparisonGrids(c)) console.log(`${terminalTable(g)}\n`);
+  for (const n of comparisonNotes(c)) console.log(n);
+}
+
+export function registerLab(program: Command): void {
+  const lab = program.command('lab').description('the experiment protocol: run a plan, and read, show and compare the records of the results ledger');
+  const ledgerOption = ['--ledger <file>', 'the ledger (default: bench/results/ledger.jsonl)'] as const;
+  lab
+    .command('run')
+    .description('run a plan file and append its record to the ledger')
+    .argument('<plan>', 'a plan file (JSON; bench/plans/bench.json is the one `npm run bench` runs)')
+    .option(...ledgerOption)
+    .action(async (file: string, opts: { ledger?: string }) => {
+      const ledger = resolve(opts.ledger ?? DEFAULT_LEDGER);
+      const r = await runPlan(readPlanFile(resolve(file)), { ledger, log: (s) => void process.stderr.write(`${s}\n`) });
+      printTables(r);
+      console.log(`record ${r.id} appended to ${ledger}`);
+    });
+  lab
+    .command('list')
+    .description('one line per record of the ledger')
+    .option(...ledgerOption)
+    .action((opts: { ledger?: string }) => {
+      const ledger = resolve(opts.ledger ?? DEFAULT_LEDGER);
+      const all = readLedger(ledger);
+      if (all.length === 0) console.log(`${ledger}: no records`);
+      for (const r of all) {
+        const names = r.sources[0]?.allocators.map((a) => a.spec) ?? [];
+        console.log(`${r.id}  ${r.plan.name}  ${r.sources.length} source${r.sources.length === 1 ? '' : 's'}  ${names.join(',')}  ${r.plan.runs} runs  ${r.provenance.commit?.slice(0, 10) ?? '-'}${r.provenance.dirty ? '+' : ''}`);
+      }
+    });
+  lab
+    .command('show')
+    .description('a record: its provenance and tables')
+    .argument('<id>', 'a record id, a unique prefix or suffix of one, or `last`')
+    .option(...ledgerOption)
+    .option('--json', 'print the record itself')
+    .action((id: string, opts: { ledger?: string; json?: boolean }) => {
+      const r = findRecord(resolve(opts.ledger ?? DEFAULT_LEDGER), id);
+      if (opts.json) {
+        console.log(JSON.stringify(r, null, 2));
+        return;
+      }
+      for (const l of provenanceLines(r)) console.log(l);
+      console.log('');
+      printTables(r);
+    });
+  lab
+    .command('diff')
+    .description('compare two records: faster, slower or not distinguishable at the measured noise, and changed memory figures')
+    .argument('<a>', 'the first record (the baseline)')
+    .argument('<b>', 'the second record')
+    .option(...ledgerOption)
+    .option('--ledger-b <file>', 'read B from this ledger (default: the same as A)')
+    .action((a: string, b: string, opts: { ledger?: string; ledgerB?: string }) => {
+      const la = resolve(opts.ledger ?? DEFAULT_LEDGER);
+      const ra = findRecord(la, a);
+      const rb = findRecord(opts.ledgerB ? resolve(opts.ledgerB) : la, b);
+      for (const l of diffText(ra, rb, diffRecords(ra, rb))) console.log(l);
+    });
+}

@@ -1,0 +1,230 @@
+/*
+ * The protocol: runs a resolved plan and returns its record (and appends it to a ledger).
+ * Every figure heaplab prints comes from here: `heaplab replay`, `heaplab bench`, the report,
+ * `heaplab lab run` and the scripts are callers.
+ *
+ * Per source, in this order:
+ *   1. one pass over its events (trace-stats.ts): size histogram, peak live bytes; its binary form
+ *      written to a temporary file (what the native driver replays) and hashed (sha256);
+ *   2. each allocator's window from the plan (plan.ts windowOf) — never from a clock;
+ *   3. `runs` rounds, interleaved: in round r the allocators take turns starting from the r-th
+ *      (so none is always first after the native driver), each in its own isolate (isolate.ts), a
+ *      timed run with nothing sampled before its last event; then the native driver on the whole
+ *      source, and glibc alone on each shorter window, so every ratio to glibc is over the same
+ *      events;
+ *   4. one footprint-touch run of each allocator, sampled (series kept), for the memory figures,
+ *      which are deterministic: the same plan on the same commit gives the same M1–M4, peaks,
+ *      system calls and pages touched; and one native footprint run.
+ * An allocator that throws is recorded with its error; the others go on. An allocator the plan
+ * skips on a source is recorded as skipped, with the reason.
+ */
+
+import { createHash } from 'node:crypto';
+import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeTrace } from '@heaplab/core';
+import { runNative, type NativeRun } from '../metrics/native.js';
+import type { NativeFigures } from '../metrics/table.js';
+import { progressBar } from '../report/progress.js';
+import { limitSource, openSource, sourceName } from '../report/sources.js';
+import { traceStats } from '../report/trace-stats.js';
+import type { AllocatorRecord, AllocatorSpec, LabRecord, NativeRecord, RawRun, ResolvedPlan, Series, SourceRecord } from './api.js';
+import { Isolate } from './isolate.js';
+import { appendRecord, recordId } from './ledger.js';
+import { windowOf } from './plan.js';
+import { load, provenanceBefore } from './provenance.js';
+import { parseSpec } from './spec.js';
+
+/** The floor's allocator spec: a bump pointer in a 4 MiB ring whose free does nothing (factory.ts). */
+export const FLOOR_SPEC = 'ring-bump';
+
+/** Options of a plan's execution (not part of the plan: they change no figure). */
+export interface RunPlanOptions {
+  /** Append the record to this ledger; null: to none. */
+  ledger: string | null;
+  /** Progress lines (one per finished source). */
+  log?: (line: string) => void;
+  /** A progress bar on stderr when it is a terminal. Default true. */
+  progress?: boolean;
+}
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** Keeps about `points` samples, always the first, the last and the sample of peak used. */
+export function thinSeries(s: { event: number[]; used: number[]; live: number[] }, points: number): Series {
+  const n = s.event.length;
+  if (n <= points) return { event: [...s.event], used: [...s.used], live: [...s.live] };
+  const step = n / points;
+  let peak = 0;
+  for (let i = 1; i < n; i++) if (s.used[i]! > s.used[peak]!) peak = i;
+  const keep = new Set<number>([0, n - 1, peak]);
+  for (let k = 0; k < points; k++) keep.add(Math.floor(k * step));
+  const idx = [...keep].sort((a, b) => a - b);
+  return { event: idx.map((i) => s.event[i]!), used: idx.map((i) => s.used[i]!), live: idx.map((i) => s.live[i]!) };
+}
+
+async function sha256(file: string): Promise<string> {
+  const h = createHash('sha256');
+  for await (const chunk of createReadStream(file)) h.update(chunk as Buffer);
+  return h.digest('hex');
+}
+
+async function nativeRun(file: string, footprint: boolean, only: readonly string[] | undefined, floor = false): Promise<NativeRun> {
+  try {
+    return await runNative(file, { footprint, only, floor });
+  } catch (e) {
+    return { figures: [], skipped: [`native driver failed: ${message(e)}`] };
+  }
+}
+
+/** Runs a plan: see the top of this file. */
+export async function runPlan(plan: ResolvedPlan, options: RunPlanOptions): Promise<LabRecord> {
+  const t0 = performance.now();
+  const log = options.log ?? (() => {});
+  const before = await provenanceBefore();
+  const specs: AllocatorSpec[] = plan.floor ? [...plan.specs, parseSpec(FLOOR_SPEC)] : plan.specs;
+  const isolates = specs.map((s) => new Isolate(s));
+  const only = Array.isArray(plan.native) ? plan.native : undefined;
+  let native = plan.native !== false && (only === undefined || only.length > 0);
+  const perSource = specs.length * (plan.runs + 1) + (native ? plan.runs + 1 : 0) + 1;
+  const bar = progressBar(plan.sources.length * perSource, { enabled: options.progress === false ? false : undefined });
+  const runOptions = { space: { size: plan.spaceMib * 2 ** 20 }, ...(plan.sampleEvery !== null ? { sampleEvery: plan.sampleEvery } : {}) };
+  const sources: SourceRecord[] = [];
+  try {
+    for (const ps of plan.sources) {
+      const name = sourceName(ps.source);
+      bar.label(`${name}: reading`);
+      const whole = ps.events !== undefined ? limitSource(openSource(ps.source), ps.events) : openSource(ps.source);
+      const profile = await traceStats(whole);
+      const tmp = mkdtempSync(join(tmpdir(), 'heaplab-lab-'));
+      try {
+        const file = join(tmp, `${name}.hltb`);
+        await writeTrace(file, whole.open(), { program: profile.program || name, format: 'binary' });
+        const digest = ps.source.kind === 'trace' && ps.events === undefined ? await sha256(ps.source.file) : await sha256(file);
+        const windows = specs.map((s) => windowOf(plan, ps, s.spec));
+        const shorter = [...new Set(windows.filter((w): w is number => w !== null && w < profile.events))].sort((a, b) => a - b);
+        const windowFiles = new Map<number, string>();
+        for (const w of shorter) {
+          const f = join(tmp, `${name}.${w}.hltb`);
+          await writeTrace(f, limitSource(whole, w).open(), { program: profile.program || name, format: 'binary' });
+          windowFiles.set(w, f);
+        }
+        const records: AllocatorRecord[] = specs.map((s, i) => ({
+          spec: s.spec,
+          name: s.name,
+          label: s.spec,
+          resolved: null,
+          window: windows[i] !== null && windows[i]! < profile.events ? windows[i]! : null,
+          timed: [],
+          footprint: null,
+          anomalies: null,
+          series: null,
+          threadId: null,
+          error: ps.skip?.[s.spec] ?? null,
+          skipped: ps.skip?.[s.spec] !== undefined,
+        }));
+        // The source each isolate replays: the whole (or the plan's cut of it), or its window.
+        const sourceOf = (i: number) => ({ source: ps.source, window: records[i]!.window ?? ps.events ?? null });
+        const nativeRecords: NativeRecord[] = [{ window: null, runs: [], footprint: [] }, ...shorter.map((w) => ({ window: w, runs: [], footprint: [] }))];
+        const skipped = new Set<string>();
+        for (let r = 0; r < plan.runs; r++) {
+          for (let k = 0; k < specs.length; k++) {
+            const i = (k + r) % specs.length;
+            const rec = records[i]!;
+            bar.label(`${name}: ${rec.spec} run ${r + 1}/${plan.runs}`);
+            if (rec.error === null) {
+              try {
+                const profileFile = plan.profile === rec.spec && r === 0 ? join(plan.profileDir, `${name}.${rec.spec.replace(/[^A-Za-z0-9._-]/g, '_')}.cpuprofile`) : null;
+                const run = await isolates[i]!.run({ ...sourceOf(i), options: { ...runOptions, touch: plan.touch, samples: plan.touch === 'footprint' ? 'periodic' : 'end', series: false }, profile: profileFile });
+                const { series: _s, allocator, allocatorName: _n, ...raw } = run.figures;
+                rec.timed.push(raw as RawRun);
+                rec.label = allocator;
+                rec.resolved = run.resolved;
+                rec.threadId = run.threadId;
+                if (profileFile !== null) log(`${name}: CPU profile of ${rec.spec}'s first timed run: ${profileFile}`);
+              } catch (e) {
+                rec.error = message(e);
+              }
+            }
+            bar.tick(name);
+          }
+          if (native) {
+            bar.label(`${name}: native run ${r + 1}/${plan.runs}`);
+            const n = await nativeRun(file, plan.touch === 'footprint', only, plan.floor);
+            n.skipped.forEach((s) => skipped.add(s));
+            if (n.figures.length === 0) native = false;
+            else nativeRecords[0]!.runs.push(n.figures);
+            for (const rec of nativeRecords.slice(1)) {
+              if (!native) break;
+              bar.label(`${name}: glibc on the first ${rec.window} events, run ${r + 1}/${plan.runs}`);
+              const g = await nativeRun(windowFiles.get(rec.window!)!, plan.touch === 'footprint', ['glibc']);
+              if (g.figures.length > 0) rec.runs.push(g.figures);
+            }
+            bar.tick(name);
+          }
+        }
+        for (const [i, rec] of records.entries()) {
+          bar.label(`${name}: ${rec.spec} footprint run`);
+          if (rec.error === null) {
+            try {
+              const run = await isolates[i]!.run({ ...sourceOf(i), options: { ...runOptions, touch: 'footprint', samples: 'periodic', series: true }, profile: null });
+              const { series, allocator, allocatorName: _n, ...raw } = run.figures;
+              rec.footprint = raw as RawRun;
+              rec.anomalies = run.anomalies;
+              rec.series = series ? thinSeries(series, plan.seriesPoints) : null;
+              rec.label = allocator;
+              rec.resolved = run.resolved;
+            } catch (e) {
+              rec.error = message(e);
+            }
+          }
+          bar.tick(name);
+        }
+        if (native && nativeRecords[0]!.runs.length > 0) {
+          bar.label(`${name}: native footprint run`);
+          nativeRecords[0]!.footprint = (await nativeRun(file, true, only)).figures;
+          bar.tick(name);
+        }
+        sources.push({
+          name,
+          spec: ps.source,
+          sha256: digest,
+          program: profile.program,
+          events: profile.events,
+          requests: profile.requests,
+          under100: profile.under100,
+          peakLive: profile.peakLiveBytes,
+          sizes: profile.sizes,
+          allocators: records,
+          native: nativeRecords.filter((n) => n.runs.length > 0),
+          nativeSkipped: [...skipped],
+        });
+        log(`${name}: ${profile.events} events, ${records.map((r) => `${r.spec} ${r.timed.length > 0 ? `${(medianNs(r.timed)).toFixed(0)} ns` : r.skipped ? 'skipped' : 'failed'}`).join(', ')}${nativeFiguresText(nativeRecords[0]!.runs)}`);
+      } finally {
+        rmSync(tmp, { recursive: true, force: true });
+      }
+    }
+  } finally {
+    bar.stop();
+    await Promise.all(isolates.map((x) => x.close()));
+  }
+  const content = JSON.stringify({ plan, sources });
+  const provenance = { ...before, loadAfter: load(), seconds: (performance.now() - t0) / 1000 };
+  const record: LabRecord = { heaplabRecord: 1, id: recordId(before.date, content), plan, provenance, sources };
+  if (options.ledger !== null) appendRecord(options.ledger, record);
+  return record;
+}
+
+function medianNs(runs: readonly RawRun[]): number {
+  const v = runs.map((r) => r.ns / Math.max(1, r.replayed)).sort((a, b) => a - b);
+  const m = v.length >>> 1;
+  return v.length % 2 ? v[m]! : (v[m - 1]! + v[m]!) / 2;
+}
+
+function nativeFiguresText(runs: readonly NativeFigures[][]): string {
+  if (runs.length === 0) return '';
+  return runs[0]!.map((n) => `, ${n.name} ${n.nsPerEvent.toFixed(0)} ns`).join('');
+}
