@@ -1,6 +1,6 @@
 /*
  * Types and options of @heaplab/core: the address space's options and figures, the allocator
- * contract (BRIEF §4), identities (BRIEF §5). Types only; behaviour lives in the other files.
+ * contract, identities. Types only; behaviour lives in the other files.
  *
  * Glossary (one word, one meaning, across every package):
  * - address: a byte offset into the space's buffer, 0 … size − 1; 0 is NULL.
@@ -94,7 +94,7 @@ export interface Mapping {
   ownerName: string;
 }
 
-/** The run-time identity of an allocator or wrapper instance (BRIEF §5). */
+/** The run-time identity of an allocator or wrapper instance. */
 export interface Identity {
   /** Unique in this process, in creation order. */
   readonly id: number;
@@ -127,7 +127,7 @@ export interface CallCounts {
   free: number;
 }
 
-/** `stats()` of an allocator (BRIEF §4). */
+/** `stats()` of an allocator. */
 export interface AllocatorStats {
   /** Live blocks. */
   liveBlocks: number;
@@ -154,7 +154,7 @@ export interface AllocatorStats {
   failures: number;
 }
 
-/** The allocator contract (BRIEF §4). Pointers are byte addresses in `space`; 0 is NULL. */
+/** The allocator contract. Pointers are byte addresses in `space`; 0 is NULL. */
 export interface Allocator {
   readonly identity: Identity;
   readonly space: AddressSpace;
@@ -164,7 +164,12 @@ export interface Allocator {
   free(ptr: number, size?: number): void;
   /** A zeroed block of `n × size` bytes, or 0 (also when the product overflows 2^53). */
   calloc(n: number, size: number): number;
-  /** Resizes keeping the prefix; `realloc(0, n)` is malloc, `realloc(p, 0)` frees and returns 0. On failure returns 0 and `ptr` stays valid. */
+  /**
+   * Resizes keeping the prefix; `realloc(0, n)` is malloc, `realloc(p, 0)` frees and returns 0. On
+   * failure returns 0 and `ptr` stays valid. Misuse of `ptr` — whatever `free(ptr)` would raise
+   * (invalid-free, double-free, canary-corrupted, …) — is raised before anything changes, in place
+   * or not (the misuse case `overflow-small-1-byte-realloc`).
+   */
   realloc(ptr: number, size: number): number;
   /** A block aligned to `alignment` (a power of two; at least 16 is used). */
   memalign(alignment: number, size: number): number;

@@ -135,13 +135,7 @@ export class ZonedAllocator extends Zones {
     const usable = this.usableOf[c]!;
     const req = c === 0 ? 0 : meta[rec + RECORD_HEADER + 3 * W + j]!;
     if (size !== undefined && size !== req) this.misuse('size-mismatch', `free_sized(${hex(ptr)}, ${size}) of a block of ${req} bytes (${this.slotSize[c]}-byte class)`, ptr);
-    if (this.canary !== 0 && c !== 0) {
-      const cw = (ptr + usable) >>> 2;
-      const i32 = this.space.i32;
-      if (i32[cw] !== meta[rec + R_CANARY0] || i32[cw + 1] !== meta[rec + R_CANARY1]) {
-        this.misuse('canary-corrupted', `canary corrupted: the 8 bytes after the ${usable} usable bytes of ${hex(ptr)} were overwritten`, ptr);
-      }
-    }
+    if (this.canary !== 0 && c !== 0) this.checkCanary(ptr, usable, rec);
     // Every check passed: from here on, state changes. Zero on free, unless the slot is the last
     // one of its slab and the slab is decommitted at once (no quarantine, the empty-slab cache
     // full): the decommit replaces its pages with fresh zero pages, so the bytes are gone anyway.
@@ -160,6 +154,32 @@ export class ZonedAllocator extends Zones {
     meta[rec + R_HELD]!++;
     const out = this.quarantines[c]!.push(ptr, this.rng);
     if (out !== 0) this.releaseHeld(out);
+  }
+
+  /** Throws canary-corrupted unless the 8 bytes after the usable ones of slot ptr hold its slab's canary. */
+  private checkCanary(ptr: number, usable: number, rec: number): void {
+    const cw = (ptr + usable) >>> 2;
+    const i32 = this.space.i32;
+    if (i32[cw] !== this.meta[rec + R_CANARY0] || i32[cw + 1] !== this.meta[rec + R_CANARY1]) {
+      this.misuse('canary-corrupted', `canary corrupted: the 8 bytes after the ${usable} usable bytes of ${hex(ptr)} were overwritten`, ptr);
+    }
+  }
+
+  /**
+   * What free would check, for realloc before it resizes or moves a block (AllocatorBase calls
+   * it first): a live slot's start with its canary intact, or a live large region. A sized
+   * check is free_sized's alone. Changes nothing.
+   */
+  protected override validateRelease(ptr: number): number {
+    if (this.locate(ptr) && this.lslot === ptr && this.locatedLive()) {
+      const c = this.lc;
+      const usable = this.usableOf[c]!;
+      if (this.canary !== 0 && c !== 0) this.checkCanary(ptr, usable, this.lrec);
+      return usable;
+    }
+    const k = this.large.find(ptr);
+    if (k < 0) this.badPointer(ptr, 'realloc');
+    return this.large.usable(k);
   }
 
   // ------------------------------------------------------------------ sizes and lookup

@@ -38,6 +38,28 @@ export type MisuseOutcome =
 const SMALL = 32;
 const LARGE = 256 * 1024;
 
+/**
+ * Runs `call`, a call that commits the misuse, and rethrows what it raised only if the allocator's
+ * figures (live blocks and bytes) and the space's (mapped and committed bytes) are as before: a
+ * misuse detected after the heap changed (a block allocated, a mapping made) is not a detection,
+ * and the case then fails with the change.
+ */
+function unchangedOnMisuse(a: Allocator, space: AddressSpace, call: () => unknown): void {
+  const figures = (): string => {
+    const s = a.stats();
+    const m = space.stats();
+    return `live blocks ${s.liveBlocks}, live bytes ${s.liveBytes}, usable bytes ${s.usableBytes}, mapped ${m.mapped}, committed ${m.committed}`;
+  };
+  const before = figures();
+  try {
+    call();
+  } catch (e) {
+    const after = figures();
+    if (after !== before) throw new Error(`detected only after changing the heap: ${before} → ${after}`);
+    throw e;
+  }
+}
+
 function useAll(a: Allocator, n: number, size: number): number[] {
   const out: number[] = [];
   for (let k = 0; k < n; k++) out.push(a.malloc(size));
@@ -95,6 +117,17 @@ export const MISUSE_CASES: readonly MisuseCase[] = [
     name: 'overflow-small-8-byte', misuse: 'write eight bytes past the usable end of a small block, then free it', detection: 'canary-corrupted',
     hardenedMalloc: 'detected: canary corrupted',
     run(a, space) { useAll(a, 4, SMALL - 8); const p = a.malloc(SMALL - 8); useAll(a, 4, SMALL - 8); space.fill(p + a.usableSize(p), 0x41, 8); a.free(p); },
+  },
+  {
+    name: 'overflow-small-1-byte-realloc', misuse: 'write one byte past the usable end of a small block, then realloc it to 200 bytes (detected only if nothing changed first)', detection: 'canary-corrupted',
+    hardenedMalloc: 'detected: canary corrupted (when realloc frees the old slot; the process aborts)',
+    run(a, space) {
+      useAll(a, 4, SMALL - 8);
+      const p = a.malloc(SMALL - 8);
+      useAll(a, 4, SMALL - 8);
+      space.store8(p + a.usableSize(p), 0x41);
+      unchangedOnMisuse(a, space, () => a.realloc(p, 200));
+    },
   },
   {
     name: 'overflow-large', misuse: 'write one byte past the usable end of a large block', detection: 'segfault',
