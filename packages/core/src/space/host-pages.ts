@@ -6,9 +6,9 @@
  * measure residency, the space must know whether a writable page holds anything but zeros, and
  * allocators write through raw views it cannot see, so it reads the page. A real kernel reads
  * nothing: a page never faulted in has no frame. Reading it here faults it in on the host, at a
- * price that dwarfs the rest (≈ 13 µs per page on a sandboxed VM, against 0.3 µs for a page
- * already touched) — and a design that reserves address space and touches little of it
- * (hardened_malloc's region quarantine, a mapping per block) paid it for every page.
+ * price that dwarfs the rest (microseconds per page on a virtual machine, tens of times the read
+ * of a page already touched) — and a design that reserves address space and touches little of it
+ * (hardened_malloc's region quarantine, a mapping per block) would pay it for every page.
  *
  * Method: an anonymous private OS page that is neither present nor swapped in the host's page
  * table reads as zero, so it needs no read. The space's buffer is located once, lazily: among the
