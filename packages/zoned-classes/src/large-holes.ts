@@ -6,10 +6,10 @@
  * is the region quarantine's, unchanged.
  *
  * Why it matters for speed: the space is one host ArrayBuffer. A page of it that the host never
- * touched costs a host page fault on first access (≈ 30 µs in a sandboxed kernel), and the
- * simulated kernel reads every writable page it gives back (to know whether it must zero it).
- * Placing regions always in fresh address space (next-fit down through 2 GiB) made every large
- * free fault in its data pages; reused ranges are already backed.
+ * touched costs a host page fault on first access (microseconds on a virtual machine), and the
+ * simulated kernel must know whether each writable page it gives back was written (to zero it).
+ * Placing every region in fresh address space (next-fit down through 2 GiB) would make every
+ * large free fault in its data pages; reused ranges are already backed.
  *
  * Layout: up to CAPACITY holes in two parallel Uint32Arrays (first page, page count), unordered;
  * `count` live entries at the front. No JS object per hole.
