@@ -29,8 +29,8 @@ export interface RunFigures {
   /**
    * Minor page faults of the process during the timed loop (`process.resourceUsage()` before and
    * after each timed segment; NaN where it is not available). Mostly first touches of the space's
-   * buffer pages — the dearest thing a run does on a virtual machine (about 12 µs each on the one
-   * our figures come from) — plus any the runtime's own threads take meanwhile.
+   * buffer pages — the dearest thing a run does on a virtual machine (microseconds each) — plus
+   * any the runtime's own threads take meanwhile.
    */
   minorFaults: number;
   /** Events in the trace. */
