@@ -10,6 +10,12 @@
  * (benchmarks and fuzzing measure the allocator itself); `configuredAllocator` adds the
  * configured wrapper stack, as ALLOCATOR does. A name that is not registered is a UsageError
  * listing the names that are.
+ *
+ * The tool settings of the configuration are applied here, for every command alike:
+ * `allocatorOrDefault(flag)` is what `-a` means when it is left out (`default` of the file or
+ * HEAPLAB_DEFAULT), `allocatorHelp(what)` says so in the help; `fuzzSettings(flags)` and
+ * `benchSettings()` give `fuzz.*` and `bench.*` (file or HEAPLAB_FUZZ__* / HEAPLAB_BENCH__*)
+ * under the command's own flags.
  */
 
 import type { AddressSpace, Allocator, HeaplabConfig, Parameters, Registry } from '@heaplab/core';
@@ -78,4 +84,58 @@ export function allocatorFactory(name: string): NamedFactory {
 export function configuredAllocator(space: AddressSpace, name?: string): Allocator {
   if (name !== undefined) known(name);
   return buildAllocator(benchRegistry(), benchConfig(), space, name);
+}
+
+/** The configured default allocator (`default` of heaplab.config.json or HEAPLAB_DEFAULT), or null; null too when the configuration is broken. */
+export function configuredDefault(config?: HeaplabConfig): string | null {
+  try {
+    return (config ?? benchConfig()).defaultName;
+  } catch {
+    return null;
+  }
+}
+
+/** The help of an `-a` option that defaults to the configured default allocator. */
+export function allocatorHelp(what: string, config?: HeaplabConfig): string {
+  const d = configuredDefault(config);
+  const where = '"default" of heaplab.config.json or HEAPLAB_DEFAULT';
+  return d !== null ? `${what} (default: ${d}, the configured default: ${where})` : `${what}; required unless a default is configured (${where})`;
+}
+
+/**
+ * What `-a` names: the flag when given, else the configured default allocator; with neither, a
+ * UsageError saying how to give one. The value is returned as written (a name, or a comma list
+ * where the command takes several).
+ */
+export function allocatorOrDefault(flag: string | undefined, config: HeaplabConfig = benchConfig(), option = '-a, --allocator'): string {
+  if (flag !== undefined) return flag;
+  const d = config.defaultName;
+  if (d === null) throw new UsageError(`${option}: name an allocator (${config.registry.allocatorNames().join(', ')}), or configure a default ("default" in heaplab.config.json or HEAPLAB_DEFAULT)`);
+  return d;
+}
+
+/** Whether a settings key was set by the file or a variable (not left at its default). */
+function isSet(config: HeaplabConfig, path: string): boolean {
+  return config.sourceOf(path).kind !== 'default';
+}
+
+/** Fuzzing settings: `runs` from --runs, else fuzz.runs (HEAPLAB_FUZZ__RUNS); `seed` from --seed, else fuzz.seed (HEAPLAB_FUZZ__SEED) when set, else null (draw one). */
+export function fuzzSettings(flags: { runs?: number; seed?: number }, config: HeaplabConfig = benchConfig()): { runs: number; seed: number | null } {
+  const fuzz = config.settings.fuzz;
+  return { runs: flags.runs ?? fuzz.runs, seed: flags.seed ?? (isSet(config, 'fuzz.seed') ? fuzz.seed : null) };
+}
+
+/**
+ * The bench settings the configuration sets (file or HEAPLAB_BENCH__*), for `bench` to put over
+ * its plan and under its flags: `operations` is the events of every workload (as --ops),
+ * `repeats` the timed runs (as --runs), `seed` the workloads' seed (as --seed). A key left at
+ * its default is absent, so the plan's own value stands.
+ */
+export function benchSettings(config: HeaplabConfig = benchConfig()): { operations?: number; repeats?: number; seed?: number } {
+  const bench = config.settings.bench;
+  return {
+    ...(isSet(config, 'bench.operations') ? { operations: bench.operations } : {}),
+    ...(isSet(config, 'bench.repeats') ? { repeats: bench.repeats } : {}),
+    ...(isSet(config, 'bench.seed') ? { seed: bench.seed } : {}),
+  };
 }

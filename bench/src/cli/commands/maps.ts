@@ -1,5 +1,5 @@
 /*
- * `heaplab maps --allocator A (--workload W | FILE) [--at EVENT|peak] [--svg FILE] [--json]`:
+ * `heaplab maps [--allocator A] (--workload W | FILE) [--at EVENT|peak] [--svg FILE] [--json]`:
  * the simulated address space in /proc/<pid>/maps form at one point of a run — after the
  * first EVENT events (default: all of them; `peak`: the event of peak used memory, found by a
  * footprint replay first). Blocks are written as a footprint run writes them, so residency is
@@ -8,7 +8,7 @@
 
 import type { Command } from 'commander';
 import { prepareReplay, runReplay, writeFileAtomic, type TraceSource } from '@heaplab/core';
-import { UsageError } from '../../allocators.js';
+import { UsageError, allocatorHelp, allocatorOrDefault } from '../../allocators.js';
 import { comparedFactory } from '../../adapters/index.js';
 import { DEFAULT_SEED, workload } from '../../workloads/index.js';
 import { heapMap } from '../../report/heap-map.js';
@@ -18,7 +18,7 @@ import { openSource, sourceName, type SourceSpec } from '../../report/sources.js
 import { parseCount } from '../options.js';
 
 interface MapsFlags {
-  allocator: string;
+  allocator?: string;
   workload?: string;
   seed: string;
   ops?: string;
@@ -33,7 +33,7 @@ export function registerMaps(program: Command): void {
     .command('maps')
     .description('the address space in /proc/<pid>/maps form at a point of a run (and its heap map as SVG)')
     .argument('[file]', 'trace file to replay (or --workload)')
-    .requiredOption('-a, --allocator <name>', 'allocator to run')
+    .option('-a, --allocator <name>', allocatorHelp('allocator to run'))
     .option('-w, --workload <name>', 'replay a built-in workload instead of a file')
     .option('--seed <n>', 'workload seed', String(DEFAULT_SEED))
     .option('--ops <n>', 'workload events (default: the workload\'s own count)')
@@ -43,7 +43,8 @@ export function registerMaps(program: Command): void {
     .option('--json', 'print the mappings and the figures as JSON')
     .action(async (file: string | undefined, opts: MapsFlags) => {
       if ((file === undefined) === (opts.workload === undefined)) throw new UsageError('maps: give either a trace FILE or --workload NAME');
-      const factory = comparedFactory(opts.allocator);
+      const name = allocatorOrDefault(opts.allocator);
+      const factory = comparedFactory(name);
       const spaceMib = parseCount(opts.spaceMib, '--space-mib');
       if (spaceMib < 1 || spaceMib > 4096) throw new UsageError(`--space-mib: expected 1 to 4096, got ${spaceMib}`);
       let spec: SourceSpec;
@@ -63,7 +64,7 @@ export function registerMaps(program: Command): void {
       const st = snap.space.stats();
       const summary = `after ${snap.events} events of ${source.name} with ${snap.allocator.identity.label}: ${snap.blocks.length} live blocks, ${snap.liveBytes} bytes live; mapped ${st.mapped}, committed ${st.committed}, resident ${st.resident} bytes; brk ${'0x' + st.brk.toString(16)}`;
       if (opts.svg !== undefined) {
-        const m = heapMap(snap.space, snap.blocks, { allocator: opts.allocator, source: sourceName(spec), event: snap.events });
+        const m = heapMap(snap.space, snap.blocks, { allocator: name, source: sourceName(spec), event: snap.events });
         await writeFileAtomic(opts.svg, await renderSvg(heapMapSpec(m)));
       }
       if (opts.json) {

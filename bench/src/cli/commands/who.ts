@@ -1,5 +1,5 @@
 /*
- * `heaplab who <address> --allocator A (--workload W | FILE) --at EVENT [--maps] [--json]`:
+ * `heaplab who <address> [--allocator A] (--workload W | FILE) --at EVENT [--maps] [--json]`:
  * ownership at a point of a run. Replays the first EVENT events of the workload or trace with
  * allocator A (configured parameters, under a tracing wrapper so each block keeps its trace
  * site), then asks the space who owns the address: the leaf allocator, the block (base, size),
@@ -9,14 +9,14 @@
 
 import type { Command } from 'commander';
 import { createAddressSpace, createTracingAllocator, fileSource, type TraceSource } from '@heaplab/core';
-import { UsageError } from '../../allocators.js';
+import { UsageError, allocatorHelp, allocatorOrDefault } from '../../allocators.js';
 import { comparedFactory } from '../../adapters/index.js';
 import { replayTo } from '../../step-replay.js';
 import { DEFAULT_SEED, workload, workloadSource } from '../../workloads/index.js';
 import { parseAddress, parseCount } from '../options.js';
 
 interface WhoFlags {
-  allocator: string;
+  allocator?: string;
   workload?: string;
   seed: string;
   ops?: string;
@@ -32,7 +32,7 @@ export function registerWho(program: Command): void {
     .description('who owns an address at a point of a run: allocator, block, allocation site, chain of wrappers')
     .argument('<address>', 'the address (decimal or 0x hex)')
     .argument('[file]', 'trace file to replay (or --workload)')
-    .requiredOption('-a, --allocator <name>', 'allocator to run')
+    .option('-a, --allocator <name>', allocatorHelp('allocator to run'))
     .option('-w, --workload <name>', 'replay a built-in workload instead of a file')
     .option('--seed <n>', 'workload seed', String(DEFAULT_SEED))
     .option('--ops <n>', 'workload events (default: the workload\'s own count)')
@@ -43,7 +43,8 @@ export function registerWho(program: Command): void {
     .action(async (rawAddress: string, file: string | undefined, opts: WhoFlags) => {
       const address = parseAddress(rawAddress, '<address>');
       if ((file === undefined) === (opts.workload === undefined)) throw new UsageError('who: give either a trace FILE or --workload NAME');
-      const factory = comparedFactory(opts.allocator);
+      const name = allocatorOrDefault(opts.allocator);
+      const factory = comparedFactory(name);
       const at = opts.at !== undefined ? parseCount(opts.at, '--at') : Infinity;
       const mib = parseCount(opts.spaceMib, '--space-mib');
       if (mib < 1 || mib > 4096) throw new UsageError(`--space-mib: expected 1 to 4096, got ${mib}`);
@@ -63,7 +64,7 @@ export function registerWho(program: Command): void {
         process.stdout.write(JSON.stringify({ events: run.events, liveBlocks: run.live.size, ...(answer as unknown as { toJSON(): object }).toJSON(), maps: opts.maps ? space.maps() : undefined }, null, 2) + '\n');
         return;
       }
-      process.stdout.write(`after ${run.events} events of ${source.name} with ${opts.allocator} (${run.live.size} live blocks):\n${answer.text}\n`);
+      process.stdout.write(`after ${run.events} events of ${source.name} with ${name} (${run.live.size} live blocks):\n${answer.text}\n`);
       if (opts.maps) process.stdout.write(`\n${space.maps()}`);
     });
 }
