@@ -52,7 +52,7 @@ test('errors made by a second copy of core\'s errors module are instances of our
   // Ours are recognised by the other copy too, and a plain Error by neither.
   assert.ok(new AllocatorError('double-free', 'twice') instanceof other.AllocatorError);
   assert.not.ok(new Error('bad-size') instanceof AllocatorError);
-  assert.not.ok(null instanceof other.HeaplabError);
+  assert.not.ok((null as unknown) instanceof other.HeaplabError);
 });
 
 test('a user\'s error class extending a core error keeps the ordinary prototype check', () => {
