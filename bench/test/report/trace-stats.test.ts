@@ -1,12 +1,20 @@
 /*
  * Trace statistics (src/report/trace-stats.ts) on hand-made event lists whose figures are worked
  * out by hand in the comments: kinds, requests, failures, unknown frees, live peaks, shares and
- * the histogram's buckets and labels.
+ * the histogram's buckets and labels. Then seeded random traces (address-like ids up to 2^47,
+ * ids reused, unknown frees, every realloc form) against a plain Map-based reference written
+ * here from the event rules, its live table against a Map under heavy collisions, and the progress bar
+ * on a file of a few MiB.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { chunkSource, chunksOf, type TraceEvent } from '@heaplab/core';
-import { bucketLabel, bucketOf, traceStats, traceStatsLines } from '../../src/report/trace-stats.js';
+import { Writable } from 'node:stream';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chunkSource, chunksOf, writeTrace, type EventChunk, type TraceEvent } from '@heaplab/core';
+import { LiveTable, bucketLabel, bucketOf, traceFileStats, traceStats, traceStatsLines, type TraceStats } from '../../src/report/trace-stats.js';
+import { Rng } from '../../src/workloads/rng.js';
 
 const ev = (kind: TraceEvent['kind'], id: number, size = 0, arg = 0): TraceEvent => ({ kind, id, size, arg, site: null });
 
@@ -80,6 +88,187 @@ test('the terminal histogram gives the largest bucket the full bar and every buc
   assert.is(lines.at(-3), '   8–15 │██████████   75.0% 3');
   assert.is(lines.at(-2), '  16–31 │                0% 0');
   assert.is(lines.at(-1), '  32–63 │███          25.0% 1');
+});
+
+/** The statistics the simple way: one Map, one pass over event objects. */
+function referenceStats(events: readonly TraceEvent[], program: string): TraceStats {
+  const live = new Map<number, number>();
+  const byKind = { a: 0, c: 0, m: 0, r: 0, f: 0 };
+  const buckets = new Map<number, number>();
+  let bytes = 0;
+  let peakBytes = 0;
+  let peakBlocks = 0;
+  let requests = 0;
+  let failed = 0;
+  let unknownFrees = 0;
+  let reused = 0;
+  let u100 = 0;
+  let u1k = 0;
+  let l128 = 0;
+  let largest = 0;
+  const release = (id: number): void => {
+    if (!live.has(id)) unknownFrees++;
+    else {
+      bytes -= live.get(id)!;
+      live.delete(id);
+    }
+  };
+  for (const e of events) {
+    byKind[e.kind]++;
+    if (e.kind === 'f') {
+      release(e.id);
+      continue;
+    }
+    if (e.kind === 'r' && e.id === 0 && e.size === 0) {
+      if (e.arg !== 0) release(e.arg);
+      else failed++;
+      continue;
+    }
+    if (e.kind === 'r' && e.id !== 0 && e.arg !== 0) release(e.arg);
+    requests++;
+    if (e.size < 100) u100++;
+    if (e.size < 1024) u1k++;
+    if (e.size >= 131072) l128++;
+    largest = Math.max(largest, e.size);
+    const b = e.size === 0 ? 0 : e.size.toString(2).length;
+    buckets.set(b, (buckets.get(b) ?? 0) + 1);
+    if (e.id === 0) {
+      failed++;
+      continue;
+    }
+    if (live.has(e.id)) {
+      reused++;
+      bytes -= live.get(e.id)!;
+    }
+    live.set(e.id, e.size);
+    bytes += e.size;
+    peakBytes = Math.max(peakBytes, bytes);
+    peakBlocks = Math.max(peakBlocks, live.size);
+  }
+  const used = [...buckets.keys()];
+  const sizes = [];
+  if (used.length > 0) for (let b = Math.min(...used); b <= Math.max(...used); b++) sizes.push({ lo: b === 0 ? 0 : 2 ** (b - 1), hi: b === 0 ? 0 : 2 ** b - 1, count: buckets.get(b) ?? 0 });
+  const share = (n: number): number => (requests > 0 ? n / requests : NaN);
+  return {
+    program,
+    events: events.length,
+    byKind,
+    requests,
+    failed,
+    unknownFrees,
+    reusedLiveIds: reused,
+    peakLiveBytes: peakBytes,
+    peakLiveBlocks: peakBlocks,
+    liveAtEnd: { blocks: live.size, bytes: [...live.values()].reduce((x, y) => x + y, 0) },
+    under100: share(u100),
+    under1k: share(u1k),
+    atLeast128k: share(l128),
+    largest,
+    sizes,
+  };
+}
+
+/**
+ * A random trace of `n` events over ids drawn from a few address ranges (below 2^31, around 2^32,
+ * near 2^47, 16-byte aligned), with frees of live and of unknown ids, ids reused while live,
+ * failed requests and every realloc form; sizes spread over the power-of-two buckets.
+ */
+function randomEvents(seed: number, n: number): TraceEvent[] {
+  const rng = new Rng(seed);
+  const bases = [0x10000, 2 ** 32 - 4096 * 16, 0x7f0000000000 + rng.int(0, 2 ** 20) * 16];
+  const live: number[] = [];
+  const out: TraceEvent[] = [];
+  const newId = (): number => bases[rng.int(0, bases.length - 1)]! + rng.int(0, 4095) * 16;
+  const size = (): number => (rng.float() < 0.05 ? 0 : Math.floor(2 ** (rng.float() * 20)));
+  const pickLive = (): number => (live.length === 0 ? newId() : live.splice(rng.int(0, live.length - 1), 1)[0]!);
+  for (let i = 0; i < n; i++) {
+    const x = rng.float();
+    if (x < 0.4) {
+      const id = rng.float() < 0.03 ? 0 : rng.float() < 0.02 && live.length > 0 ? live[rng.int(0, live.length - 1)]! : newId();
+      const kind = (['a', 'c', 'm'] as const)[rng.int(0, 2)]!;
+      out.push({ kind, id, size: size(), arg: kind === 'm' ? 2 ** rng.int(3, 12) : 0, site: null });
+      if (id !== 0) live.push(id);
+    } else if (x < 0.75) {
+      out.push({ kind: 'f', id: rng.float() < 0.05 ? newId() : pickLive(), size: 0, arg: 0, site: null });
+    } else {
+      const form = rng.int(0, 3);
+      if (form === 0) out.push({ kind: 'r', id: 0, size: 0, arg: pickLive(), site: null }); // realloc to 0 that freed
+      else if (form === 1) out.push({ kind: 'r', id: 0, size: size() + 1, arg: live.length > 0 ? live[0]! : 0, site: null }); // failed: old stays
+      else {
+        const id = newId();
+        out.push({ kind: 'r', id, size: size(), arg: form === 2 ? 0 : pickLive(), site: null });
+        live.push(id);
+      }
+    }
+  }
+  return out;
+}
+
+test('stats over random traces equal a plain Map reference, whatever the chunk size', async () => {
+  for (const [seed, n, chunk] of [[1, 3000, 7], [2, 20000, 4096], [3, 50000, 65536], [4, 1, 1], [5, 800, 1]] as const) {
+    const events = randomEvents(seed, n);
+    const got = await traceStats(chunkSource('random', chunksOf(events, 'random', chunk)));
+    assert.equal(got, referenceStats(events, 'random'), `seed ${seed}`);
+  }
+});
+
+test('the live table agrees with a Map through growth and removals in runs that wrap around its end', () => {
+  const rng = new Rng(7);
+  const table = new LiveTable();
+  const ref = new Map<number, number>();
+  // random 16-byte-aligned addresses below 2^47 (evenly spaced ones would spread too well to
+  // make runs), some sharing their low 32 bits with another so only the high half tells them apart
+  const ids = Array.from({ length: 6000 }, () => 16 * (rng.int(1, 2 ** 20) + 2 ** 20 * rng.int(0, 2 ** 23)));
+  for (let i = 0; i < 6000; i += 10) ids[i + 1] = (ids[i]! % 2 ** 32) + 2 ** 32 * rng.int(1, 2 ** 15);
+  // first 500 ids only, mostly set (the table stays at 1,024 slots, about 45% full: long runs,
+  // some wrapping around its end), then all of them (growth), then 1,000 again
+  for (let step = 0; step < 200000; step++) {
+    const id = ids[rng.int(0, step < 100000 ? 499 : step < 150000 ? ids.length - 1 : 999)]!;
+    if (rng.float() < (step < 100000 ? 0.9 : 0.55)) {
+      const size = rng.int(0, 1000);
+      assert.is(table.set(id, size), ref.get(id) ?? -1);
+      ref.set(id, size);
+    } else {
+      assert.is(table.delete(id), ref.get(id) ?? -1);
+      ref.delete(id);
+    }
+    if (step % 997 === 0) for (const x of ids.slice(0, 50)) assert.is(table.get(x), ref.get(x) ?? -1);
+  }
+  assert.is(table.size, ref.size);
+  assert.is(table.bytes, [...ref.values()].reduce((x, y) => x + y, 0));
+  for (const x of ids) assert.is(table.get(x), ref.get(x) ?? -1);
+});
+
+/** A stream that says it is a terminal and keeps what is written. */
+function fakeTerminal(): NodeJS.WriteStream & { text: string } {
+  const s = new Writable({
+    write(chunk, _enc, done) {
+      (s as unknown as { text: string }).text += String(chunk);
+      done();
+    },
+  }) as unknown as NodeJS.WriteStream & { text: string };
+  s.text = '';
+  Object.assign(s, { isTTY: true, columns: 120, cursorTo: () => true, clearLine: () => true, moveCursor: () => true });
+  return s;
+}
+
+test('stats of a file of several MiB show a progress bar of MiB read on a terminal, and the same figures as the source', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'heaplab-stats-'));
+  try {
+    const file = join(dir, 'random.trace');
+    const events = randomEvents(9, 250000);
+    const chunks: EventChunk[] = chunksOf(events, 'random', 65536);
+    await writeTrace(file, chunks, { program: 'random' });
+    const stream = fakeTerminal();
+    const s = await traceFileStats(file, { progress: true, stream, delayMs: 0 });
+    assert.equal(s, referenceStats(events, 'random'));
+    assert.match(stream.text, /heaplab .* \d+\/[3-9] MiB of .*random\.trace, [\d,]+ events/);
+    const quiet = fakeTerminal();
+    await traceFileStats(file, { stream: quiet, delayMs: 0 });
+    assert.is(quiet.text, '', 'no bar unless asked');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test.run();

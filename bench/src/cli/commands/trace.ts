@@ -18,11 +18,11 @@ import { Option, type Command } from 'commander';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { SlotMapper, convertTrace, fileSource, openTrace, writeFileAtomic, EVENT_LETTERS, type TraceFormat } from '@heaplab/core';
+import { SlotMapper, convertTrace, openTrace, writeFileAtomic, EVENT_LETTERS, type TraceFormat } from '@heaplab/core';
 import { UsageError } from '../../allocators.js';
 import { NATIVE_DIR } from '../../metrics/native.js';
 import { renderSvg, sizeHistogramSpec } from '../../report/plots.js';
-import { traceStats, traceStatsLines } from '../../report/trace-stats.js';
+import { traceFileStats, traceStatsLines } from '../../report/trace-stats.js';
 
 /** The recorder library `make -C bench/native` builds. */
 export const RECORDER = join(NATIVE_DIR, 'build', 'libheaplab-record.so');
@@ -84,7 +84,7 @@ export function registerTrace(program: Command): void {
       if (!existsSync(file)) throw new UsageError(`trace stats: ${file} does not exist`);
       if (opts.svg !== undefined && !existsSync(dirname(resolve(opts.svg)))) throw new UsageError(`--svg: the directory of ${opts.svg} does not exist`);
       if (opts.svg !== undefined && existsSync(opts.svg) && statSync(opts.svg).isDirectory()) throw new UsageError(`--svg: ${opts.svg} is a directory; give the SVG file's name`);
-      const stats = await traceStats(fileSource(file));
+      const stats = await traceFileStats(file, { progress: true });
       if (opts.json) console.log(JSON.stringify({ file, ...stats }, null, 2));
       else for (const line of traceStatsLines(file, stats)) console.log(line);
       if (opts.svg !== undefined) {

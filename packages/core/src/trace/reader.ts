@@ -108,6 +108,10 @@ export interface OpenTrace {
   chunks(): AsyncGenerator<EventChunk>;
   /** Closes the file without reading the rest (reading to the end closes it too). */
   close(): void;
+  /** Bytes of the file read so far (of the compressed file, for gzip): with `fileSize`, for progress bars. */
+  readonly bytesRead: number;
+  /** The file's size in bytes. */
+  readonly fileSize: number;
 }
 
 /** Opens a trace file (any form, gzip or not) and reads up to its header. */
@@ -116,8 +120,10 @@ export async function openTrace(file: string, options: ReadOptions = {}): Promis
   if (!Number.isInteger(readBytes) || readBytes < 1) throw new RangeError(`readBytes must be a positive integer, got ${readBytes}`);
   const fh = await open(file, 'r');
   const magic = new Uint8Array(2);
+  let fileSize = 0;
   try {
     const st = await fh.stat();
+    fileSize = st.size;
     if (!st.isFile()) throw new HeaplabError(`${file}: expected a trace file, got ${st.isDirectory() ? 'a directory' : 'something that is not a regular file'}`);
     await fh.read(magic, 0, 2, 0);
   } finally {
@@ -164,7 +170,19 @@ export async function openTrace(file: string, options: ReadOptions = {}): Promis
       stream.destroy();
     }
   }
-  return { file, program: parser.program!, format: parser.format!, compressed, sites: parser.sites, chunks, close: () => void stream.destroy() };
+  return {
+    file,
+    program: parser.program!,
+    format: parser.format!,
+    compressed,
+    sites: parser.sites,
+    chunks,
+    close: () => void stream.destroy(),
+    get bytesRead() {
+      return raw.bytesRead;
+    },
+    fileSize,
+  };
 }
 
 /** The events of a trace file, chunk by chunk (opens, streams, closes). */
