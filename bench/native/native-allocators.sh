@@ -24,7 +24,7 @@ find_lib() { # find_lib pattern... -> first existing file, preferring the order 
 
 entry() { # entry name preload-or-empty
   if [ ! -x "$drv" ]; then
-    printf '{"name":"%s","available":false,"reason":"driver not built (run make -C bench/native)"}' "$1"
+    printf '{"name":"%s","available":false,"reason":"driver not built (run npm explore heaplab -- npm run build:native)"}' "$1"
   elif [ -n "$2" ]; then
     printf '{"name":"%s","available":true,"driver":"%s","preload":"%s"}' "$1" "$drv" "$2"
   else
@@ -52,7 +52,7 @@ printf ','
 if [ -x "$musl" ]; then
   printf '{"name":"musl","available":true,"driver":"%s","preload":null}' "$musl"
 elif command -v musl-gcc >/dev/null 2>&1; then
-  printf '{"name":"musl","available":false,"reason":"build/heaplab-replay-musl not built (run make -C bench/native)"}'
+  printf '{"name":"musl","available":false,"reason":"build/heaplab-replay-musl not built (run npm explore heaplab -- npm run build:native)"}'
 else
   printf '{"name":"musl","available":false,"reason":"musl-gcc not found: the static musl driver is not built"}'
 fi

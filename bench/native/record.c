@@ -1,6 +1,6 @@
 /*
  * libheaplab-record.so, part 1: the allocation hooks. An LD_PRELOAD recorder writing
- * heaplab-trace v1 (BRIEF §8), one file per process (record-file.c writes it).
+ * heaplab-trace v1, one file per process (record-file.c writes it).
  *
  * Structure: resolution of the real functions (dlsym(RTLD_NEXT), with a bootstrap bump buffer for
  * the allocations dlsym makes meanwhile) -> the thread guard -> the hooks malloc, free, calloc,

@@ -1,5 +1,5 @@
 /*
- * heaplab-replay: replays a heaplab-trace file (BRIEF §8; v1 text or binary) against the process's malloc.
+ * heaplab-replay: replays a heaplab-trace file (v1 text or binary) against the process's malloc.
  * See README.md for the interface.
  *
  * Structure: parse (trace-input.c, trace-parse.c; not timed) -> baseline RSS -> N timed passes

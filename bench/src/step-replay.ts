@@ -6,7 +6,7 @@
  * State: `live` maps each live trace id to its block (pointer, requested size, site), exactly
  * as the trace's events leave it after event `events − 1`. Before each allocation the event's
  * site becomes the current allocation site, so a tracing or checking wrapper records it and
- * `whoOwns` reports it. Events on ids never allocated are counted, not fatal (BRIEF §8).
+ * `whoOwns` reports it. Events on ids never allocated are counted, not fatal.
  */
 
 import { EV_CALLOC, EV_FREE, EV_MALLOC, EV_MEMALIGN, EV_REALLOC, leakReport, setAllocationSite, type Allocator, type LeakRow, type TraceSource } from '@heaplab/core';

@@ -9,7 +9,7 @@ case "$0" in */*) here=${0%/*} ;; *) here=. ;; esac
 here=$(cd "$here" && pwd)
 bench=$(cd "$here/.." && pwd)
 R=$bench/native/build/libheaplab-record.so
-[ -f "$R" ] || { echo "record.sh: $R is not built (npm run build -w @heaplab/bench)"; exit 1; }
+[ -f "$R" ] || { echo "record.sh: $R is not built (npm explore heaplab -- npm run build:native)"; exit 1; }
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 

@@ -1,5 +1,5 @@
 /*
- * @thi.ng/malloc as a heaplab Allocator: the JS library users pick today (BRIEF §1), measured on
+ * @thi.ng/malloc as a heaplab Allocator: the JS library users pick today, measured on
  * the same operations as ours. Its MemPool manages one region of a buffer; the adapter maps that
  * region in the space (one mapping owned by the adapter's identity) and hands MemPool the space's
  * own buffer with `start`/`end` at the mapping, so every byte it writes is in the space and the
@@ -16,7 +16,7 @@
  *
  * Costs, as the library has them: malloc is first fit over the free list; free walks the used
  * list to find the block (O(live blocks)), inserts into the sorted free list and compacts it —
- * about 20 µs per event with 10,000 live blocks (BRIEF §1), so comparisons give it a shorter
+ * about 20 µs per event with 10,000 live blocks, so comparisons give it a shorter
  * steady-state window and report per event (compare.ts).
  *
  * What the adapter adds, none of it on MemPool's own paths: memalign above 16 over-allocates and

@@ -1,7 +1,7 @@
 /*
  * Prints the replay engine's own speed: events per second with RingBumpAllocator (allocation is
  * a few additions, free does nothing), on the churn workload, speed touch. A figure, never a
- * test. Target (issue 3): at least 5 million events per second. Every allocator's time per
+ * test. Target: at least 5 million events per second. Every allocator's time per
  * event includes this floor.
  *
  *   node bench/dist/metrics/engine-speed.js [ops=2000000] [runs=5] [arenaMiB=64]

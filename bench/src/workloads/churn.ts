@@ -1,5 +1,5 @@
 /*
- * churn — the reference workload (BRIEF §8): 2,000,000 events; the first 10,000 allocate; then
+ * churn — the reference workload: 2,000,000 events; the first 10,000 allocate; then
  * each step allocates with probability 0.5 + (10,000 − live) / 20,000 and otherwise frees a
  * uniformly chosen live block, so the live count hovers around 10,000. Sizes are uniform within
  * bands: 90% 8–100 B, 9% 101–4,096 B, 1% 4,097–262,144 B. No block is freed at the end.

@@ -1,5 +1,5 @@
 /*
- * histogram — the size histogram of the article "Experiments with malloc" (seeds/003): 98% of a
+ * histogram — the size histogram of the article "Experiments with malloc" (on replacing and tracing malloc with LD_PRELOAD): 98% of a
  * real program's requests (clang) are under 100 bytes. Sizes:
  *   98%  under 100 B: half of them multiples of 8 (8 … 96, the k-th with weight ∝ 1/k, structs
  *        and small strings), half uniform on 1 … 99

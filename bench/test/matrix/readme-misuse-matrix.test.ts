@@ -33,7 +33,7 @@ test('the misuse matrix in bench\'s README is the one this run generates', () =>
       updateSection(BENCH_README, 'misuse-matrix', md);
       return;
     }
-    assert.unreachable('the misuse matrix in bench/README.md is stale: regenerate it with `UPDATE_README=1 npm test -w @heaplab/bench` (or run bench/test/matrix/readme-misuse-matrix.test.ts with that variable) and commit bench/README.md');
+    assert.unreachable('the misuse matrix in bench/README.md is stale: regenerate it with `UPDATE_README=1 npm test -w heaplab` (or run bench/test/matrix/readme-misuse-matrix.test.ts with that variable) and commit bench/README.md');
   }
 });
 

@@ -9,7 +9,7 @@
  */
 
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,6 +34,13 @@ export interface Packed {
   manifest: Record<string, unknown>;
 }
 
+/** Makes a temporary folder that is removed when the test process exits. */
+export function temporaryFolder(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
 /** The workspaces, in the root package.json's order. */
 export function workspaces(): string[] {
   const root = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { workspaces: string[] };
@@ -45,7 +52,7 @@ let packing: Promise<Packed[]> | undefined;
 /** Packs every workspace (once per process) and returns what each tarball holds. */
 export function packAll(): Promise<Packed[]> {
   packing ??= (async () => {
-    const dest = mkdtempSync(join(tmpdir(), 'heaplab-pack-'));
+    const dest = temporaryFolder('heaplab-pack-');
     const names = workspaces();
     const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', dest, ...names.flatMap((w) => ['-w', w])], {
       cwd: ROOT,

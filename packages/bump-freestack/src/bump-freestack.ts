@@ -1,5 +1,5 @@
 /*
- * bump-freestack: Felker's first design (BRIEF §6). Requests are rounded up to a computed size
+ * bump-freestack: Rich Felker's first bump-allocator design. Requests are rounded up to a computed size
  * class; a bump pointer carves page-aligned runs, each cut into blocks of one class; a free
  * block goes onto its class's lock-free free stack and is handed out again from there. Nothing
  * is ever split or merged, so there is no progressive fragmentation, and memory carved for one

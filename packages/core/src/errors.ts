@@ -74,7 +74,7 @@ export class SegmentationFault extends HeaplabError {
 brandError(SegmentationFault, 'SegmentationFault');
 
 /**
- * The closed set of codes for bad arguments and detected misuse (BRIEF §4).
+ * The closed set of codes for bad arguments and detected misuse.
  * - `double-free`: the block was already freed.
  * - `invalid-free`: the pointer is not the start of a live block of this allocator.
  * - `write-after-free`: a freed block was written before it was handed out again.

@@ -1,6 +1,6 @@
 /*
- * Identities: every allocator and wrapper instance gets one when it is made (BRIEF §5, after
- * liballocs issue #21). Never a static table: the identity is created with the instance, carries
+ * Identities: every allocator and wrapper instance gets one when it is made (after
+ * liballocs, which gives allocators a run-time identity). Never a static table: the identity is created with the instance, carries
  * the parameters it was made with, and knows its parent once the instance is wrapped.
  *
  * Beside the identity itself this file keeps the link from an identity back to its instance

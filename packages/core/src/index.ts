@@ -10,7 +10,7 @@ export { AllocatorBase, type HeapFigures } from './allocator/base.js';
 export { MIN_ALIGN, alignUp, isAligned, checkSize, checkAlignment, checkPointer } from './allocator/validate.js';
 export * from './trace/index.js';
 export * from './replay/index.js';
-// Registry, identities, configuration, wrappers, leak report (issue 4)
+// Registry, identities, configuration, wrappers, leak report
 export { setParent, bindInstance, instanceOf, describeIdentity, type IdentityRecord } from './identity.js';
 export { ALLOCATOR, ADDRESS_SPACE, CONFIG, REGISTRY, ALLOCATOR_FACTORY, type Token, type AllocatorFactoryByName } from './registry/tokens.js';
 export { z } from 'zod';

@@ -1,5 +1,5 @@
 /*
- * Registration of dlmalloc-style in a tsyringe container (BRIEF §5). This file imports
+ * Registration of dlmalloc-style in a tsyringe container. This file imports
  * `reflect-metadata` itself and is exported from the `./register` subpath only, so the allocator
  * class and its factory stay usable with no container at all.
  *

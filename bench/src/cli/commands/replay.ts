@@ -2,7 +2,7 @@
  * `heaplab replay [FILE | --workload NAME] [--allocator SPECS] [--runs N] [--footprint] [--native]
  * [--floor] [--profile SPEC] [--ledger FILE | --no-ledger] [--json] [--leaks]`: replays a trace
  * file or a built-in workload with heaplab allocators (and, with --native, the native C driver
- * with glibc and whatever else is installed), and prints the figures of BRIEF §8 as a table or
+ * with glibc and whatever else is installed), and prints its time and memory figures as a table or
  * JSON. It builds a one-source plan and runs it through the experiment protocol (bench/src/lab):
  * each allocator in its own isolate, runs interleaved, memory figures from a footprint run, time
  * with its spread; the record is appended to the ledger. One run (the default) is marked noisy:

@@ -1,5 +1,5 @@
 /*
- * AllocatorBase: the contract's edges, written once (BRIEF §4). A concrete allocator implements
+ * AllocatorBase: the contract's edges, written once. A concrete allocator implements
  * the primitives (allocate, release, sizes, lookup, check) and gets from here:
  *   - argument validation (`bad-size`, `bad-alignment`, pointers that are not integers);
  *   - the C edge cases: malloc(0) → unique pointer (the subclass sees size 0), free(0) no-op,

@@ -6,7 +6,7 @@
 
 import { AllocatorError, hex } from '../errors.js';
 
-/** Minimum alignment of every block (BRIEF §4). */
+/** Minimum alignment of every block. */
 export const MIN_ALIGN = 16;
 
 /** Throws `bad-size` unless `size` is a non-negative safe integer. */

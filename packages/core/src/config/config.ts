@@ -1,5 +1,5 @@
 /*
- * Loading configuration (BRIEF §5): heaplab.config.json, then HEAPLAB_ variables merged over it
+ * Loading configuration: heaplab.config.json, then HEAPLAB_ variables merged over it
  * (the environment wins), matched against the schema. Loading is async (custom allocator modules
  * are imported); everything after it — resolving allocators by token — is synchronous.
  *

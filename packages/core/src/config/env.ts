@@ -1,5 +1,5 @@
 /*
- * The environment side of configuration (BRIEF §5): every key path has a variable, `HEAPLAB_` +
+ * The environment side of configuration: every key path has a variable, `HEAPLAB_` +
  * the path's segments in upper snake case joined by `__`:
  *
  *   fuzz.runs                              HEAPLAB_FUZZ__RUNS

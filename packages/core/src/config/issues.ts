@@ -1,6 +1,6 @@
 /*
  * Turning a schema's complaint into a ConfigError that names the key, where the value came from
- * and what was expected (BRIEF §5), e.g.
+ * and what was expected, e.g.
  *
  *   heaplab.config.json:4: fuzz.runs: expected a number ≥ 0, got -3
  *   environment variable HEAPLAB_SPACE__BACKING: space.backing: expected one of "array", "shared", "wasm", got "disk"

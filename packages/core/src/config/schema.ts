@@ -1,5 +1,5 @@
 /*
- * The schema of heaplab.config.json (BRIEF §5), as zod schemas, and the shape of the resolved
+ * The schema of heaplab.config.json, as zod schemas, and the shape of the resolved
  * configuration. Every key has a path (`fuzz.runs`, `allocators.dlmalloc-style.mmapThreshold`)
  * and an environment variable (env.ts). The static sections are checked here; each allocator's
  * and wrapper's parameters are checked against the schema its strategy derives

@@ -1,5 +1,5 @@
 /*
- * The registry inside a tsyringe container (BRIEF §5). Core only uses the container's interface
+ * The registry inside a tsyringe container. Core only uses the container's interface
  * (register, resolve, isRegistered): it never imports tsyringe at run time, so nothing here
  * needs `reflect-metadata` unless a container is used.
  *

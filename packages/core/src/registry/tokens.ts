@@ -1,5 +1,5 @@
 /*
- * The DI tokens of heaplab, declared once (BRIEF §5). They are global symbols (`Symbol.for`), so
+ * The DI tokens of heaplab, declared once. They are global symbols (`Symbol.for`), so
  * two copies of core loaded side by side (its sources under tsx and its build) agree on them.
  * Core never imports tsyringe at run time: tsyringe needs `reflect-metadata` loaded first, which
  * each package's `register.ts` does, so the allocators stay usable with no container at all.

@@ -1,5 +1,5 @@
 /*
- * whoOwns(space, addr): who owns any address (BRIEF §5) — the leaf allocator (the owner of the
+ * whoOwns(space, addr): who owns any address — the leaf allocator (the owner of the
  * page, then its blockAt), the block's base and size, its allocation site where a tracing or
  * checking wrapper recorded one, and the chain of parents up to the outermost wrapper.
  * Unowned addresses answer with the mapping they fall in, or "unmapped".

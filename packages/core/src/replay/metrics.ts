@@ -1,5 +1,5 @@
 /*
- * The figures of a replay (BRIEF §8) and how repeated runs combine. Definitions, with an event
+ * The figures of a replay and how repeated runs combine. Definitions, with an event
  * being one malloc, calloc, memalign, realloc or free, and the event index the time axis:
  *
  *   live      sum of the requested sizes of live blocks, after each event (exact: the engine

@@ -1,5 +1,5 @@
 /*
- * runConformance(factory): the suite every allocator passes (BRIEF §7).
+ * runConformance(factory): the suite every allocator passes.
  *
  * Two halves:
  *   - named example checks of the contract's edges (malloc(0), free(NULL), realloc edges,

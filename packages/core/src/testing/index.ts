@@ -1,5 +1,5 @@
 /*
- * @heaplab/core/testing: the conformance and fuzz kit (BRIEF §7). Re-exports only.
+ * @heaplab/core/testing: the conformance and fuzz kit. Re-exports only.
  */
 export { runConformance, conformanceChecks, opArbitrary, applyOp, type ConformanceOptions, type ConformanceFactory, type ConformanceCheck } from './conformance.js';
 export { Model, verify, fillPattern, findBrokenByte, formatOp, ConformanceViolation, type Op, type LiveBlock } from './model.js';

@@ -1,5 +1,5 @@
 /*
- * heaplab-trace v1, the text form (BRIEF §8): a parser that takes bytes in pieces of any size and
+ * heaplab-trace v1, the text form: a parser that takes bytes in pieces of any size and
  * hands out EventChunks, and an encoder from EventChunks back to text.
  *
  *   # heaplab-trace v1 <program>        first line

@@ -1,5 +1,5 @@
 /*
- * WrapperBase: a wrapper is itself an Allocator (BRIEF §5). It holds the allocator under it
+ * WrapperBase: a wrapper is itself an Allocator. It holds the allocator under it
  * (`inner`), has its own identity (family `wrapper`) and becomes the parent of the inner
  * identity, so `whoOwns` and `heaplab list` show the chain leaf → wrapper → … → outermost.
  * Every call is delegated unchanged; a concrete wrapper overrides what it observes or adds.

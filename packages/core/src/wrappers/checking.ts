@@ -1,5 +1,5 @@
 /*
- * checking: red zones and a shadow of block sizes around any allocator (BRIEF §5), so overflow,
+ * checking: red zones and a shadow of block sizes around any allocator, so overflow,
  * double free and invalid free are caught whatever the allocator under it detects itself.
  *
  * Layout of one checked block inside the inner allocator's block q:

@@ -1,5 +1,5 @@
 /*
- * The leak report (issue 4 §6): at the end of a replay or run, the blocks still live, grouped by
+ * The leak report: at the end of a replay or run, the blocks still live, grouped by
  * allocation site — count and bytes per site, largest first. Sites come from whoever recorded
  * them: a tracing or checking wrapper (`leaksOf(allocator)`), or the replay engine, which knows
  * each live block's trace event and its site (`leakReport(blocks)`).

@@ -1,6 +1,6 @@
 /*
  * locked: an Atomics mutex around any allocator, so workers attached to one shared space can
- * share it (BRIEF §5), as glibc locks an arena. Every call takes the lock, calls the inner
+ * share it, as glibc locks an arena. Every call takes the lock, calls the inner
  * allocator, releases.
  *
  * The mutex lives in the shared memory, in a page of its own mapped by the first instance and

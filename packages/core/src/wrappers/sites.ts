@@ -1,6 +1,6 @@
 /*
  * Allocation sites: where a block was asked for. A site is a word without spaces, as a
- * heaplab-trace v1 site field (BRIEF §8): a hex return address from a recorded trace, a tag, or
+ * heaplab-trace v1 site field: a hex return address from a recorded trace, a tag, or
  * `file:line:column` of the JS caller.
  *
  * Two ways in, the first winning:

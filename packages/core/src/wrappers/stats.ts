@@ -1,5 +1,5 @@
 /*
- * stats: per-size histograms of the requests an allocator serves (BRIEF §5), the figure the
+ * stats: per-size histograms of the requests an allocator serves, the figure the
  * LD_PRELOAD article ends with (98% of a real program's requests are under 100 bytes).
  *
  * Buckets (computed, not typed): sizes 0 … 1024 in steps of 16 — bucket 0 holds size 0,

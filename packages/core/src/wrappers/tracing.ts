@@ -1,5 +1,5 @@
 /*
- * tracing: every call to a heaplab-trace v1 stream, with a site (BRIEF §5, §8).
+ * tracing: every call to a heaplab-trace v1 stream, with a site.
  *
  * Events are recorded as the trace codec's EventChunks (columns of typed arrays: no JS object
  * per call), a new chunk when one fills. Ids are the pointers handed out (v1 ids are addresses
