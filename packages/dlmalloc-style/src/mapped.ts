@@ -4,8 +4,10 @@
  * mapping m, pad < page (0 unless memalign), so m = c − c mod page; head = (mapping end − c) |
  * PINUSE | CINUSE | MMAPPED; c+8 the requested size; c+12 = c ^ MAGIC; m+0 = pad when pad > 0.
  *
- * Invariants: pad + size is a multiple of the page; every page of [m, m + pad + size) is ours and
- * writable; the counters mmappedChunks / mmappedBytes count these chunks and their pages.
+ * Invariants: pad + size = mappedSpan(pad, requested), the pages from m up to the first page
+ * past the user pointer's first byte (so a block of 0 bytes still holds the page its pointer is
+ * in, and blockAt finds it); every page of [m, m + pad + size) is ours and writable; the counters
+ * mmappedChunks / mmappedBytes count these chunks and their pages.
  * The dynamic threshold rule (glibc's) lives in unmapChunk.
  */
 
@@ -24,11 +26,21 @@ function map(a: DlmallocAllocator, len: number): number {
   }
 }
 
+/**
+ * Bytes of the mapping of a chunk `pad` bytes into it holding `size` requested bytes: header and
+ * at least one user byte, rounded up to pages. The one byte matters for memalign(A, 0) with A a
+ * page or more: the user pointer is then page-aligned, and without it the mapping would end
+ * exactly there, leaving the pointer outside its own block.
+ */
+export function mappedSpan(pad: number, size: number, ps: number): number {
+  return alignUp(pad + HEADER + Math.max(size, 1), ps);
+}
+
 /** A chunk in its own mapping, aligned to `align`; slack pages before and after are unmapped. */
 export function mmapChunk(a: DlmallocAllocator, size: number, align: number): number {
   const space = a.space;
   const ps = space.pageSize;
-  const span = size + HEADER + (align > 16 ? align : 0);
+  const span = Math.max(size, 1) + HEADER + (align > 16 ? align : 0);
   if (span > space.size) return 0;
   const len = alignUp(span, ps);
   const m0 = map(a, len);
@@ -38,7 +50,7 @@ export function mmapChunk(a: DlmallocAllocator, size: number, align: number): nu
   if (lead > 0) space.munmap(m0, lead);
   const m = m0 + lead;
   const pad = c - m;
-  const end = alignUp(c + HEADER + size, ps);
+  const end = m + mappedSpan(pad, size, ps);
   if (end < m0 + len) space.munmap(end, m0 + len - end);
   const s = end - c;
   const u32 = a.u32;
@@ -103,7 +115,7 @@ export function resizeMapped(a: DlmallocAllocator, c: number, size: number): num
   const m = c - pad;
   const s = (u32[(c + 4) >>> 2]! & ~15) >>> 0;
   const cur = pad + s;
-  const need = alignUp(pad + HEADER + size, ps);
+  const need = mappedSpan(pad, size, ps);
   if (need < cur) space.munmap(m + need, cur - need);
   else if (need > cur) {
     if (m + need > space.size) return 0;
