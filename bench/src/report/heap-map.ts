@@ -8,9 +8,10 @@
  * mappings at the top reads as a few runs. PROT_NONE mappings longer than GAP_PAGES (reserved
  * zones, not guard pages) are cut out the same way and counted in `reservedPages`, so an
  * allocator that reserves gigabytes shows the pages it uses. Each row is labelled with the
- * address of its first cell and that page's owner. pagesPerCell is the smallest that
- * keeps the cells under MAX_CELLS. Each row is labelled with its first address and the owner of
- * its first mapped page.
+ * address of its first cell and that page's owner, by name (`zoned-classes`, not the instance
+ * label `zoned-classes#3`, which differs from run to run). Maps drawn side by side are drawn at one
+ * scale: `pagesPerCell` may be given (a power of two, e.g. the largest of theirs), else it is the
+ * smallest that keeps the cells under MAX_CELLS.
  *
  * A cell's state, from the pages and live blocks in it:
  *   no access        at least half of its mapped pages are PROT_NONE (guards, reserved zones)
@@ -62,8 +63,23 @@ function hex(n: number): string {
   return `0x${n.toString(16).padStart(8, '0')}`;
 }
 
+/** An owner's name without its instance number: `dlmalloc-style#12` → `dlmalloc-style`. */
+export function withoutInstance(label: string): string {
+  return label.replace(/#\d+$/, '');
+}
+
+/** Options of heapMap. */
+export interface HeapMapOptions {
+  /** Pages per cell, a power of two (to draw several maps at one scale). Default: the smallest under MAX_CELLS. */
+  pagesPerCell?: number;
+}
+
 /** Builds the heap map of a space and its live blocks. */
-export function heapMap(space: AddressSpace, blocks: readonly SnapshotBlock[], meta: { allocator: string; source: string; event: number }): HeapMap {
+export function heapMap(space: AddressSpace, blocks: readonly SnapshotBlock[], meta: { allocator: string; source: string; event: number }, options: HeapMapOptions = {}): HeapMap {
+  const forced = options.pagesPerCell;
+  if (forced !== undefined && !(Number.isInteger(forced) && forced > 0 && (forced & (forced - 1)) === 0)) {
+    throw new RangeError(`heapMap: pagesPerCell must be a power of two, got ${forced}`);
+  }
   const ps = space.pageSize;
   const shift = space.pageShift;
   const maps = space.mappings();
@@ -85,7 +101,8 @@ export function heapMap(space: AddressSpace, blocks: readonly SnapshotBlock[], m
   // One separator cell between segments; the smallest power-of-two pages per cell that fits.
   const separators = Math.max(0, segments.length - 1);
   let per = 1;
-  while (segments.reduce((s, [a, b]) => s + Math.ceil((b - a) / per), 0) + Math.min(separators, MAX_CELLS / 2) > MAX_CELLS && per < shown) per *= 2;
+  if (forced !== undefined) per = forced;
+  else while (segments.reduce((s, [a, b]) => s + Math.ceil((b - a) / per), 0) + Math.min(separators, MAX_CELLS / 2) > MAX_CELLS && per < shown) per *= 2;
   // Live bytes per page (only pages of live blocks are touched).
   const livePages = new Map<number, number>();
   for (const b of blocks) {
@@ -107,7 +124,7 @@ export function heapMap(space: AddressSpace, blocks: readonly SnapshotBlock[], m
   const push = (c0: number, state: CellState): void => {
     if (at % CELLS_PER_ROW === 0) {
       const m = state === 'unmapped' ? null : space.mappingAt(c0 * ps);
-      rows.push(`${hex(c0 * ps)} ${m ? (m.heap ? '[heap]' : m.ownerName) : ''}`.trim());
+      rows.push(`${hex(c0 * ps)} ${m ? (m.heap ? '[heap]' : withoutInstance(m.ownerName)) : ''}`.trim());
     }
     cells.push({ row: rows.length - 1, col: at % CELLS_PER_ROW, addr: hex(c0 * ps), state });
     at++;

@@ -6,11 +6,15 @@
  *
  *   footprint over time   line per allocator: used (resident) MiB against the event index, and
  *                         the live bytes as a dashed black line
- *   size histogram        bars: requests per power-of-two size bucket
+ *   size histogram        bars: requests per power-of-two size bucket (a symlog count axis as an
+ *                         option, so buckets of a few requests show beside ones of millions)
  *   time per event        horizontal bars per source, one per allocator (log scale: the adapter
  *                         of @thi.ng/malloc is orders of magnitude slower), native ones included
  *   fragmentation         the same layout for M4 (peak used / peak live)
  *   heap map              one rect per cell of heap-map.ts, coloured by state
+ *
+ * Legends and axis labels are never truncated (labelLimit 0: vega's default cuts them at 160–180
+ * px, which cut "dlmalloc-style (first 30000 events)" and the heap maps' row labels).
  */
 
 import * as vega from 'vega';
@@ -23,6 +27,8 @@ import { bucketLabel, type SizeBucket } from './trace-stats.js';
 const MIB = 2 ** 20;
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 const STATE_COLOURS = ['#d62728', '#ff9896', '#c7c7c7', '#393b79', '#ffffff'];
+/** A legend whose labels are drawn whole. */
+const WHOLE_LEGEND = { labelLimit: 0 };
 
 /** Renders a vega-lite spec to SVG text. */
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
@@ -57,7 +63,7 @@ export function footprintSpec(s: SourceResult): TopLevelSpec {
     encoding: {
       x: { field: 'event', type: 'quantitative', title: 'event' },
       y: { field: 'mib', type: 'quantitative', title: 'MiB' },
-      color: { field: 'series', type: 'nominal', title: null },
+      color: { field: 'series', type: 'nominal', title: null, legend: WHOLE_LEGEND },
       strokeDash: { condition: { test: "datum.series === 'live (requested bytes)'", value: [4, 3] }, value: [1, 0] },
     },
   } as TopLevelSpec;
@@ -70,9 +76,19 @@ export interface SizeHistogramInput {
   under100: number;
 }
 
+/** Options of the size histogram. */
+export interface SizeHistogramOptions {
+  /**
+   * Counts on a symmetric log axis (symlog: linear near 0, logarithmic above), so a tail of a few
+   * large requests shows beside millions of small ones; an empty bucket stays at 0. Default false.
+   */
+  logCounts?: boolean;
+}
+
 /** Requests per power-of-two size bucket of one source (a comparison's, or `heaplab trace stats --svg`). */
-export function sizeHistogramSpec(s: SizeHistogramInput): TopLevelSpec {
+export function sizeHistogramSpec(s: SizeHistogramInput, options: SizeHistogramOptions = {}): TopLevelSpec {
   const values = s.sizes.map((b, i) => ({ order: i, bucket: bucketLabel(b), count: b.count }));
+  const log = options.logCounts === true;
   return {
     $schema: SCHEMA,
     title: `${s.name}: request sizes (${(s.under100 * 100).toFixed(1)}% under 100 B)`,
@@ -82,7 +98,7 @@ export function sizeHistogramSpec(s: SizeHistogramInput): TopLevelSpec {
     mark: 'bar',
     encoding: {
       x: { field: 'bucket', type: 'ordinal', sort: { field: 'order' }, title: 'bytes' },
-      y: { field: 'count', type: 'quantitative', title: 'requests' },
+      y: { field: 'count', type: 'quantitative', title: log ? 'requests (log scale)' : 'requests', ...(log ? { scale: { type: 'symlog' } } : {}) },
     },
   } as TopLevelSpec;
 }
@@ -107,12 +123,12 @@ function barsSpec(c: Comparison, title: string, axis: string, value: (s: SourceR
     data: { values: shown },
     mark: 'bar',
     encoding: {
-      y: { field: 'source', type: 'nominal', title: null },
+      y: { field: 'source', type: 'nominal', title: null, axis: { labelLimit: 0 } },
       yOffset: { field: 'allocator', type: 'nominal' },
       // stack: null — vega-lite stacks bars that share a band by default, and a stack on a log
       // scale collapses every bar to zero width
       x: { field: 'value', type: 'quantitative', title: axis, scale, stack: null },
-      color: { field: 'allocator', type: 'nominal', title: null },
+      color: { field: 'allocator', type: 'nominal', title: null, legend: WHOLE_LEGEND },
       tooltip: [{ field: 'allocator' }, { field: 'value', format: '.3~f' }],
     },
   } as TopLevelSpec;
@@ -140,8 +156,8 @@ export function heapMapSpec(m: HeapMap): TopLevelSpec {
     mark: { type: 'rect', stroke: '#eeeeee', strokeWidth: 0.5 },
     encoding: {
       x: { field: 'col', type: 'ordinal', axis: null },
-      y: { field: 'row', type: 'ordinal', axis: { title: null, labelExpr: `${JSON.stringify(m.rows)}[datum.value]`, labelFontSize: 9 } },
-      color: { field: 'state', type: 'nominal', scale: { domain: [...CELL_STATES], range: STATE_COLOURS }, title: 'page state' },
+      y: { field: 'row', type: 'ordinal', axis: { title: null, labelExpr: `${JSON.stringify(m.rows)}[datum.value]`, labelFontSize: 9, labelLimit: 0 } },
+      color: { field: 'state', type: 'nominal', scale: { domain: [...CELL_STATES], range: STATE_COLOURS }, title: 'page state', legend: WHOLE_LEGEND },
       tooltip: [{ field: 'addr' }, { field: 'state' }],
     },
   } as TopLevelSpec;

@@ -1,8 +1,8 @@
 /*
  * What `heaplab bench` and `heaplab report` share: the default plan (every allocator, every
- * workload at bench sizes, the bundled traces), the heap maps of a comparison (each allocator on
- * one source at its own peak of used memory, or at a chosen event), and reading a saved
- * comparison back.
+ * workload at bench sizes, the bundled traces), the heap maps of a comparison (every allocator on
+ * one source at one event — the source's peak of live bytes, or a chosen one — and one scale), and
+ * reading a saved comparison back.
  *
  * Bench sizes (BENCH_OPS) keep `npm run bench` under 5 minutes on 2 shared cores: churn 1,000,000
  * events (half its reference length), the others 250,000 — each past its warm-up into its steady
@@ -18,7 +18,7 @@ import { DEFAULT_SEED, workloadNames } from '../workloads/index.js';
 import type { Comparison, SourceResult } from './compare.js';
 import { heapMap, type HeapMap } from './heap-map.js';
 import { snapshotAt } from './snapshot.js';
-import { bundledTraces, limitSource, openSource, type SourceSpec } from './sources.js';
+import { bundledTraces, openSource, type SourceSpec } from './sources.js';
 
 /** Events of each workload in `npm run bench` (others: `default`). */
 export const BENCH_OPS: Readonly<Record<string, number>> = Object.freeze({ churn: 1_000_000, default: 250_000 });
@@ -34,29 +34,40 @@ export function defaultSources(seed = DEFAULT_SEED, ops?: number): SourceSpec[] 
   ];
 }
 
-/** The event a heap map is drawn at: `at` when given, else the allocator's peak of used memory. */
-export function heapMapEvent(s: SourceResult, allocator: string, at: number | undefined): number {
-  const a = s.allocators.find((x) => x.name === allocator);
-  const last = a?.window ?? s.events;
-  if (at !== undefined) return Math.min(at, last);
-  const peak = a?.result?.used.peakEvent ?? last - 1;
-  return Math.min(last, peak + 1);
+/**
+ * The one event every heap map of a source is drawn at: `at` when given (at most the source's
+ * length), else just after the source's peak of live bytes — as the first allocator that replayed
+ * the whole source counted it; when every allocator replayed a shorter window, the peak within
+ * the shortest. Maps are drawn at the same event so that they compare the same moment.
+ */
+export function heapMapEvent(s: SourceResult, at: number | undefined): number {
+  if (at !== undefined) return Math.min(at, s.events);
+  const ran = s.allocators.filter((a) => a.result);
+  const full = ran.find((a) => a.window === null);
+  const shortest = [...ran].sort((x, y) => x.window! - y.window!)[0];
+  const a = full ?? shortest;
+  if (!a) return s.events;
+  return Math.min(a.window ?? s.events, a.result!.live.peakEvent + 1);
 }
 
-/** Heap maps of every allocator that ran on one source (default the first) of a comparison. */
+/**
+ * Heap maps of every allocator that ran on one source (default the first) of a comparison, all
+ * at one event (heapMapEvent) and one scale (the largest pages per cell any of them needs). An
+ * allocator that replayed a shorter window ending before that event is left out (the report says so).
+ */
 export async function comparisonHeapMaps(c: Comparison, options: { source?: string; at?: number; spaceMib?: number } = {}): Promise<HeapMap[]> {
   if (c.sources.length === 0) return [];
   const s = options.source === undefined ? c.sources[0]! : c.sources.find((x) => x.name === options.source);
   if (!s) throw new UsageError(`--map-source: no source "${options.source}" in this comparison; sources: ${c.sources.map((x) => x.name).join(', ')}`);
-  const maps: HeapMap[] = [];
+  const event = heapMapEvent(s, options.at);
+  const snaps: { name: string; snap: Awaited<ReturnType<typeof snapshotAt>>; map: HeapMap }[] = [];
   for (const a of s.allocators) {
-    if (!a.result) continue;
-    const event = heapMapEvent(s, a.name, options.at);
-    const source = a.window !== null ? limitSource(openSource(s.spec), a.window) : openSource(s.spec);
-    const snap = await snapshotAt(source, comparedFactory(a.name), event, options.spaceMib);
-    maps.push(heapMap(snap.space, snap.blocks, { allocator: a.name, source: s.name, event: snap.events }));
+    if (!a.result || (a.window !== null && a.window < event)) continue;
+    const snap = await snapshotAt(openSource(s.spec), comparedFactory(a.name), event, options.spaceMib);
+    snaps.push({ name: a.name, snap, map: heapMap(snap.space, snap.blocks, { allocator: a.name, source: s.name, event: snap.events }) });
   }
-  return maps;
+  const per = Math.max(1, ...snaps.map((x) => x.map.pagesPerCell));
+  return snaps.map(({ name, snap, map }) => (map.pagesPerCell === per ? map : heapMap(snap.space, snap.blocks, { allocator: name, source: s.name, event: snap.events }, { pagesPerCell: per })));
 }
 
 /** Reads a comparison saved by `heaplab bench` (results.json). */

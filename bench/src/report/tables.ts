@@ -2,7 +2,10 @@
  * The comparison as tables: one row per source, one column per allocator (heaplab's, then the
  * native ones), for each figure — time per event, time as a ratio to glibc and to
  * @thi.ng/malloc, M4, M1, internal fragmentation — with a geometric-mean row for ratios.
- * A Grid is plain strings; it renders as a terminal table (cli-table3) or as Markdown.
+ * A Grid is plain strings; it renders as a terminal table (cli-table3) or as Markdown. Allocators
+ * are named by name, never by instance label (`bump-freestack`, not `bump-freestack#487`, whose
+ * number only says how many instances the process made before): labels in results and error
+ * messages are cut back to the name.
  */
 
 import Table from 'cli-table3';
@@ -17,6 +20,11 @@ export interface Grid {
   head: string[];
   rows: string[][];
   notes: string[];
+}
+
+/** Text with every instance label (`name#123`) cut back to its name. */
+export function withoutInstanceIds(text: string): string {
+  return text.replace(/([A-Za-z][\w.-]*)#\d+\b/g, '$1');
 }
 
 /** A value per (source, column): ns, a ratio, a measure; NaN when there is none. */
@@ -112,7 +120,7 @@ export function comparisonGrids(c: Comparison): Grid[] {
     grids.push({
       title: 'producer-consumer across 2 workers (mallocs in one, frees in the other, one shared heap)',
       head: ['allocator', 'events', 'ns per event (wall, slower side)', 'producer ms', 'consumer ms', 'failures', 'broken blocks', 'check() after'],
-      rows: c.shared.map((r) => [r.allocator, String(r.events), fmt(r.nsPerEvent, 1), fmt(r.producer.ms, 0), fmt(r.consumer.ms, 0), String(r.producer.failures + r.consumer.failures), String(r.consumer.broken), r.check ?? 'passes']),
+      rows: c.shared.map((r) => [withoutInstanceIds(r.allocator), String(r.events), fmt(r.nsPerEvent, 1), fmt(r.producer.ms, 0), fmt(r.consumer.ms, 0), String(r.producer.failures + r.consumer.failures), String(r.consumer.broken), withoutInstanceIds(r.check ?? 'passes')]),
       notes: [],
     });
   }
@@ -122,7 +130,7 @@ export function comparisonGrids(c: Comparison): Grid[] {
 /** Lines on what did not run: failed allocators, skipped natives. */
 export function comparisonNotes(c: Comparison): string[] {
   const notes: string[] = [];
-  for (const s of c.sources) for (const a of s.allocators) if (a.error) notes.push(`${a.name} failed on ${s.name}: ${a.error}`);
+  for (const s of c.sources) for (const a of s.allocators) if (a.error) notes.push(withoutInstanceIds(`${a.name} failed on ${s.name}: ${a.error}`));
   const skipped = new Set(c.sources.flatMap((s) => s.nativeSkipped));
   for (const k of skipped) notes.push(`native: ${k}`);
   return notes;
