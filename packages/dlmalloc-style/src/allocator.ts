@@ -44,7 +44,7 @@ import {
   STARTS_OFFSET, TCACHED, TCACHE_OFFSET, W,
 } from './layout.js';
 import { POLICY_BEST, POLICY_NEXT, resolveOptions } from './options.js';
-import { isMmappedChunk, mmapChunk, mmappedChunkAt, unmapChunk } from './mapped.js';
+import { hasMagic, mappedHeaderDamage, mmapChunk, mmappedChunkAt, unmapChunk } from './mapped.js';
 import { allocateAligned, resizeInPlace } from './resize.js';
 import { ChunkStarts } from './starts.js';
 import { takeBest, takeFirst, takeNext, takeTop } from './place.js';
@@ -243,7 +243,13 @@ export class DlmallocAllocator extends AllocatorBase {
         if (!(h & CINUSE) && sane && (h & MMAPPED) === 0) this.misuse('double-free', `${what}(${hex(ptr)}): freed before and merged with a neighbour`, ptr);
         this.misuse('invalid-free', `${what}(${hex(ptr)}): no chunk starts at ${hex(c)}`, ptr);
       }
-      if (this.space.ownerIndexAt(c) === this.ownerIndex && !(c >= this.stateBase && c < this.stateEnd) && isMmappedChunk(this, c)) return KIND_MMAPPED;
+      if (!(c >= this.stateBase && c < this.stateEnd) && hasMagic(this, c)) {
+        // c was a mapped chunk's address (its magic word is intact): a bad header is damage to
+        // this block (an overflow from the mapping below reaches its head first), named here.
+        const damage = mappedHeaderDamage(this, c);
+        if (damage === null) return KIND_MMAPPED;
+        this.misuse('canary-corrupted', `${what}(${hex(ptr)}): the header of this mmapped block was overwritten (${damage}); an overflow from the memory below it?`, ptr);
+      }
     }
     if (this.recent.includes(ptr)) this.misuse('double-free', `${what}(${hex(ptr)}): this mmapped block was already unmapped`, ptr);
     this.misuse('invalid-free', `${what}(${hex(ptr)}): not a block of this allocator`, ptr);

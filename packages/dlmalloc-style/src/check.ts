@@ -13,14 +13,14 @@
  *   bins: bitmap bit ⇔ non-empty; fd/bk consistent; each chunk free, of the bin's size range, in
  *   the bin's order; every free chunk but the victim and the top in exactly one bin;
  *   first fit's lowest-address index: every node the min of its children;
- *   mmapped chunks: well-formed headers tiling our mappings;
+ *   mmapped chunks: well-formed headers (mapped.ts mappedHeaderDamage) tiling our mappings;
  *   the counters (live blocks, live bytes, usable bytes, mmapped chunks and bytes) add up.
  */
 
 import { HeapCorruption, PROT_READ, PROT_WRITE, hex } from '@heaplab/core';
 import type { DlmallocAllocator } from './allocator.js';
 import { ORDER_ADDRESS, ORDER_SIZE } from './bins.js';
-import { mmappedChunkAt } from './mapped.js';
+import { hasMagic, mappedHeaderDamage, mmappedChunkAt } from './mapped.js';
 import { CINUSE, F, HEADER, MIN_CHUNK, MMAPPED, NBINS, PINUSE, SMALL_LIMIT, TCACHED, W, binIndex } from './layout.js';
 
 export function checkHeap(a: DlmallocAllocator): void {
@@ -156,7 +156,12 @@ export function checkHeap(a: DlmallocAllocator): void {
         continue;
       }
       const c = mmappedChunkAt(a, at);
-      if (c === 0) bad(`mapping page ${hex(at)} does not start an mmapped chunk`);
+      if (c === 0) {
+        // Name the damage when a chunk's magic word is still there (at, or pad bytes into the page).
+        const pad = u32[at >>> 2]!;
+        const d = hasMagic(a, at) ? at : pad > 0 && pad < space.pageSize && pad % 16 === 0 && hasMagic(a, at + pad) ? at + pad : 0;
+        bad(d !== 0 ? `mmapped chunk ${hex(d)}: the header was overwritten (${mappedHeaderDamage(a, d)})` : `mapping page ${hex(at)} does not start an mmapped chunk`);
+      }
       const pad = c - at;
       const s = size(c);
       const req = u32[(c + 8) >>> 2]!;

@@ -11,7 +11,7 @@
  * The dynamic threshold rule (glibc's) lives in unmapChunk.
  */
 
-import { KernelError, MAP_FIXED_NOREPLACE, PROT_READ, PROT_WRITE, alignUp } from '@heaplab/core';
+import { KernelError, MAP_FIXED_NOREPLACE, PROT_READ, PROT_WRITE, alignUp, hex } from '@heaplab/core';
 import type { DlmallocAllocator } from './allocator.js';
 import { CINUSE, F, HEADER, MAGIC, MMAPPED, MMAP_THRESHOLD_MAX, PINUSE, W } from './layout.js';
 
@@ -64,20 +64,44 @@ export function mmapChunk(a: DlmallocAllocator, size: number, align: number): nu
   return c + HEADER;
 }
 
-/** @internal True when c holds a well-formed mmapped chunk header of ours. */
-export function isMmappedChunk(a: DlmallocAllocator, c: number): boolean {
+/**
+ * @internal What is wrong with the mmapped-chunk header at c, or null when it is well formed —
+ * glibc's munmap_chunk checks, and more: the head's flags exactly PINUSE | CINUSE | MMAPPED; the
+ * pad word (m+0) = c mod page when c is not page-aligned; the size what the requested size (c+8)
+ * needs (pad + size = mappedSpan(pad, requested)), so a page-multiple size rewritten by an overflow
+ * is caught too; and the chunk spans exactly one mapping of ours: [m, m + pad + size) inside the
+ * space, our pages, writable, a mapping starting at m and one ending at its end. The caller has
+ * checked that c+12 holds c ^ MAGIC (hasMagic). Not a hot path: frees of mapped chunks only.
+ */
+export function mappedHeaderDamage(a: DlmallocAllocator, c: number): string | null {
   const u32 = a.u32;
   const space = a.space;
   const ps = space.pageSize;
   const h = u32[(c + 4) >>> 2]!;
-  if ((h & (MMAPPED | CINUSE)) !== (MMAPPED | CINUSE)) return false;
-  if (u32[(c + 12) >>> 2] !== ((c ^ MAGIC) >>> 0)) return false;
+  if ((h & 15) !== (PINUSE | CINUSE | MMAPPED)) return `its head ${hex(h)} does not say "in use, mmapped"`;
   const pad = c % ps;
   const m = c - pad;
-  if (pad !== 0 && u32[m >>> 2] !== pad) return false;
-  const total = pad + ((h & ~15) >>> 0);
-  if (total % ps !== 0 || m + total > space.size) return false;
-  return space.ownerIndexAt(m) === a.ownerIndex && space.ownerIndexAt(m + total - 1) === a.ownerIndex && space.accessible(m, total, RW);
+  if (pad !== 0 && u32[m >>> 2] !== pad) return `the pad word at ${hex(m)} is ${u32[m >>> 2]}, not ${pad}`;
+  const s = (h & ~15) >>> 0;
+  const req = u32[(c + 8) >>> 2]!;
+  const total = pad + s;
+  if (total !== mappedSpan(pad, req, ps)) return `its size ${s} is not what its requested size ${req} needs (${mappedSpan(pad, req, ps) - pad})`;
+  if (m + total > space.size) return `its size ${s} runs past the end of the space`;
+  if (space.ownerIndexAt(m) !== a.ownerIndex || space.ownerIndexAt(m + total - 1) !== a.ownerIndex || !space.accessible(m, total, RW)) {
+    return `its ${total} bytes from ${hex(m)} are not all writable pages of ours`;
+  }
+  if (space.mappingAt(m)?.start !== m || space.mappingAt(m + total - 1)?.end !== m + total) return `it does not span its mapping (${hex(m)}…${hex(m + total)})`;
+  return null;
+}
+
+/** @internal True when c+12 holds c's mmapped-chunk magic, in a page of ours: c was a mapped chunk's address. */
+export function hasMagic(a: DlmallocAllocator, c: number): boolean {
+  return a.space.ownerIndexAt(c) === a.ownerIndex && a.u32[(c + 12) >>> 2] === ((c ^ MAGIC) >>> 0);
+}
+
+/** @internal True when c holds a well-formed mmapped chunk header of ours. */
+export function isMmappedChunk(a: DlmallocAllocator, c: number): boolean {
+  return hasMagic(a, c) && mappedHeaderDamage(a, c) === null;
 }
 
 /** @internal The mmapped chunk whose mapping starts at page m (c = m, or m + pad for memalign), or 0. */
