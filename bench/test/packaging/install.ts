@@ -35,8 +35,12 @@ interface LockEntry {
   [key: string]: unknown;
 }
 
-/** Dependencies the user adds beside heaplab's packages (the DI examples import them). */
-export const USER_DEPENDENCIES = ['tsyringe', 'reflect-metadata'];
+/**
+ * Dependencies the user adds beside heaplab's packages, as the README says: tsyringe and
+ * reflect-metadata (the DI snippets import them) and @types/node (core's declarations use
+ * Node's types, e.g. Buffer, so a TypeScript user compiles against them).
+ */
+export const USER_DEPENDENCIES = ['tsyringe', 'reflect-metadata', '@types/node'];
 
 /** The installed folder. */
 export interface Installed {
