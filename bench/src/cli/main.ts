@@ -3,6 +3,8 @@
  * The `heaplab` command line. Commander parses; each command is a file in ./commands.
  * Unknown commands, flags and names are errors that list what exists; usage errors exit 2,
  * other failures exit 1 with the error's message (and its stack with HEAPLAB_DEBUG=1).
+ * The program's own options (--version, --help) come before the command, so a command that
+ * passes its arguments on (`trace record ls -la`) passes them all.
  */
 
 import { readFileSync } from 'node:fs';
@@ -21,6 +23,7 @@ export function buildProgram(): Command {
     .version(pkg.version, '-V, --version')
     .showHelpAfterError()
     .showSuggestionAfterError()
+    .enablePositionalOptions()
     .exitOverride();
   for (const register of COMMANDS) register(program);
   for (const c of program.commands) c.exitOverride().showHelpAfterError();

@@ -2,7 +2,7 @@
  * `heaplab maps [--allocator A] (--workload W | FILE) [--at EVENT|peak] [--svg FILE] [--json]`:
  * the simulated address space in /proc/<pid>/maps form at one point of a run — after the
  * first EVENT events (default: all of them; `peak`: the event of peak used memory, found by a
- * footprint replay first). Blocks are written as a footprint run writes them, so residency is
+ * footprint replay first; past the run's last event: an error saying how many there are). Blocks are written as a footprint run writes them, so residency is
  * what the replay measures. `--svg` also draws the heap map of that point.
  */
 
@@ -61,6 +61,7 @@ export function registerMaps(program: Command): void {
         at = f.used.peakEvent + 1;
       } else if (opts.at !== undefined) at = parseCount(opts.at, '--at');
       const snap = await snapshotAt(source, factory, at, spaceMib);
+      if (Number.isFinite(at) && snap.events < at) throw new UsageError(`--at ${at}: ${source.name} has only ${snap.events} events; give an event up to ${snap.events}, or leave --at out for the state after the last`);
       const st = snap.space.stats();
       const summary = `after ${snap.events} events of ${source.name} with ${snap.allocator.identity.label}: ${snap.blocks.length} live blocks, ${snap.liveBytes} bytes live; mapped ${st.mapped}, committed ${st.committed}, resident ${st.resident} bytes; brk ${'0x' + st.brk.toString(16)}`;
       if (opts.svg !== undefined) {

@@ -9,7 +9,10 @@
  * `heaplab trace record [--out DIR] [--sites] [--only NAMES] -- CMD ARGS…`: runs a command under the
  * LD_PRELOAD recorder (bench/native/build/libheaplab-record.so, see bench/native/README.md); each
  * process writes `<program>.<pid>.trace` into DIR (made if missing; `--dir` is an older spelling);
- * the files made are listed afterwards.
+ * the files made are listed afterwards. Options end at the command's name (`trace record ls -la`
+ * passes -la to ls); an option record does not know, before the command, is an error that says to
+ * put `--` before the command. A statically linked program (an ELF with no PT_INTERP, see
+ * ../elf.ts) cannot load the recorder: record says so before running it.
  * Files are written whole or not at all (core's writeFileAtomic / trace writer: a temporary file
  * renamed into place); `convert` refuses an output that is its input.
  */
@@ -20,6 +23,7 @@ import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { SlotMapper, convertTrace, openTrace, writeFileAtomic, EVENT_LETTERS, type TraceFormat } from '@heaplab/core';
 import { UsageError } from '../../allocators.js';
+import { elfLinking, findExecutable } from '../elf.js';
 import { NATIVE_DIR } from '../../metrics/native.js';
 import { renderSvg, sizeHistogramSpec } from '../../report/plots.js';
 import { traceFileStats, traceStatsLines } from '../../report/trace-stats.js';
@@ -34,7 +38,7 @@ function parseFormat(raw: string | undefined): TraceFormat | undefined {
 }
 
 export function registerTrace(program: Command): void {
-  const trace = program.command('trace').description('record programs under the LD_PRELOAD recorder; convert, inspect and summarise heaplab-trace files');
+  const trace = program.command('trace').description('record programs under the LD_PRELOAD recorder; convert, inspect and summarise heaplab-trace files').enablePositionalOptions();
   trace
     .command('convert')
     .description('convert a trace between the v1 text and the binary form (gzip read and written transparently)')
@@ -101,11 +105,16 @@ export function registerTrace(program: Command): void {
     .addOption(new Option('--dir <dir>', 'the same as --out').hideHelp())
     .option('--sites', 'end allocation events with the caller\'s return address')
     .option('--only <names>', 'record only processes with these program names (comma-separated)')
+    .passThroughOptions()
+    .showHelpAfterError('(put -- before the command to record and its arguments: heaplab trace record [options] -- PROGRAM ARGS…)')
     .action(async (command: string[], opts: { out: string; dir?: string; sites?: boolean; only?: string }) => {
       if (!existsSync(RECORDER)) throw new UsageError(`the recorder is not built (${RECORDER} is missing; \`npm explore heaplab -- npm run build:native\` builds it where gcc and make exist)`);
       const dir = resolve(opts.dir ?? opts.out);
       if (existsSync(dir) && !statSync(dir).isDirectory()) throw new UsageError(`--out: ${dir} exists and is not a directory`);
       if (opts.only !== undefined && !/^[^,\s/]+(,[^,\s/]+)*$/.test(opts.only)) throw new UsageError(`--only: expected program names separated by commas (no spaces or slashes), got "${opts.only}"`);
+      const executable = findExecutable(command[0]!);
+      const staticProgram = executable !== null && elfLinking(executable) === 'static';
+      if (staticProgram) console.error(`${executable} is statically linked (no PT_INTERP: no dynamic loader), so LD_PRELOAD cannot load the recorder into it; only dynamically linked programs it starts are recorded`);
       mkdirSync(dir, { recursive: true });
       const before = new Set(readdirSync(dir));
       const env: NodeJS.ProcessEnv = { ...process.env, HEAPLAB_RECORD_DIR: dir, LD_PRELOAD: [RECORDER, process.env.LD_PRELOAD].filter(Boolean).join(':') };
@@ -119,6 +128,7 @@ export function registerTrace(program: Command): void {
       const made = readdirSync(dir).filter((f) => f.endsWith('.trace') && !before.has(f)).sort();
       console.error(`${command.join(' ')}: exit ${code}; ${made.length} trace${made.length === 1 ? '' : 's'} in ${dir}${made.length ? ':' : ''}`);
       for (const f of made) console.error(`  ${f}`);
+      if (made.length === 0 && staticProgram) console.error(`no trace: ${command[0]} is statically linked; record a dynamically linked build of it`);
       if (code !== 0) process.exitCode = code;
     });
 }

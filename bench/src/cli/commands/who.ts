@@ -59,6 +59,7 @@ export function registerWho(program: Command): void {
       if (address >= space.size) throw new UsageError(`<address>: 0x${address.toString(16)} is past the end of the ${mib} MiB space`);
       const allocator = createTracingAllocator(factory(space));
       const run = await replayTo(source, allocator, at);
+      if (Number.isFinite(at) && run.events < at) throw new UsageError(`--at ${at}: ${source.name} has only ${run.events} events; give an event up to ${run.events}, or leave --at out for the state after the last`);
       const answer = space.whoOwns(address);
       if (opts.json) {
         process.stdout.write(JSON.stringify({ events: run.events, liveBlocks: run.live.size, ...(answer as unknown as { toJSON(): object }).toJSON(), maps: opts.maps ? space.maps() : undefined }, null, 2) + '\n');

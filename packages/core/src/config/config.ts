@@ -18,7 +18,7 @@
  * (the fuzz kit's runs and seed).
  */
 
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConfigError } from '../errors.js';
@@ -68,13 +68,29 @@ export function findConfigFile(options: Pick<LoadOptions, 'file' | 'cwd' | 'env'
   const explicit = options.file ?? (options.env ?? process.env).HEAPLAB_CONFIG;
   if (explicit) {
     const f = resolve(cwd, explicit);
-    if (!existsSync(f)) throw new ConfigError('(file)', options.file ? 'the file option' : 'environment variable HEAPLAB_CONFIG', `an existing configuration file, got ${f}`);
+    const source = options.file ? 'the file option' : 'environment variable HEAPLAB_CONFIG';
+    if (!existsSync(f)) throw new ConfigError('(file)', source, `an existing configuration file, got ${f}`);
+    if (statSync(f).isDirectory()) {
+      const inside = join(f, FILE_NAME);
+      throw new ConfigError('(file)', source, `a configuration file, got the directory ${f}${existsSync(inside) ? `; name the file in it: ${inside}` : ` (it holds no ${FILE_NAME})`}`);
+    }
     return f;
   }
   for (let dir = cwd; ; dir = dirname(dir)) {
     const f = join(dir, FILE_NAME);
     if (existsSync(f)) return f;
     if (dirname(dir) === dir) return null;
+  }
+}
+
+/** The file's text; a file that cannot be read is a ConfigError naming it and why. */
+function readConfigText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message;
+    throw new ConfigError('(file)', file, `a readable configuration file (${why})`);
   }
 }
 
@@ -145,7 +161,7 @@ class Loader {
     readonly env: Record<string, string | undefined>,
     readonly registry: Registry,
   ) {
-    this.tree = file ? FileTree.parse(file, readFileSync(file, 'utf8')) : null;
+    this.tree = file ? FileTree.parse(file, readConfigText(file)) : null;
     this.merged = structuredClone((this.tree?.value ?? {}) as Record<string, unknown>);
   }
 

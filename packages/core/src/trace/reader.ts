@@ -5,10 +5,13 @@
  *   anything else the v1 text form (text.ts)
  * The file streams through in pieces of `readBytes` (1 MiB by default) and comes out as
  * EventChunks of `chunkEvents` events, so memory stays bounded whatever the trace's size.
+ * A file that cannot be opened, and gzip data that ends early or is damaged, are HeaplabErrors
+ * naming the file and what to do, not the system's bare ENOENT or zlib's "unexpected end of file".
  */
 
 import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { createGunzip, gunzipSync } from 'node:zlib';
 import { HeaplabError } from '../errors.js';
 import { BINARY_MAGIC, BinaryTraceParser } from './binary.js';
@@ -83,6 +86,26 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   return c;
 }
 
+/** Opens a trace for reading; a file that is missing or unreadable is an error naming it. */
+async function openTraceFile(file: string): Promise<FileHandle> {
+  try {
+    return await open(file, 'r');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new HeaplabError(`${file}: no such trace file (looked for ${resolve(file)}); check the path, or record one with \`heaplab trace record\` or export a workload with \`heaplab workload export\``);
+    if (code === 'EACCES') throw new HeaplabError(`${file}: the trace file cannot be read (permission denied)`);
+    throw e;
+  }
+}
+
+/** A zlib error while inflating `file`, as an error naming the file (other errors unchanged). */
+function gzipError(file: string, e: unknown): unknown {
+  const code = (e as NodeJS.ErrnoException).code ?? '';
+  if (!code.startsWith('Z_')) return e;
+  const what = code === 'Z_BUF_ERROR' ? 'ends before its end: the file is truncated' : 'is damaged';
+  return new HeaplabError(`${file}: its gzip data ${what} (${(e as Error).message}); copy or record the trace again`);
+}
+
 function isGzip(b: Uint8Array): boolean {
   return b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
 }
@@ -90,7 +113,13 @@ function isGzip(b: Uint8Array): boolean {
 /** A whole trace held in memory (text, binary or gzip of either), parsed at once. */
 export function parseTrace(bytes: Uint8Array | string, file = '<memory>', options: ReadOptions = {}): { program: string; format: TraceFormat; chunks: EventChunk[] } {
   let b = typeof bytes === 'string' ? new TextEncoder().encode(bytes) : bytes;
-  if (isGzip(b)) b = new Uint8Array(gunzipSync(b));
+  if (isGzip(b)) {
+    try {
+      b = new Uint8Array(gunzipSync(b));
+    } catch (e) {
+      throw gzipError(file, e);
+    }
+  }
   const p = new TraceParser(file, options.chunkEvents);
   const chunks = [...p.push(b), ...p.end()];
   return { program: p.program!, format: p.format!, chunks };
@@ -118,7 +147,7 @@ export interface OpenTrace {
 export async function openTrace(file: string, options: ReadOptions = {}): Promise<OpenTrace> {
   const readBytes = options.readBytes ?? 1 << 20;
   if (!Number.isInteger(readBytes) || readBytes < 1) throw new RangeError(`readBytes must be a positive integer, got ${readBytes}`);
-  const fh = await open(file, 'r');
+  const fh = await openTraceFile(file);
   const magic = new Uint8Array(2);
   let fileSize = 0;
   try {
@@ -134,7 +163,10 @@ export async function openTrace(file: string, options: ReadOptions = {}): Promis
   const raw = createReadStream(file, { highWaterMark: readBytes });
   const stream = gunzip ? raw.pipe(gunzip) : raw;
   if (gunzip) raw.on('error', (e) => gunzip.destroy(e));
-  const it = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const inner = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const it = {
+    next: (): Promise<IteratorResult<Buffer>> => inner.next().catch((e: unknown) => Promise.reject(gzipError(file, e))),
+  };
   const parser = new TraceParser(file, options.chunkEvents);
   const pending: EventChunk[] = [];
   let done = false;
