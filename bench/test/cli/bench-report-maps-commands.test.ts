@@ -57,7 +57,7 @@ test('unknown allocators, workloads and flags are errors listing what exists; ev
   const f = await runCli(['bench', '--bogus']);
   assert.is(f.code, 2);
   assert.match(f.err, /unknown option '--bogus'/);
-  assert.match(f.err, /--allocator <names>/, 'the help after the error lists the options');
+  assert.match(f.err, /--allocator <specs>/, 'the help after the error lists the options');
   for (const cmd of ['bench', 'report', 'maps']) {
     const h = await runCli([cmd, '--help']);
     assert.is(h.code, 0);
