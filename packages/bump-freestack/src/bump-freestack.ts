@@ -304,6 +304,28 @@ export class BumpFreestackAllocator extends AllocatorBase {
     return { base: u32[rw + R_START]! + i * size, size };
   }
 
+  /**
+   * The freed block holding addr, for objectSize's use-after-free: a carved class block whose
+   * meta word says FREE (in a cache, a free stack or a queue — until handed out again), or the
+   * first byte of a freed large block whose pages nothing has mapped since (its size went with
+   * its record: reported as 0). Interior addresses of a freed large block are unmapped pages the
+   * allocator no longer knows: null.
+   */
+  protected override freedBlockAt(addr: number): BlockInfo | null {
+    if (!(Number.isInteger(addr) && addr > 0 && addr < this.space.size)) return null;
+    const heap = this.heap;
+    const u32 = this.u32;
+    const e = u32[heap.pmap + (addr >>> heap.shift)]!;
+    if ((e & 3) === KIND_RUN) {
+      const rw = e >>> 2;
+      const size = this.sizeOf[u32[rw + R_CLASS]!]!;
+      const i = Math.floor((addr - u32[rw + R_START]!) / size);
+      if (i >= u32[rw + R_BLOCKS]! || (u32[rw + RUN_HEADER_WORDS + i]! & 3) !== STATE_FREE) return null;
+      return { base: u32[rw + R_START]! + i * size, size };
+    }
+    return heap.largeRecordOf(addr) === -2 && this.space.ownerIndexAt(addr) === 0 ? { base: addr, size: 0 } : null;
+  }
+
   /** Record of the live large block at ptr; throws invalid-free / double-free otherwise. Takes no lock (callers that free do). */
   private largeRecord(ptr: number, what: string): number {
     const r = this.heap.largeRecordOf(ptr);

@@ -34,6 +34,8 @@ export class MmapPagesAllocator extends AllocatorBase {
   private readonly ps: number;
   private readonly shift: number;
   private readonly recent: Float64Array;
+  /** Usable size of each block in `recent`, at the same index. */
+  private readonly recentUsable: Float64Array;
   private recentAt = 0;
   private liveBlocks = 0;
   private liveBytes = 0;
@@ -53,6 +55,7 @@ export class MmapPagesAllocator extends AllocatorBase {
     this.ps = space.pageSize;
     this.shift = space.pageShift;
     this.recent = new Float64Array(o.freeHistory);
+    this.recentUsable = new Float64Array(o.freeHistory);
   }
 
   // ------------------------------------------------------------------ mapping
@@ -161,6 +164,22 @@ export class MmapPagesAllocator extends AllocatorBase {
     return this.recent.includes(ptr);
   }
 
+  /**
+   * The freed block holding addr, for objectSize's use-after-free: one of the last `freeHistory`
+   * frees (their pointers and usable sizes are remembered) whose pages are still unmapped; once
+   * anything maps that address again, or the history has moved on, the allocator cannot tell.
+   */
+  protected override freedBlockAt(addr: number): BlockInfo | null {
+    if (!(Number.isInteger(addr) && addr > 0 && addr < this.space.size) || this.space.protAt(addr) !== -1) return null;
+    const recent = this.recent;
+    for (let k = 0; k < recent.length; k++) {
+      const p = recent[k]!;
+      const size = this.recentUsable[k]!;
+      if (p !== 0 && addr >= p && (addr < p + size || addr === p)) return { base: p, size };
+    }
+    return null;
+  }
+
   private requireBase(ptr: number, what: string): number {
     const base = this.baseOf(ptr);
     if (base >= 0) return base;
@@ -194,10 +213,12 @@ export class MmapPagesAllocator extends AllocatorBase {
     const requested = u32[(base >>> 2) + 2]!;
     if (size !== undefined && size !== requested) this.misuse('size-mismatch', `free_sized(${hex(ptr)}, ${size}) of a block of ${requested} bytes`, ptr);
     const pages = u32[(base >>> 2) + 3]!;
-    this.account(-1, -requested, -(this.dataEnd(base, pages) - ptr));
+    const usable = this.dataEnd(base, pages) - ptr;
+    this.account(-1, -requested, -usable);
     this.space.munmap(base, pages * this.ps);
     if (this.recent.length > 0) {
       this.recent[this.recentAt] = ptr;
+      this.recentUsable[this.recentAt] = usable;
       this.recentAt = (this.recentAt + 1) % this.recent.length;
     }
   }

@@ -215,6 +215,17 @@ export class LargeRegions {
     return -1;
   }
 
+  /** Base of the quarantined (freed) large block whose data pages hold addr, or −1. */
+  freedAt(addr: number): number {
+    const t = this.table;
+    for (let k = 0; k < t.capacity; k++) {
+      if (!t.used(k) || t.quarantined[k] !== 1) continue;
+      const p = t.keys[k]!;
+      if (addr >= p && addr < p + t.dataPages[k]! * this.ps) return p;
+    }
+    return -1;
+  }
+
   /** Checks every entry; calls fail with what is wrong. */
   check(fail: (what: string) => never): void {
     const ownerIndex = this.ownerIndex;

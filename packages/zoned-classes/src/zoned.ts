@@ -206,6 +206,27 @@ export class ZonedAllocator extends Zones {
     return this.large.resize(k, size) ? ptr : 0;
   }
 
+  /**
+   * The freed block holding addr, for objectSize's use-after-free: a slot handed out since its
+   * slab was last made writable and not live now (in the quarantine, or free again), or a large
+   * region in the region quarantine. A slot of a decommitted slab, or a region unmapped after its
+   * quarantine, is memory the allocator no longer tells from any other: null.
+   */
+  protected override freedBlockAt(addr: number): BlockInfo | null {
+    if (!(Number.isInteger(addr) && addr > 0 && addr < this.space.size)) return null;
+    if (this.locate(addr)) {
+      const j = this.lj;
+      const dirty = this.meta[this.lrec + RECORD_HEADER + 2 * this.wordsOf[this.lc]! + (j >>> 5)]! & (1 << (j & 31));
+      if (dirty === 0 || this.locatedLive()) return null;
+      const usable = this.usableOf[this.lc]!;
+      const base = this.lslot;
+      return addr - base < usable || addr === base ? { base, size: usable } : null;
+    }
+    if (addr >= this.areaBase && addr < this.areaEnd) return null;
+    const base = this.large.freedAt(addr);
+    return base < 0 ? null : { base, size: this.large.usable(this.large.table.find(base)) };
+  }
+
   blockAt(addr: number): BlockInfo | null {
     if (!(Number.isInteger(addr) && addr > 0 && addr < this.space.size)) return null;
     if (this.locate(addr)) {
