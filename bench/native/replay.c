@@ -2,12 +2,21 @@
  * heaplab-replay: replays a heaplab-trace file (v1 text or binary) against the process's malloc.
  * See README.md for the interface.
  *
- * Structure: parse (trace-input.c, trace-parse.c; not timed) -> baseline RSS -> N timed passes
- * of the replay loop over the event array, each followed by freeing what is left and reading the
- * high-water mark -> one JSON line on stdout.
+ * Structure: parse (trace-input.c, trace-parse.c; not timed) -> the driver's own baseline -> N
+ * timed passes of the replay loop over the event array, each followed by freeing what is left and
+ * reading the high-water mark -> one JSON line on stdout.
  *
- * Memory layout: the slot array (one pointer per slot) is mmap'd and written once before the
- * baseline is taken, so it is part of the baseline; nothing of the driver's is malloc'd.
+ * Memory layout: the slot array (one pointer per slot) and the per-run arrays are mmap'd and
+ * written before the baseline is taken, so they are part of it; nothing of the driver's is malloc'd.
+ *
+ * Footprint (README "Footprint"): the run's peak RSS less the driver's own baseline, where
+ *   peak RSS  = max(VmHWM, VmRSS read at the event of peak live — footprint mode only, clock paused)
+ *   baseline  = RssFile + RssShmem at the baseline + RssAnon at the start of main + the resident
+ *               pages of the driver's mmap'd arrays (mincore)
+ * so heap pages the allocator made resident before the replay (zlib's inflate state, freed back
+ * into the heap) are the allocator's, not the driver's; in footprint mode the figure is never
+ * below the trace's peak live bytes (every page of a live block is written, so it cannot be unless
+ * a measurement lags: VmHWM is kept from approximate per-CPU counters).
  *
  * Invariants: slot[s] is the live block of slot s or NULL; between passes every slot is NULL.
  */
@@ -58,6 +67,21 @@ static inline uint64_t now_ns(void) {
 static long minor_faults(void) {
   struct rusage u;
   return getrusage(RUSAGE_SELF, &u) == 0 ? u.ru_minflt : -1;
+}
+
+/* KiB of [p, p + bytes) resident now (mincore); -1 when it cannot tell. */
+static long resident_kb(void *p, size_t bytes) {
+  if (!p || !bytes) return 0;
+  size_t pages = (bytes + PAGE - 1) / PAGE;
+  unsigned char *vec = mmap(NULL, pages, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (vec == MAP_FAILED) return -1;
+  long kb = -1;
+  if (mincore(p, pages * PAGE, vec) == 0) {
+    kb = 0;
+    for (size_t i = 0; i < pages; i++) kb += (vec[i] & 1) ? (long)(PAGE / 1024) : 0;
+  }
+  munmap(vec, pages);
+  return kb;
 }
 
 static int cmp_double(const void *a, const void *b) {
@@ -122,6 +146,12 @@ static void floor_free(void *p) { (void)p; }
 #define free floor_free
 #endif
 
+#ifdef HEAPLAB_FLOOR
+#define HEAPLAB_IS_FLOOR 1
+#else
+#define HEAPLAB_IS_FLOOR 0
+#endif
+
 /* ---- replay ---- */
 
 static void **g_slot;
@@ -136,13 +166,13 @@ static inline void touch(char *p, uint64_t size, int footprint) {
   v[size - 1] = 1;
 }
 
-/* One pass over the events; returns the number of allocator calls made. */
-static size_t replay_once(int footprint) {
+/* Events [from, to) of one pass; returns the number of allocator calls made. */
+static size_t replay_range(int footprint, size_t from, size_t to) {
   void **slot = g_slot;
   const event_t *ev = g_ev;        /* locals: malloc cannot be assumed to leave globals alone */
-  const size_t nev = g_nev;
+  const size_t nev = to;
   size_t calls = 0;
-  for (size_t i = 0; i < nev; i++) {
+  for (size_t i = from; i < nev; i++) {
     const event_t *e = &ev[i];
     void *p;
     switch (e->op) {
@@ -184,6 +214,26 @@ static size_t replay_once(int footprint) {
     touch(p, e->size, footprint);
   }
   return calls;
+}
+
+/* How many events to replay before the trace's live bytes first reach their peak (the requested
+   sizes of live slots, as the parser counts g_peak_live): the peak event's index + 1, or g_nev
+   when nothing is allocated. */
+static size_t peak_live_event(void) {
+  if (!g_nslots || !g_nev) return g_nev;
+  uint64_t *size = map_zero((size_t)g_nslots * sizeof(uint64_t));
+  uint64_t live = 0, peak = 0;
+  size_t at = g_nev;
+  for (size_t i = 0; i < g_nev; i++) {
+    const event_t *e = &g_ev[i];
+    if (e->op == OP_F) { live -= size[e->slot]; size[e->slot] = 0; continue; }
+    if (e->op == OP_R && e->slot2 != NO_SLOT) { live -= size[e->slot2]; size[e->slot2] = 0; }
+    live += e->size;
+    size[e->slot] = e->size;
+    if (live > peak) { peak = live; at = i; }
+  }
+  munmap(size, (size_t)g_nslots * sizeof(uint64_t));
+  return at == g_nev ? g_nev : at + 1;
 }
 
 static void free_leftovers(void) {
@@ -265,6 +315,7 @@ int main(int argc, char **argv) {
   const int has_gzip = 0;
 #endif
 
+  long start_anon_kb = status_kb("RssAnon");   /* before any allocation of the driver's */
   uint64_t t0 = now_ns();
   input_open(file);
   parse_all();
@@ -277,27 +328,66 @@ int main(int argc, char **argv) {
   size_t slot_bytes = ((size_t)(g_nslots ? g_nslots : 1) * sizeof(void *) + PAGE - 1) / PAGE * PAGE;
   g_slot = map_zero(slot_bytes);
   memset(g_slot, 0, slot_bytes);               /* make the slot array resident: part of the baseline */
-
-  long base_kb = status_kb("VmRSS");
-  int hwm_reset = reset_hwm();
-  double *ns = map_zero((size_t)runs * sizeof(double) * 2);
+  /* footprint mode reads VmRSS after this event (the clock paused): VmHWM can lag the true peak */
+  const size_t split = footprint ? peak_live_event() : g_nev;
+  const size_t run_bytes = ((size_t)runs * (sizeof(double) * 2 + sizeof(long) * 4) + PAGE - 1) / PAGE * PAGE;
+  char *run_arrays = map_zero(run_bytes);
+  memset(run_arrays, 0, run_bytes);            /* resident now: part of the baseline */
+  double *ns = (double *)run_arrays;
   double *sorted = ns + runs;
-  long *fp = map_zero((size_t)runs * sizeof(long));
-  long *faults = map_zero((size_t)runs * sizeof(long));
+  long *fp = (long *)(sorted + runs);
+  long *faults = fp + runs;
+  long *gross = faults + runs;
+  long *at_peak = gross + runs;
+
+  /* The driver's own baseline: its code and libraries (RssFile, RssShmem), the anonymous memory it
+     started with, and its mmap'd arrays — not heap pages made resident while parsing (zlib's), which
+     the replay reuses and which are the allocator's. */
+  long arrays_kb = resident_kb(g_ev, g_nev * sizeof(event_t)), slots_kb = resident_kb(g_slot, slot_bytes),
+       runs_kb = resident_kb(run_arrays, run_bytes);
+  long rss_kb = status_kb("VmRSS"), file_kb = status_kb("RssFile"), shmem_kb = status_kb("RssShmem");
+  long base_kb = rss_kb;
+  int own_baseline = start_anon_kb >= 0 && file_kb >= 0 && shmem_kb >= 0 && arrays_kb >= 0 && slots_kb >= 0 && runs_kb >= 0;
+  if (own_baseline) {
+    long own = file_kb + shmem_kb + start_anon_kb + arrays_kb + slots_kb + runs_kb;
+    if (own < base_kb) base_kb = own;
+  }
+  long heap_before_kb = rss_kb - base_kb;
+  int hwm_reset = reset_hwm();
   size_t calls = 0;
+  int raised = 0;
   for (int r = 0; r < runs; r++) {
     if (hwm_reset) reset_hwm();
     g_failures = 0;
     g_replay_unknown = 0;
     long f0 = minor_faults();
     uint64_t a = now_ns();
-    calls = replay_once(footprint);
+    calls = replay_range(footprint, 0, split);
     uint64_t b = now_ns();
+    uint64_t elapsed = b - a;
+    long peak_kb = -1;
+    if (footprint) {
+      long f1 = minor_faults();
+      peak_kb = status_kb("VmRSS");
+      long f2 = minor_faults();
+      a = now_ns();
+      calls += replay_range(footprint, split, g_nev);
+      b = now_ns();
+      elapsed += b - a;
+      f0 += f2 - f1;                           /* the faults of reading /proc are not the replay's */
+    }
     faults[r] = f0 < 0 ? -1 : minor_faults() - f0;
     free_leftovers();
     long hwm = status_kb("VmHWM");
-    fp[r] = (hwm - base_kb) * 1024;
-    ns[r] = calls ? (double)(b - a) / (double)calls : 0;
+    at_peak[r] = peak_kb;
+    gross[r] = (peak_kb > hwm ? peak_kb : hwm) * 1024;
+    fp[r] = gross[r] - base_kb * 1024;
+    /* the floor's ring overwrites live blocks, so its resident pages may hold less than is live */
+    if (footprint && !HEAPLAB_IS_FLOOR && fp[r] < (long)g_peak_live) {
+      fp[r] = (long)g_peak_live;
+      if (r == 0) raised = 1;
+    }
+    ns[r] = calls ? (double)elapsed / (double)calls : 0;
   }
   memcpy(sorted, ns, (size_t)runs * sizeof(double));
   qsort(sorted, (size_t)runs, sizeof(double), cmp_double);
@@ -321,8 +411,11 @@ int main(int argc, char **argv) {
   for (int r = 0; r < runs; r++) printf("%s%ld", r ? "," : "", fp[r]);
   printf("],\"minor_faults_runs\":[");
   for (int r = 0; r < runs; r++) printf("%s%ld", r ? "," : "", faults[r]);
-  printf("],\"footprint_method\":\"%s\",\"baseline_rss_bytes\":%ld,\"peak_live_bytes\":%llu",
-         hwm_reset ? "vmhwm" : "vmhwm-unreset", base_kb * 1024, (unsigned long long)g_peak_live);
+  printf("],\"footprint_method\":\"%s\",\"baseline_method\":\"%s\",\"baseline_rss_bytes\":%ld,\"heap_at_baseline_bytes\":%ld",
+         hwm_reset ? "vmhwm" : "vmhwm-unreset", own_baseline ? "own" : "vmrss", base_kb * 1024, heap_before_kb * 1024);
+  printf(",\"gross_peak_rss_bytes\":%ld,\"rss_at_peak_live_bytes\":", gross[0]);
+  if (at_peak[0] >= 0) printf("%ld", at_peak[0] * 1024); else printf("null");
+  printf(",\"footprint_raised_to_live\":%s,\"peak_live_bytes\":%llu", raised ? "true" : "false", (unsigned long long)g_peak_live);
   printf(",\"footprint_over_live\":");
   if (g_peak_live) printf("%.4f", (double)fp[0] / (double)g_peak_live); else printf("null");
   printf(",\"failures\":%zu,\"unknown_id_events\":%zu,\"failed_in_trace\":%zu,\"duplicate_ids\":%zu}\n", g_failures,

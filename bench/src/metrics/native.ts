@@ -68,6 +68,9 @@ interface DriverJson {
   ns_per_event_median: number;
   ns_per_event_runs: number[];
   peak_footprint_bytes: number;
+  /** The driver's own baseline (absent from drivers built before the own-baseline footprint). */
+  baseline_rss_bytes?: number;
+  gross_peak_rss_bytes?: number;
   /** Absent from a driver built from an older replay.c (rebuild it: make -C bench/native). */
   minor_faults_runs?: number[];
   replayed_events: number;
@@ -116,6 +119,8 @@ async function runOne(e: NativeEntry, trace: string, options: NativeOptions): Pr
     nsPerEvent: j.ns_per_event_median,
     runsNsPerEvent: Array.isArray(j.ns_per_event_runs) ? j.ns_per_event_runs : [j.ns_per_event_median],
     footprint: j.peak_footprint_bytes,
+    ...(typeof j.baseline_rss_bytes === 'number' ? { baseline: j.baseline_rss_bytes } : {}),
+    ...(typeof j.gross_peak_rss_bytes === 'number' ? { grossRss: j.gross_peak_rss_bytes } : {}),
     replayed: j.replayed_events,
     failures: j.failures,
     unknownIds: j.unknown_id_events,
@@ -148,7 +153,8 @@ export async function runNative(trace: string, options: NativeOptions): Promise<
 
 /**
  * Per native allocator over several rounds of runNative: the median of all its runs' times and of
- * its page faults, the largest footprint, the first round's other counts.
+ * its page faults, the largest footprint (with that round's baseline and gross RSS), the first
+ * round's other counts.
  */
 export function combineNative(rounds: readonly (readonly NativeFigures[])[]): NativeFigures[] {
   const byName = new Map<string, NativeFigures[]>();
@@ -156,11 +162,16 @@ export function combineNative(rounds: readonly (readonly NativeFigures[])[]): Na
   return [...byName.values()].map((fs) => {
     const times = fs.flatMap((f) => f.runsNsPerEvent);
     const faults = fs.flatMap((f) => (f.minorFaults === undefined ? [] : [f.minorFaults]));
+    // the footprint, its baseline and its gross RSS all of the round with the largest footprint
+    const top = fs.reduce((a, b) => (b.footprint > a.footprint ? b : a));
+    const { baseline, grossRss } = top;
     return {
       ...fs[0]!,
       nsPerEvent: median(times),
       runsNsPerEvent: times,
-      footprint: Math.max(...fs.map((f) => f.footprint)),
+      footprint: top.footprint,
+      ...(baseline !== undefined ? { baseline } : {}),
+      ...(grossRss !== undefined ? { grossRss } : {}),
       ...(faults.length > 0 ? { minorFaults: median(faults) } : {}),
     };
   });

@@ -15,8 +15,15 @@ export interface NativeFigures {
   /** Median ns per event over the runs. */
   nsPerEvent: number;
   runsNsPerEvent: number[];
-  /** Peak RSS less the driver's own baseline and id table, bytes. */
+  /**
+   * Peak RSS of the replay less the driver's own baseline, bytes; in footprint-touch runs never
+   * below the trace's peak live bytes (bench/native/README.md, "Footprint").
+   */
   footprint: number;
+  /** The driver's own resident bytes subtracted from the peak (code, libraries, its arrays), when reported. */
+  baseline?: number;
+  /** The replay's peak RSS before the baseline is subtracted, bytes, when reported. */
+  grossRss?: number;
   /** Calls the driver made per run, when reported. */
   replayed?: number;
   /** Allocations that returned NULL in the native replay, when reported. */

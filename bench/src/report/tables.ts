@@ -61,7 +61,7 @@ export function glibcNsFor(s: SourceResult, column: string): number {
   return nsOf(s, 'glibc');
 }
 
-/** M4 of a column: heaplab's peak used / peak live; native: peak RSS less baseline / the trace's peak live. */
+/** M4 of a column: heaplab's peak used / peak live; native: peak RSS less the driver's own baseline / the trace's peak live. */
 export function m4Of(s: SourceResult, column: string): number {
   const a = s.allocators.find((x) => x.name === column);
   if (a) return a.result?.m4 ?? NaN;
@@ -103,6 +103,36 @@ function sameEventsNote(c: Comparison): string[] {
     : [`glibc did not replay these windows, so their ratio is to glibc over the whole source: ${missing.join(', ')}.`];
 }
 
+function mib(bytes: number): string {
+  return Number.isFinite(bytes) ? (bytes / 2 ** 20).toFixed(2) : '—';
+}
+
+/**
+ * The native footprints with what they are made of: peak RSS less the driver's own baseline
+ * (bench/native/README.md, "Footprint"), in MiB; null when no native figure has a baseline.
+ */
+export function nativeFootprintGrid(c: Comparison): Grid | null {
+  const { native } = columns(c);
+  if (!c.sources.some((s) => s.native.some((n) => n.baseline !== undefined))) return null;
+  const rows = c.sources.map((s) => [
+    s.name,
+    ...native.map((col) => {
+      const n = s.native.find((x) => x.name === col);
+      if (!n) return '—';
+      return n.baseline !== undefined && n.grossRss !== undefined ? `${mib(n.footprint)} = ${mib(n.grossRss)} − ${mib(n.baseline)}` : mib(n.footprint);
+    }),
+    mib(s.peakLive),
+  ]);
+  return {
+    title: 'Native footprint, MiB = peak RSS − the driver\'s own baseline (footprint touch)',
+    head: ['source', ...native.map((n) => `${n} (native)`), 'peak live'],
+    rows,
+    notes: [
+      'The baseline is what the driver holds itself before the replay: its code and libraries, the memory it started with and its event array (24 bytes an event). Heap pages the allocator made resident before the replay count as its own, and peak RSS is read at the event of peak live too (VmHWM can lag it), so a footprint is never below the peak live bytes.',
+    ],
+  };
+}
+
 /** The tables of a comparison, in the order the report prints them. */
 export function comparisonGrids(c: Comparison): Grid[] {
   const windowed = new Map<string, string[]>();
@@ -113,7 +143,9 @@ export function comparisonGrids(c: Comparison): Grid[] {
   const grids: Grid[] = [grid(c, `Time per event, ns (median of ${c.repeat} runs, speed touch)`, nsOf, 1, false, windowNote)];
   if (hasGlibc) grids.push(grid(c, 'Time per event ÷ glibc (native, same events)', (s, col) => nsOf(s, col) / glibcNsFor(s, col), 2, true, sameEventsNote(c)));
   if (hasThing) grids.push(grid(c, 'Time per event ÷ @thi.ng/malloc', (s, col) => nsOf(s, col) / nsOf(s, THING), 4, true));
-  grids.push(grid(c, 'M4 = peak used / peak live (footprint touch; native: peak RSS over the trace\'s peak live)', m4Of, 3, true));
+  grids.push(grid(c, 'M4 = peak used / peak live (footprint touch; native: peak RSS less the driver\'s own baseline, over the trace\'s peak live)', m4Of, 3, true));
+  const baselines = nativeFootprintGrid(c);
+  if (baselines) grids.push(baselines);
   grids.push(grid(c, 'M1 = mean over events of used / live', (s, col) => s.allocators.find((a) => a.name === col)?.result?.m1 ?? NaN, 3, true, [], false));
   grids.push(grid(c, 'Internal fragmentation, % (usable / requested − 1 at the most live bytes)', (s, col) => 100 * (s.allocators.find((a) => a.name === col)?.result?.internal.ratio ?? NaN), 1, false, [], false));
   if ((c.shared ?? []).length > 0) {
