@@ -119,7 +119,12 @@ export function nativeFootprintGrid(c: Comparison): Grid | null {
     ...native.map((col) => {
       const n = s.native.find((x) => x.name === col);
       if (!n) return '—';
-      return n.baseline !== undefined && n.grossRss !== undefined ? `${mib(n.footprint)} = ${mib(n.grossRss)} − ${mib(n.baseline)}` : mib(n.footprint);
+      if (n.baseline === undefined) return mib(n.footprint);
+      // gross and baseline of the footprint run: footprint = gross − baseline, or the peak live it was raised to
+      const net = n.grossRss === undefined ? NaN : n.grossRss - n.baseline;
+      if (Math.abs(net - n.footprint) < 1) return `${mib(n.footprint)} = ${mib(n.grossRss!)} − ${mib(n.baseline)}`;
+      if (net < n.footprint) return `${mib(n.footprint)} (raised to peak live from ${mib(n.grossRss!)} − ${mib(n.baseline)})`;
+      return `${mib(n.footprint)} (baseline ${mib(n.baseline)})`;
     }),
     mib(s.peakLive),
   ]);
