@@ -114,6 +114,8 @@ export interface AllocatorRecord {
   series: Series | null;
   /** The thread that ran it (one isolate per allocator; see isolate.ts). */
   threadId: number | null;
+  /** Constructor names of every allocator instance its isolate made: its own class and wrappers only. */
+  classes: string[];
   /** Set when the allocator failed, or was skipped by the plan, with the reason. */
   error: string | null;
   skipped: boolean;

@@ -29,6 +29,8 @@ const FLOOR_RING_MIB = 4;
 export type SpecFactory = ((space: AddressSpace) => Allocator) & {
   /** The parameters and wrappers of the instances it makes. */
   resolved(): { parameters: Record<string, unknown>; wrappers: WrapperSpec[] };
+  /** Constructor names of the last instance made: the allocator's class, then each wrapper's. */
+  classes(): string[];
 };
 
 async function importModule(file: string): Promise<Record<string, unknown>> {
@@ -68,7 +70,7 @@ export async function specFactory(spec: AllocatorSpec): Promise<SpecFactory> {
   if (spec.name === FLOOR_ALLOCATOR && spec.module === null) {
     const ring = Number(spec.options.ringMib ?? FLOOR_RING_MIB) * 2 ** 20;
     const parameters = { arena: ring };
-    return Object.assign((space: AddressSpace): Allocator => new RingBumpAllocator(space, ring), { resolved: () => ({ parameters, wrappers: [] }) });
+    return Object.assign((space: AddressSpace): Allocator => new RingBumpAllocator(space, ring), { resolved: () => ({ parameters, wrappers: [] }), classes: () => ['RingBumpAllocator'] });
   }
   const registry = benchRegistry();
   if (spec.module !== null) await registerModule(spec);
@@ -90,12 +92,20 @@ export async function specFactory(spec: AllocatorSpec): Promise<SpecFactory> {
   let resolved: { parameters: Record<string, unknown>; wrappers: WrapperSpec[] } | null = null;
   const make = (space: AddressSpace): Allocator => {
     const leaf = registry.create(spec.name, space, parameters);
-    const a = layers.length > 0 ? registry.wrap(leaf, layers) : leaf;
+    let a: Allocator = leaf;
+    const classes = [leaf.constructor.name];
+    for (const l of layers) {
+      a = registry.wrap(a, [l]);
+      classes.push(a.constructor.name);
+    }
+    made.classes = classes;
     if (resolved === null) resolved = { parameters: { ...leaf.identity.parameters }, wrappers: spec.wrappers.map((w) => ({ name: w.name, options: { ...w.options } })) };
     return a;
   };
+  const made: { classes: string[] } = { classes: [] };
   return Object.assign(make, {
     resolved: () => resolved ?? { parameters, wrappers: spec.wrappers },
+    classes: () => made.classes,
   });
 }
 

@@ -123,6 +123,7 @@ export async function runPlan(plan: ResolvedPlan, options: RunPlanOptions): Prom
           anomalies: null,
           series: null,
           threadId: null,
+          classes: [],
           error: ps.skip?.[s.spec] ?? null,
           skipped: ps.skip?.[s.spec] !== undefined,
         }));
@@ -177,6 +178,8 @@ export async function runPlan(plan: ResolvedPlan, options: RunPlanOptions): Prom
               rec.series = series ? thinSeries(series, plan.seriesPoints) : null;
               rec.label = allocator;
               rec.resolved = run.resolved;
+              rec.threadId = run.threadId;
+              rec.classes = run.classes;
             } catch (e) {
               rec.error = message(e);
             }

@@ -11,6 +11,8 @@
 
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { parentPort, threadId, workerData } from 'node:worker_threads';
 import { prepareReplay, runReplay, type PreparedTrace, type RunOptions } from '@heaplab/core';
 import { limitSource, openSource, type SourceSpec } from '../report/sources.js';
@@ -41,6 +43,9 @@ try {
   loadError = message(e);
 }
 let cached: { key: string; trace: PreparedTrace } | null = null;
+// A full collection on demand: the flag is set before the function is looked up, as V8 requires.
+setFlagsFromString('--expose-gc');
+const collect = runInNewContext('gc') as () => void;
 /** Constructor names of every allocator this thread made: one class (and its wrappers) per isolate. */
 const classes = new Set<string>();
 
@@ -65,7 +70,7 @@ async function run(r: RunRequest): Promise<RunReply> {
     const trace = await traceFor(r.source, r.window);
     const made = (space: Parameters<SpecFactory>[0]) => {
       const a = f(space);
-      classes.add(a.constructor.name);
+      for (const c of f.classes()) classes.add(c);
       return a;
     };
     let session: Session | null = null;
@@ -81,6 +86,9 @@ async function run(r: RunRequest): Promise<RunReply> {
       writeFileSync(r.profile!, JSON.stringify(profile));
       session.disconnect();
     }
+    // Collect this run's garbage (its space, its tables) now, so no isolate's collector runs
+    // during another isolate's timed run.
+    collect();
     return { id: r.id, ok: true, figures, anomalies: trace.anomalies, program: trace.program, resolved: f.resolved(), threadId, classes: [...classes] };
   } catch (e) {
     return { id: r.id, ok: false, error: message(e) };

@@ -6,7 +6,10 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { compare, PROBE_EVENTS, type Comparison, type SourceResult } from '../../src/report/compare.js';
+import { compare, type Comparison, type SourceResult } from '../../src/report/compare.js';
+import { resolvePlan } from '../../src/lab/plan.js';
+
+const WINDOW = 5_000;
 import { comparisonGrids, glibcNsFor } from '../../src/report/tables.js';
 
 const native = (name: string, ns: number) => ({ name, nsPerEvent: ns, runsNsPerEvent: [ns], footprint: 1 });
@@ -46,13 +49,14 @@ test('without glibc over the window (an older comparison), the whole source is u
 });
 
 test('compare runs glibc on each window an allocator replayed', async () => {
-  const c = await compare({
+  const plan = resolvePlan({
+    name: 'glibc-windows',
     allocators: ['bump-freestack', 'thing-malloc'],
-    sources: [{ kind: 'workload', name: 'fifo', seed: 1, ops: 2 * PROBE_EVENTS }],
-    repeat: 1,
-    progress: false,
-    budgetSeconds: 0.5,
+    sources: [{ source: { kind: 'workload', name: 'fifo', seed: 1, ops: 20_000 } }],
+    windows: { 'thing-malloc': WINDOW },
+    runs: 1,
   });
+  const c = await compare(plan, { ledger: null, progress: false });
   const s = c.sources[0]!;
   if (s.native.length === 0) {
     assert.ok(s.nativeSkipped.length > 0, 'no native run and no reason given');
@@ -60,9 +64,9 @@ test('compare runs glibc on each window an allocator replayed', async () => {
     return;
   }
   const thing = s.allocators.find((a) => a.name === 'thing-malloc')!;
-  assert.is(thing.window, PROBE_EVENTS);
-  const w = s.nativeWindows?.find((x) => x.events === PROBE_EVENTS);
-  assert.ok(w, `glibc over the ${PROBE_EVENTS}-event window: ${JSON.stringify(s.nativeWindows)}`);
+  assert.is(thing.window, WINDOW);
+  const w = s.nativeWindows?.find((x) => x.events === WINDOW);
+  assert.ok(w, `glibc over the ${WINDOW}-event window: ${JSON.stringify(s.nativeWindows)}`);
   assert.ok(w.glibc.nsPerEvent > 0);
   assert.is(glibcNsFor(s, 'thing-malloc'), w.glibc.nsPerEvent);
 });

@@ -2,7 +2,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { chunkSource, chunksOf, eventsOf, type TraceEvent } from '@heaplab/core';
 import { limitSource } from '../../src/report/sources.js';
-import { compare, thinSeries, PROBE_EVENTS } from '../../src/report/compare.js';
+import { compare, thinSeries } from '../../src/report/compare.js';
+import { resolvePlan } from '../../src/lab/plan.js';
 
 const ev = (kind: TraceEvent['kind'], id: number, size = 0, arg = 0): TraceEvent => ({ kind, id, size, arg, site: null });
 
@@ -24,20 +25,21 @@ test('thinSeries keeps the first, the last and the peak sample', () => {
   assert.ok(t.event.includes(777));
 });
 
-test('an allocator over its time budget replays a shorter window; one within it replays everything', async () => {
-  const c = await compare({
+test('an allocator with a window in the plan replays exactly its first events; the others replay everything', async () => {
+  const plan = resolvePlan({
+    name: 'windows',
     allocators: ['bump-freestack', 'thing-malloc'],
-    sources: [{ kind: 'workload', name: 'fifo', seed: 1, ops: 2 * PROBE_EVENTS }],
-    repeat: 1,
+    sources: [{ source: { kind: 'workload', name: 'fifo', seed: 1, ops: 20_000 } }],
+    windows: { 'thing-malloc': 5_000 },
+    runs: 1,
     native: false,
-    progress: false,
-    budgetSeconds: 0.5,
   });
+  const c = await compare(plan, { ledger: null, progress: false });
   const [bump, thing] = c.sources[0]!.allocators;
   assert.is(bump!.window, null);
-  assert.is(thing!.window, PROBE_EVENTS, 'thing-malloc (O(live) frees) gets the shortest window');
-  assert.is(thing!.result!.replayed, PROBE_EVENTS);
-  assert.is(bump!.result!.replayed, 2 * PROBE_EVENTS);
+  assert.is(thing!.window, 5_000);
+  assert.is(thing!.result!.replayed, 5_000);
+  assert.is(bump!.result!.replayed, 20_000);
 });
 
 test.run();
