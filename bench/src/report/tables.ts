@@ -123,7 +123,7 @@ export function nativeFootprintGrid(c: Comparison): Grid | null {
       // gross and baseline of the footprint run: footprint = gross − baseline, or the peak live it was raised to
       const net = n.grossRss === undefined ? NaN : n.grossRss - n.baseline;
       if (Math.abs(net - n.footprint) < 1) return `${mib(n.footprint)} = ${mib(n.grossRss!)} − ${mib(n.baseline)}`;
-      if (net < n.footprint) return `${mib(n.footprint)} (raised to peak live from ${mib(n.grossRss!)} − ${mib(n.baseline)})`;
+      if (net < n.footprint && Math.abs(n.footprint - s.peakLive) < 1) return `${mib(n.footprint)} (raised to peak live from ${mib(n.grossRss!)} − ${mib(n.baseline)})`;
       return `${mib(n.footprint)} (baseline ${mib(n.baseline)})`;
     }),
     mib(s.peakLive),

@@ -22,8 +22,12 @@ test('a table gives each native footprint as peak RSS less the baseline, beside 
   assert.equal(g.rows[0]!.slice(0, 2), ['lifo', '7.00 = 12.25 − 5.25']);
   assert.is(g.rows[0]![2], (c.sources[0]!.peakLive / MIB).toFixed(2));
   assert.match(markdownReport(c, []), /### Native footprint, MiB = peak RSS − the driver's own baseline/);
-  c.sources[0]!.native = [{ name: 'glibc', nsPerEvent: 20, runsNsPerEvent: [20], footprint: 7 * MIB, baseline: 5.25 * MIB, grossRss: 12 * MIB }];
-  assert.is(nativeFootprintGrid(c)!.rows[0]![1], '7.00 (raised to peak live from 12.00 − 5.25)');
+  const live = c.sources[0]!.peakLive;
+  c.sources[0]!.native = [{ name: 'glibc', nsPerEvent: 20, runsNsPerEvent: [20], footprint: live, baseline: 5.25 * MIB, grossRss: 5.25 * MIB + live - 4096 }];
+  assert.match(nativeFootprintGrid(c)!.rows[0]![1]!, /^[\d.]+ \(raised to peak live from [\d.]+ − 5\.25\)$/);
+  // parts from another run than the footprint's: the baseline alone, no equation
+  c.sources[0]!.native = [{ name: 'glibc', nsPerEvent: 20, runsNsPerEvent: [20], footprint: 7 * MIB, baseline: 5.25 * MIB, grossRss: 6 * MIB }];
+  assert.is(nativeFootprintGrid(c)!.rows[0]![1], '7.00 (baseline 5.25)');
   c.sources[0]!.native = [{ name: 'glibc', nsPerEvent: 20, runsNsPerEvent: [20], footprint: 7 * MIB }];
   assert.is(nativeFootprintGrid(c), null, 'no table for figures of a driver that did not report a baseline');
 });
