@@ -67,7 +67,12 @@ export function summarize(record: LabRecord, s: SourceRecord): AllocatorSummary[
 export function nativeSummary(s: SourceRecord): NativeFigures[] {
   const whole = s.native.find((n) => n.window === null);
   if (!whole) return [];
-  return combineNative(whole.runs).map((n) => ({ ...n, footprint: whole.footprint.find((f) => f.name === n.name)?.footprint ?? NaN }));
+  // Footprint and what it is made of (gross RSS, the driver's baseline) come from the footprint run.
+  return combineNative(whole.runs).map((n) => {
+    const f = whole.footprint.find((x) => x.name === n.name);
+    const { baseline: _b, grossRss: _g, ...timed } = n;
+    return { ...timed, footprint: f?.footprint ?? NaN, ...(f?.baseline !== undefined ? { baseline: f.baseline } : {}), ...(f?.grossRss !== undefined ? { grossRss: f.grossRss } : {}) };
+  });
 }
 
 /** glibc on each shorter window (median over rounds). */

@@ -17,13 +17,24 @@ import { comparisonGrids, markdownTable } from './tables.js';
 /** bench/docs, from bench/dist/report or bench/src/report. */
 export const DOCS_DIR = fileURLToPath(new URL('../../docs/', import.meta.url));
 
-/** The Markdown of the README's comparison section. */
-export function readmeSummary(c: Comparison, map: HeapMap | null): string {
+/** The heap map the README shows: dlmalloc-style's when it ran, else the first allocator's, on the first source. */
+export function readmeMapOf(c: Comparison): { allocator: string; source: string } | null {
+  const s = c.sources[0];
+  if (!s) return null;
+  const ran = s.allocators.filter((a) => a.result !== null);
+  const a = ran.find((x) => x.name === 'dlmalloc-style') ?? ran[0];
+  return a ? { allocator: a.name, source: s.name } : null;
+}
+
+/** The Markdown of the README's comparison section: the record's tables, never typed figures. */
+export function readmeSummary(c: Comparison): string {
   const keep = (title: string) => /^(Time per event, ns|Time per event ÷|M4 )/.test(title);
   const grids = comparisonGrids(c).filter((g) => keep(g.title));
-  const when = `Measured by \`npm run bench\` on ${c.date.slice(0, 10)} (Node ${c.node}, ${c.cpus} CPUs, ${c.seconds.toFixed(0)} s); the full report with plots is written to \`bench/results/\`.`;
+  const p = c.provenance;
+  const when = `From record \`${c.record ?? 'unrecorded'}\` of \`npm run bench\` (${c.repeat} interleaved runs each, ${c.seconds.toFixed(0)} s; Node ${c.node}, ${c.cpus} × ${p?.cpu.model ?? 'CPU'}, commit ${p?.commit?.slice(0, 10) ?? 'unknown'}): \`heaplab lab show ${c.record ?? 'ID'} --ledger bench/docs/records.jsonl\` prints its provenance. The full report with plots is written to \`bench/results/\`.`;
+  const map = readmeMapOf(c);
   const pics = ['![M4 of every allocator on every source](bench/docs/fragmentation.svg)'];
-  if (map) pics.push(`![heap map of ${map.allocator} on ${map.source} at event ${map.event}](bench/docs/heap-map.svg)`);
+  if (map) pics.push(`![heap map of ${map.allocator} on ${map.source} at the peak of live bytes](bench/docs/heap-map.svg)`);
   return [when, '', ...grids.map((g) => markdownTable(g, 4) + '\n'), ...pics].join('\n');
 }
 
@@ -32,12 +43,13 @@ export async function writeReadmeSummary(c: Comparison, maps: readonly HeapMap[]
   mkdirSync(docs, { recursive: true });
   const files = [join(docs, 'fragmentation.svg')];
   writeFileSync(files[0]!, await renderSvg(fragmentationSpec(c)));
-  const map = maps.find((m) => m.allocator === 'dlmalloc-style') ?? maps[0] ?? null;
+  const want = readmeMapOf(c);
+  const map = maps.find((m) => m.allocator === want?.allocator) ?? null;
   if (map) {
     files.push(join(docs, 'heap-map.svg'));
     writeFileSync(files[1]!, await renderSvg(heapMapSpec(map)));
   }
-  updateSection(readme, 'comparison', readmeSummary(c, map));
+  updateSection(readme, 'comparison', readmeSummary(c));
   files.push(readme);
   return files;
 }

@@ -1,38 +1,22 @@
 /*
- * What `heaplab bench` and `heaplab report` share: the default plan (every allocator, every
- * workload at bench sizes, the bundled traces), the heap maps of a comparison (every allocator on
- * one source at one event — the source's peak of live bytes, or a chosen one — and one scale), and
- * reading a saved comparison back.
- *
- * Bench sizes (BENCH_OPS) keep `npm run bench` under 5 minutes on 2 shared cores: churn 1,000,000
- * events (half its reference length), the others 250,000 — each past its warm-up into its steady
- * state — three timed rounds; an allocator that would spend more than 5 s on a source (the
- * @thi.ng/malloc adapter, the first-fit example) replays a shorter window of it (compare.ts).
+ * What `heaplab bench` and `heaplab report` share: where results go, the heap maps of a
+ * comparison (every allocator on one source at one event — the source's peak of live bytes, or a
+ * chosen one — and one scale), and reading a saved comparison back. The plan `npm run bench` runs
+ * is bench/plans/bench.json (bench/src/lab/plan.ts).
  */
 
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../allocators.js';
-import { comparedFactory } from '../adapters/index.js';
-import { DEFAULT_SEED, workloadNames } from '../workloads/index.js';
+import { specFactory } from '../lab/factory.js';
+import { parseSpec } from '../lab/spec.js';
 import type { Comparison, SourceResult } from './compare.js';
 import { heapMap, type HeapMap } from './heap-map.js';
 import { snapshotAt } from './snapshot.js';
-import { bundledTraces, openSource, type SourceSpec } from './sources.js';
-
-/** Events of each workload in `npm run bench` (others: `default`). */
-export const BENCH_OPS: Readonly<Record<string, number>> = Object.freeze({ churn: 1_000_000, default: 250_000 });
+import { openSource } from './sources.js';
 
 /** bench/results, from bench/dist/report or bench/src/report. */
 export const RESULTS_DIR = fileURLToPath(new URL('../../results/', import.meta.url));
-
-/** The default sources: every workload at bench size, then every bundled trace. */
-export function defaultSources(seed = DEFAULT_SEED, ops?: number): SourceSpec[] {
-  return [
-    ...workloadNames().map((name): SourceSpec => ({ kind: 'workload', name, seed, ops: ops ?? BENCH_OPS[name] ?? BENCH_OPS.default })),
-    ...bundledTraces().map((file): SourceSpec => ({ kind: 'trace', file })),
-  ];
-}
 
 /**
  * The one event every heap map of a source is drawn at: `at` when given (at most the source's
@@ -63,7 +47,7 @@ export async function comparisonHeapMaps(c: Comparison, options: { source?: stri
   const snaps: { name: string; snap: Awaited<ReturnType<typeof snapshotAt>>; map: HeapMap }[] = [];
   for (const a of s.allocators) {
     if (!a.result || (a.window !== null && a.window < event)) continue;
-    const snap = await snapshotAt(openSource(s.spec), comparedFactory(a.name), event, options.spaceMib);
+    const snap = await snapshotAt(openSource(s.spec), await specFactory(parseSpec(a.name)), event, options.spaceMib);
     snaps.push({ name: a.name, snap, map: heapMap(snap.space, snap.blocks, { allocator: a.name, source: s.name, event: snap.events }) });
   }
   const per = Math.max(1, ...snaps.map((x) => x.map.pagesPerCell));

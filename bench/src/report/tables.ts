@@ -10,6 +10,7 @@
 
 import Table from 'cli-table3';
 import type { Comparison, SourceResult } from './compare.js';
+import { ratioInterval, spread } from '../lab/stats.js';
 
 /** Where the @thi.ng/malloc adapter's column comes from. */
 export const THING = 'thing-malloc';
@@ -80,15 +81,51 @@ function fmt(n: number, digits: number): string {
   return n.toFixed(digits);
 }
 
-function grid(c: Comparison, title: string, cell: Cell, digits: number, withMean: boolean, notes: string[] = [], withNative = true): Grid {
+/** A cell's text when it says more than its number (a spread, an interval); null: the number alone. */
+type CellText = (s: SourceResult, column: string, value: number) => string | null;
+
+function grid(c: Comparison, title: string, cell: Cell, digits: number, withMean: boolean, notes: string[] = [], withNative = true, text?: CellText): Grid {
   const { heaplab } = columns(c);
   const native = withNative ? columns(c).native : [];
   const cols = [...heaplab, ...native];
   const head = ['source', ...heaplab, ...native.map((n) => `${n} (native)`)];
-  const rows = c.sources.map((s) => [s.name, ...cols.map((col) => fmt(cell(s, col), digits))]);
+  const rows = c.sources.map((s) => [s.name, ...cols.map((col) => {
+    const v = cell(s, col);
+    return (Number.isFinite(v) ? text?.(s, col, v) : null) ?? fmt(v, digits);
+  })]);
   if (withMean && c.sources.length > 1) rows.push(['geometric mean', ...cols.map((col) => fmt(geomean(c.sources.map((s) => cell(s, col))), digits))]);
   return { title, head, rows, notes };
 }
+
+/** Every run's ns per event of a column on a source (heaplab or native). */
+export function runsOf(s: SourceResult, column: string): number[] {
+  const a = s.allocators.find((x) => x.name === column);
+  if (a) return a.result?.runsNsPerEvent ?? [];
+  return s.native.find((n) => n.name === column)?.runsNsPerEvent ?? [];
+}
+
+/** glibc's runs over the events `column` replayed (its window's when glibc ran on it). */
+function glibcRunsFor(s: SourceResult, column: string): number[] {
+  const w = s.allocators.find((x) => x.name === column)?.window ?? null;
+  const g = w !== null ? s.nativeWindows?.find((x) => x.events === w)?.glibc : undefined;
+  return g?.runsNsPerEvent ?? runsOf(s, 'glibc');
+}
+
+const spreadCell: CellText = (s, col) => {
+  const r = runsOf(s, col);
+  if (r.length < 2) return null;
+  const sp = spread(r);
+  const d = (n: number): string => fmt(n, 1);
+  return `${d(sp.median)} (${d(sp.min)}–${d(sp.max)})${sp.noisy ? '*' : ''}`;
+};
+
+const intervalCell: CellText = (s, col) => {
+  const a = runsOf(s, col);
+  const g = glibcRunsFor(s, col);
+  if (a.length < 2 || g.length < 2) return null;
+  const r = ratioInterval(a, g);
+  return Number.isFinite(r.lo) ? `${fmt(r.ratio, 2)} (${fmt(r.lo, 2)}–${fmt(r.hi, 2)})` : null;
+};
 
 /** Under the ÷ glibc table: which windowed ratios divide by glibc over the whole source instead. */
 function sameEventsNote(c: Comparison): string[] {
@@ -142,13 +179,20 @@ export function nativeFootprintGrid(c: Comparison): Grid | null {
 export function comparisonGrids(c: Comparison): Grid[] {
   const windowed = new Map<string, string[]>();
   for (const s of c.sources) for (const a of s.allocators) if (a.window !== null) windowed.set(a.name, [...(windowed.get(a.name) ?? []), `${s.name} ${a.window.toLocaleString('en-US')}`]);
-  const windowNote = [...windowed].map(([n, w]) => `${n} replays only the first events of some sources (the whole would pass the time budget): ${w.join(', ')}; its figures are per event over that window.`);
+  const windowNote = [...windowed].map(([n, w]) => `${n} replays only the first events of some sources (its window in the plan, the same on every machine): ${w.join(', ')}; its figures are per event over that window.`);
+  const skipped = c.sources.flatMap((s) => s.allocators.filter((a) => a.skipped).map((a) => `${a.name} on ${s.name}: ${a.error}`));
+  if (skipped.length > 0) windowNote.push(`Left out by the plan: ${skipped.join('; ')}.`);
+  windowNote.push(`Each time is the median (min–max) of ${c.repeat} interleaved runs, each allocator in its own isolate; * marks a noisy one (interquartile range over 10 % of the median)${c.record ? `; record ${c.record}` : ''}.`);
   const hasGlibc = c.sources.some((s) => s.native.some((n) => n.name === 'glibc'));
   const hasThing = c.sources.some((s) => s.allocators.some((a) => a.name === THING && a.result));
-  const grids: Grid[] = [grid(c, `Time per event, ns (median of ${c.repeat} runs, speed touch)`, nsOf, 1, false, windowNote)];
-  if (hasGlibc) grids.push(grid(c, 'Time per event ÷ glibc (native, same events)', (s, col) => nsOf(s, col) / glibcNsFor(s, col), 2, true, sameEventsNote(c)));
+  const grids: Grid[] = [grid(c, `Time per event, ns (median (min–max) of ${c.repeat} runs, speed touch)`, nsOf, 1, false, windowNote, true, spreadCell)];
+  if (hasGlibc) grids.push(grid(c, 'Time per event ÷ glibc (native, same events; 95% bootstrap interval)', (s, col) => nsOf(s, col) / glibcNsFor(s, col), 2, true, sameEventsNote(c), true, intervalCell));
   if (hasThing) grids.push(grid(c, 'Time per event ÷ @thi.ng/malloc', (s, col) => nsOf(s, col) / nsOf(s, THING), 4, true));
   grids.push(grid(c, 'M4 = peak used / peak live (footprint touch; native: peak RSS less the driver\'s own baseline, over the trace\'s peak live)', m4Of, 3, true));
+  grids.push(grid(c, 'Outside the space: peak bytes an allocator holds in JavaScript objects ÷ peak live (stats().externalBytes; M4 does not count them, so this is what it would gain at most)', (s, col) => {
+    const r = s.allocators.find((a) => a.name === col)?.result;
+    return r?.external ? r.external.peak / r.live.peak : NaN;
+  }, 3, false, [], false));
   const baselines = nativeFootprintGrid(c);
   if (baselines) grids.push(baselines);
   grids.push(grid(c, 'M1 = mean over events of used / live', (s, col) => s.allocators.find((a) => a.name === col)?.result?.m1 ?? NaN, 3, true, [], false));

@@ -26,6 +26,7 @@ import { BENCH_PLAN, readPlanFile, resolvePlan } from '../../lab/plan.js';
 import { DEFAULT_LEDGER, DOCS_LEDGER, appendRecord, findRecord } from '../../lab/ledger.js';
 import { parseSpecList } from '../../lab/spec.js';
 import { bundledTraces } from '../../report/sources.js';
+import { nativeSkipSummary } from '../../metrics/native.js';
 
 interface BenchFlags {
   allocator?: string;
@@ -46,6 +47,7 @@ interface BenchFlags {
   maps: boolean;
   spaceMib: string;
   readme?: boolean;
+  logCounts?: boolean;
 }
 
 /** Splits a comma list; each name checked by `check` (which throws listing what exists). */
@@ -100,7 +102,8 @@ export function registerBench(program: Command): void {
     .option('--no-native', 'leave out the native allocators')
     .option('-o, --out <dir>', 'where the report is written (default: bench/results/)')
     .option('--json', 'print the comparison as JSON instead of tables')
-    .option('--at <event>', 'draw the heap maps at this event (default: each allocator\'s peak of used memory)')
+    .option('--at <event>', 'draw the heap maps at this event (default: just after the source\'s peak of live bytes, the same event for every allocator)')
+    .option('--log-counts', 'draw the size histograms\' counts on a log axis, so the large-size tail shows')
     .option('--map-source <name>', 'draw the heap maps on this source (default: the first)')
     .option('--no-maps', 'draw no heap maps')
     .option('--space-mib <n>', 'size of each run\'s address space in MiB', '4096')
@@ -113,12 +116,14 @@ export function registerBench(program: Command): void {
       const c = await compare(plan, { ledger }, log);
       const maps = opts.maps ? await comparisonHeapMaps(c, { source: opts.mapSource, at, spaceMib: plan.spaceMib }) : [];
       const dir = resolve(opts.out ?? RESULTS_DIR);
-      const files = await writeReport(dir, c, maps);
+      const files = await writeReport(dir, c, maps, { logCounts: opts.logCounts === true });
       if (opts.json) console.log(JSON.stringify(c, null, 2));
       else {
         for (const g of comparisonGrids(c)) console.log(`${terminalTable(g)}\n`);
         for (const n of comparisonNotes(c)) console.log(n);
       }
+      const skips = nativeSkipSummary(c.sources.flatMap((s) => s.nativeSkipped));
+      if (skips !== null) log(skips);
       log(`record ${c.record} appended to ${ledger}`);
       log(`report: ${files.join(', ')} (${c.seconds.toFixed(0)} s)`);
       if (opts.readme) {

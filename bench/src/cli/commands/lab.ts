@@ -6,6 +6,10 @@
  *   lab show ID [--ledger FILE] [--json] a record's provenance and its tables (or the record as JSON)
  *   lab diff A B [--ledger FILE]         B against A: faster, slower or not distinguishable, per
  *                                        source and allocator, and which memory figures changed
+ *   lab docs [--record ID] [--check]     re-renders the figures blocks of the READMEs from the records
+ *                                        they name in bench/docs/records.jsonl (with --record, a record
+ *                                        of the ledger is copied there and every block it can fill
+ *                                        points at it); --check only lists what differs (exit 1)
  * IDs: a record's id, a unique prefix or suffix of it, or `last`. Records may come from two
  * ledgers: `lab diff A B --ledger-b FILE`.
  */
@@ -19,6 +23,8 @@ import { diffRecords, diffText } from '../../lab/diff.js';
 import { DEFAULT_LEDGER, findRecord, readLedger } from '../../lab/ledger.js';
 import { readPlanFile } from '../../lab/plan.js';
 import { runPlan } from '../../lab/run.js';
+import { checkAllDocuments, documentFiles, renderDocuments } from '../../lab/figures.js';
+import { DOCS_LEDGER, appendRecord } from '../../lab/ledger.js';
 
 /** A record's provenance as lines. */
 export function provenanceLines(r: LabRecord): string[] {
@@ -81,6 +87,28 @@ export function registerLab(program: Command): void {
       for (const l of provenanceLines(r)) console.log(l);
       console.log('');
       printTables(r);
+    });
+  lab
+    .command('docs')
+    .description("render the READMEs' figures blocks from their records (bench/docs/records.jsonl)")
+    .option(...ledgerOption)
+    .option('--record <id>', 'copy this record from the ledger into bench/docs/records.jsonl and point every block it can fill at it')
+    .option('--check', 'change nothing: list the blocks whose text is not what their record gives, and exit 1 if any')
+    .action((opts: { ledger?: string; record?: string; check?: boolean }) => {
+      if (opts.check) {
+        const bad = checkAllDocuments(DOCS_LEDGER);
+        for (const b of bad) console.log(`differs from its record: ${b}`);
+        if (bad.length > 0) process.exitCode = 1;
+        else console.log('every figure in the documents is what its record gives');
+        return;
+      }
+      let record: LabRecord | undefined;
+      if (opts.record !== undefined) {
+        record = findRecord(resolve(opts.ledger ?? DEFAULT_LEDGER), opts.record);
+        if (!readLedger(DOCS_LEDGER).some((r) => r.id === record!.id)) appendRecord(DOCS_LEDGER, record);
+      }
+      const changed = renderDocuments(documentFiles(), DOCS_LEDGER, record);
+      console.log(changed.length === 0 ? 'no document changed' : `rendered: ${changed.join(', ')}`);
     });
   lab
     .command('diff')

@@ -19,6 +19,7 @@ import { DEFAULT_SEED, workload, workloadSource } from '../../workloads/index.js
 import { parseCount } from '../options.js';
 import { replayFooter, replayTable } from '../../metrics/table.js';
 import { replayLeaks } from '../../step-replay.js';
+import { nativeSkipSummary } from '../../metrics/native.js';
 import type { PlanSource } from '../../lab/api.js';
 import { resolvePlan } from '../../lab/plan.js';
 import { runPlan } from '../../lab/run.js';
@@ -126,7 +127,8 @@ export function registerReplay(program: Command): void {
       console.log(replayTable(results, native));
       for (const line of replayFooter(results[0]!, touch)) console.log(line);
       if (runs === 1) console.log('time: one run, so its spread is unknown (marked noisy): --runs 5 gives the median and spread of five interleaved runs');
-      for (const x of s.nativeSkipped) console.log(`native: ${x}`);
+      const skips = nativeSkipSummary(s.nativeSkipped);
+      if (skips !== null) console.log(skips);
       if (opts.floor && !opts.native) console.log('floor: only the engine\'s (ring-bump); with --native the C driver\'s floor runs too, and each allocator\'s time above its floor is compared with glibc\'s');
       if (ledger !== null) console.log(`record ${record.id} in ${ledger}`);
       for (const [i, x] of specs.entries()) if (opts.leaks) console.log(`\nleaks of ${x.spec}: ${formatLeakReport(leaks[i]!).trimEnd()}`);
