@@ -2,7 +2,15 @@
  * libheaplab-record.so, part 2: the trace file. Per-process recording state, decided once from
  * /proc/self/cmdline and /proc/self/environ (which need no malloc and no initialised libc);
  * formatting of event lines by hand; the event buffer; flushing when full, at exit (atexit and a
- * destructor) and before exec; fork (the child starts its own file).
+ * destructor) and before exec; fork (the child starts its own file); the module map.
+ *
+ * The module map: right after the header, one `# module <start>-<end> <offset> <path>` line per
+ * executable file mapping of /proc/self/maps (hex, as maps prints them), so recorded sites can
+ * be turned into module+offset and symbolised later. With sites on, a site outside every module
+ * written so far (a library dlopen'ed since) makes the recorder read the maps again and write
+ * the new modules before that event's line; a 64 KiB region where that found nothing is
+ * remembered (up to 64 of them) and not looked up again. The maps file is read with open/read
+ * into a stack buffer: no malloc.
  *
  * Memory layout: the event buffer is 1 MiB of .bss; the file is <program>.<pid>.trace (or
  * <program>.<pid>-<k>.trace when taken) in $HEAPLAB_RECORD_DIR, on an O_CLOEXEC fd moved to >= 900.
@@ -30,6 +38,15 @@ static int g_direct;            /* after the exit flush: write every event strai
 static char g_dir[1024] = ".";
 static char g_only[1024];
 static char g_program[256] = "unknown";
+
+/* Modules written to this file: range, offset and a hash of the path (g_lock held). */
+#define MODULES_MAX 1024
+static struct module { uint64_t start, end, offset, path_hash; } g_mod[MODULES_MAX];
+static int g_nmod;
+static int g_last_mod;          /* the module the last site was in: looked at first */
+#define MISSES_MAX 64
+static uint64_t g_miss[MISSES_MAX];   /* 64 KiB regions (address >> 16) in no module after a rescan */
+static int g_nmiss, g_miss_next;
 
 #define BUF_SIZE (1u << 20)
 static char g_buf[BUF_SIZE];
@@ -164,6 +181,114 @@ char *put_hex(char *o, uint64_t v) {
   return o;
 }
 
+/* ---- the module map ---- */
+
+static uint64_t fnv1a(const char *p, size_t n) {
+  uint64_t h = 1469598103934665603ull;
+  for (size_t i = 0; i < n; i++) { h ^= (unsigned char)p[i]; h *= 1099511628211ull; }
+  return h;
+}
+
+static int parse_hex(const char **pp, const char *e, uint64_t *out) {
+  const char *p = *pp;
+  uint64_t v = 0;
+  int n = 0;
+  for (; p < e; p++, n++) {
+    char c = *p;
+    int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+    if (d < 0) break;
+    v = v * 16 + (uint64_t)d;
+  }
+  *pp = p;
+  *out = v;
+  return n > 0 && n <= 16;
+}
+
+static const char *skip_field(const char *p, const char *e) {
+  while (p < e && *p != ' ') p++;
+  while (p < e && *p == ' ') p++;
+  return p;
+}
+
+/* One line of /proc/self/maps ("start-end perms offset dev inode path"): when it is an executable
+   mapping of a file not written yet, writes its `# module` line. g_lock held. */
+static void maps_line(const char *l, const char *e) {
+  uint64_t start, end, offset;
+  const char *p = l;
+  if (!parse_hex(&p, e, &start) || p >= e || *p != '-') return;
+  p++;
+  if (!parse_hex(&p, e, &end) || p + 5 >= e || *p != ' ') return;
+  if (p[3] != 'x') return;                               /* perms: r-xp */
+  p = skip_field(p + 1, e);                              /* to the offset */
+  if (!parse_hex(&p, e, &offset)) return;
+  p = skip_field(p, e);                                  /* past the offset's end: the dev */
+  p = skip_field(p, e);                                  /* the inode */
+  p = skip_field(p, e);                                  /* the path */
+  if (p >= e || *p != '/') return;                       /* [vdso], anonymous: not a file */
+  size_t plen = (size_t)(e - p);
+  if (plen > 4096) return;
+  uint64_t h = fnv1a(p, plen);
+  for (int i = 0; i < g_nmod; i++) {
+    if (g_mod[i].start == start && g_mod[i].end == end && g_mod[i].offset == offset && g_mod[i].path_hash == h) return;
+  }
+  if (g_nmod == MODULES_MAX) return;
+  g_mod[g_nmod++] = (struct module){ start, end, offset, h };
+  char line[4200];
+  char *o = put_str(line, "# module ");
+  o = put_hex(o, start);
+  *o++ = '-';
+  o = put_hex(o, end);
+  *o++ = ' ';
+  o = put_hex(o, offset);
+  *o++ = ' ';
+  memcpy(o, p, plen);
+  o += plen;
+  *o++ = '\n';
+  append_locked(line, (size_t)(o - line));
+}
+
+/* Reads /proc/self/maps in pieces and writes the modules not written yet. g_lock held. */
+static void scan_modules_locked(void) {
+  int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return;
+  char buf[8192];
+  size_t have = 0;
+  for (;;) {
+    ssize_t r = read(fd, buf + have, sizeof buf - have);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) break;
+    have += (size_t)r;
+    char *l = buf, *end = buf + have, *nl;
+    while ((nl = memchr(l, '\n', (size_t)(end - l))) != NULL) {
+      maps_line(l, nl);
+      l = nl + 1;
+    }
+    have = (size_t)(end - l);
+    if (have == sizeof buf) have = 0;                    /* a line longer than the buffer: dropped */
+    memmove(buf, l, have);
+  }
+  close(fd);
+}
+
+static int in_module(uint64_t a) {
+  if (g_last_mod < g_nmod && a >= g_mod[g_last_mod].start && a < g_mod[g_last_mod].end) return 1;
+  for (int i = 0; i < g_nmod; i++) {
+    if (a >= g_mod[i].start && a < g_mod[i].end) { g_last_mod = i; return 1; }
+  }
+  return 0;
+}
+
+void note_site_locked(uint64_t site) {
+  if (g_state != 1 || in_module(site)) return;
+  uint64_t region = site >> 16;
+  for (int i = 0; i < g_nmiss; i++) if (g_miss[i] == region) return;
+  scan_modules_locked();
+  if (in_module(site)) return;
+  g_miss[g_miss_next] = region;
+  g_miss_next = (g_miss_next + 1) % MISSES_MAX;
+  if (g_nmiss < MISSES_MAX) g_nmiss++;
+}
+
 /* Opens this process's trace file and writes the header. Called with g_lock held (or single-threaded). */
 static void open_trace(void) {
   char path[1400];
@@ -207,6 +332,10 @@ static void open_trace(void) {
   o = put_dec(o, (uint64_t)getppid());
   *o++ = '\n';
   g_len = (size_t)(o - g_buf);
+  g_nmod = 0;
+  g_nmiss = 0;
+  g_miss_next = 0;
+  scan_modules_locked();
 }
 
 static void at_exit_flush(void);
@@ -252,9 +381,11 @@ void emit(char op, uint64_t id, uint64_t id2, uint64_t size, uint64_t align, int
   if (op == 'r') { *o++ = ' '; o = put_hex(o, id2); }
   if (nfields >= 2) { *o++ = ' '; o = put_dec(o, size); }
   if (op == 'm') { *o++ = ' '; o = put_dec(o, align); }
-  if (site && g_sites) { *o++ = ' '; o = put_hex(o, (uint64_t)(uintptr_t)site); }
+  int with_site = site && g_sites;
+  if (with_site) { *o++ = ' '; o = put_hex(o, (uint64_t)(uintptr_t)site); }
   *o++ = '\n';
   pthread_mutex_lock(&g_lock);
+  if (with_site) note_site_locked((uint64_t)(uintptr_t)site);
   if (g_state == 1) append_locked(line, (size_t)(o - line));
   pthread_mutex_unlock(&g_lock);
 }

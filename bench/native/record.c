@@ -190,8 +190,10 @@ static void *realloc_common(void *old, size_t n, size_t s, int array, void *site
       uint64_t rec = ovf ? UINT64_MAX : size;
       /* realloc(p, 0) that freed p is written "r 0 old 0"; any other NULL keeps its size */
       o = put_dec(o, rec);
-      if (site && g_sites && !(p == NULL && rec == 0)) { *o++ = ' '; o = put_hex(o, (uintptr_t)site); }
+      int with_site = site && g_sites && !(p == NULL && rec == 0);
+      if (with_site) { *o++ = ' '; o = put_hex(o, (uintptr_t)site); }
       *o++ = '\n';
+      if (with_site) note_site_locked((uintptr_t)site);
       append_locked(line, (size_t)(o - line));
     }
     pthread_mutex_unlock(&g_lock);

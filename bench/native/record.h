@@ -36,6 +36,9 @@ void emit(char op, uint64_t id, uint64_t id2, uint64_t size, uint64_t align, int
 char *put_str(char *o, const char *s);
 char *put_dec(char *o, uint64_t v);
 char *put_hex(char *o, uint64_t v);
+/* With sites on: makes sure the module holding `site` has its `# module` line (rereads the maps
+   when it is in none written so far). Call with g_lock held, before appending the event's line. */
+void note_site_locked(uint64_t site);
 
 /* Whether this process records (decided on first use). */
 static inline int recording(void) {

@@ -310,11 +310,12 @@ static void parse_line(char *line) {
 /*
  * ---- the binary form ("HLTB", core's trace/binary.ts) ----
  * 'H' 'L' 'T' 'B', version 1, flags, varint n + n bytes of program name, then records: a tag byte
- * (bits 0-2 kind: 0 a, 1 c, 2 m, 3 r, 4 f, 7 site definition; bit 3 a site index follows; bit 4
+ * (bits 0-2 kind: 0 a, 1 c, 2 m, 3 r, 4 f, 6 module, 7 site definition; bit 3 a site index follows; bit 4
  * the id delta is negative; bit 5 realloc's old-id delta is negative) and unsigned LEB128 varints
  * of at most 8 bytes: a, c: id delta, size; m: id delta, size, alignment; r: new-id delta, old-id
  * delta (from the new id), size; f: id delta. Deltas are from the previous event's id. A site
- * definition is a varint length and that many bytes; sites are not needed here, only skipped.
+ * definition is a varint length and that many bytes; a module (tag byte exactly 6) is varints
+ * start, length, offset, path length and the path's bytes. Neither is needed here: both are skipped.
  */
 
 static uint64_t g_offset = 0;    /* byte offset in the (decompressed) file, for errors */
@@ -372,6 +373,13 @@ static void parse_binary(void) {
     int kind = tag & 7;
     if (kind == 7) {
       bin_skip(bin_varint("the site length (varint)"), "the site name");
+      continue;
+    }
+    if (tag == 6) {
+      bin_varint("the module start (varint)");
+      bin_varint("the module length (varint)");
+      bin_varint("the module offset (varint)");
+      bin_skip(bin_varint("the module path length (varint)"), "the module path");
       continue;
     }
     if (kind > 4 || (tag & 0xc0)) bin_error(at, "a record tag");

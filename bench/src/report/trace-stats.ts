@@ -7,7 +7,11 @@
  * State: the live blocks in a LiveTable (below: id → requested size in two typed arrays, open
  * addressing), nothing per event, so the pass costs a few tens of nanoseconds per event beside
  * the reader's own decoding (a JS Map of 2^53-range ids cost 0.5–1.5 µs an event: boxed keys);
- * the histogram is a Float64Array of 54 buckets (0, 1, 2–3, 4–7, …, up to 2^53).
+ * the histogram is a Float64Array of 54 buckets (0, 1, 2–3, 4–7, …, up to 2^53). Allocation sites
+ * (when the trace has them): requests and bytes per site in Float64Arrays indexed by the reader's
+ * site index, and each live block's site in the live table, so the blocks live at the end are
+ * grouped by site too. The top sites are printed as `module+0xADDR function (file:line)` through
+ * the trace's module map (core's symboliseSites: one addr2line run per module, where installed).
  *
  * Semantics, as heaplab-trace v1 defines the events:
  *   a/c/m   a request of `size` bytes (calloc: n × size); id 0 is a failed request
@@ -19,7 +23,7 @@
  * (a trace this lab did not write) replaces the old entry and is counted in `reusedLiveIds`.
  */
 
-import { EV_FREE, EV_REALLOC, EVENT_LETTERS, openTrace, type EventChunk, type TraceSource } from '@heaplab/core';
+import { EV_FREE, EV_REALLOC, EVENT_LETTERS, openTrace, symboliseSites, type EventChunk, type SymboliseOptions, type TraceModule, type TraceSource } from '@heaplab/core';
 import { formatBytes } from '../metrics/table.js';
 import { progressBar } from './progress.js';
 
@@ -29,6 +33,23 @@ export interface SizeBucket {
   hi: number;
   count: number;
 }
+
+/** The requests of one allocation site. */
+export interface SiteRow {
+  /** The site as the trace wrote it. */
+  site: string;
+  /** Where it is: `module+0xADDR`, with ` function (file:line)` when addr2line knows; the site itself when the trace has no module holding it. */
+  where: string;
+  requests: number;
+  /** Bytes requested. */
+  bytes: number;
+  /** Its blocks live after the last event, and their bytes. */
+  liveBlocks: number;
+  liveBytes: number;
+}
+
+/** Site rows kept in TraceStats.sites (the ones with the most bytes requested). */
+export const SITE_ROWS = 20;
 
 /** Events of each kind, by v1 letter. */
 export type KindCounts = Record<'a' | 'c' | 'm' | 'r' | 'f', number>;
@@ -63,6 +84,10 @@ export interface TraceStats {
   largest: number;
   /** Buckets 0, 1, 2–3, 4–7, …: every bucket from the first non-empty to the last. */
   sizes: SizeBucket[];
+  /** Distinct allocation sites of the requests (0 for a trace without sites). */
+  siteCount: number;
+  /** The SITE_ROWS sites with the most bytes requested (then most requests, then by name). */
+  sites: SiteRow[];
 }
 
 const BUCKETS = 54;
@@ -82,6 +107,7 @@ export function bucketOf(size: number): number {
 export class LiveTable {
   private keys = new Float64Array(1024);
   private vals = new Float64Array(1024);
+  private siteOf = new Int32Array(1024);
   private mask = 1023;
   private shift = 22;
   /** Live blocks. */
@@ -111,8 +137,8 @@ export class LiveTable {
     return i < 0 ? -1 : this.vals[i]!;
   }
 
-  /** Makes `id` (non-zero) live with `size` bytes; returns the size it replaced, or −1 when it was not live. */
-  set(id: number, size: number): number {
+  /** Makes `id` (non-zero) live with `size` bytes from site `site` (−1: none); returns the size it replaced, or −1 when it was not live. */
+  set(id: number, size: number, site = -1): number {
     if (2 * (this.size + 1) > this.keys.length) this.grow();
     const keys = this.keys;
     let i = this.home(id);
@@ -120,12 +146,14 @@ export class LiveTable {
       if (keys[i] === id) {
         const before = this.vals[i]!;
         this.vals[i] = size;
+        this.siteOf[i] = site;
         this.bytes += size - before;
         return before;
       }
     }
     keys[i] = id;
     this.vals[i] = size;
+    this.siteOf[i] = site;
     this.size++;
     this.bytes += size;
     return -1;
@@ -137,6 +165,7 @@ export class LiveTable {
     if (i < 0) return -1;
     const keys = this.keys;
     const vals = this.vals;
+    const siteOf = this.siteOf;
     const mask = this.mask;
     const size = vals[i]!;
     this.size--;
@@ -148,18 +177,26 @@ export class LiveTable {
       if (stays) continue;
       keys[i] = keys[j]!;
       vals[i] = vals[j]!;
+      siteOf[i] = siteOf[j]!;
       i = j;
     }
     keys[i] = 0;
     return size;
   }
 
+  /** Calls `f` for every live block: its size and site. */
+  forEach(f: (size: number, site: number) => void): void {
+    for (let i = 0; i < this.keys.length; i++) if (this.keys[i] !== 0) f(this.vals[i]!, this.siteOf[i]!);
+  }
+
   private grow(): void {
     const oldKeys = this.keys;
     const oldVals = this.vals;
+    const oldSites = this.siteOf;
     const cap = oldKeys.length * 2;
     this.keys = new Float64Array(cap);
     this.vals = new Float64Array(cap);
+    this.siteOf = new Int32Array(cap);
     this.mask = cap - 1;
     this.shift--;
     const keys = this.keys;
@@ -170,6 +207,7 @@ export class LiveTable {
       while (keys[i] !== 0) i = (i + 1) & this.mask;
       keys[i] = id;
       this.vals[i] = oldVals[s]!;
+      this.siteOf[i] = oldSites[s]!;
     }
   }
 }
@@ -191,6 +229,12 @@ class StatsPass {
   atLeast128k = 0;
   largest = 0;
   program = '';
+  /** The reader's site table and module map (shared by its chunks). */
+  siteNames: readonly string[] = [];
+  modules: readonly TraceModule[] = [];
+  /** Requests and bytes by site index. */
+  private siteRequests = new Float64Array(0);
+  private siteBytes = new Float64Array(0);
 
   add(c: EventChunk): void {
     const live = this.live;
@@ -198,6 +242,19 @@ class StatsPass {
     const buckets = this.buckets;
     this.program = c.program;
     this.events += c.count;
+    this.siteNames = c.sites;
+    if (c.modules !== undefined) this.modules = c.modules;
+    if (this.siteRequests.length < c.sites.length) {
+      const n = Math.max(c.sites.length, 2 * this.siteRequests.length);
+      const r = new Float64Array(n);
+      const b = new Float64Array(n);
+      r.set(this.siteRequests);
+      b.set(this.siteBytes);
+      this.siteRequests = r;
+      this.siteBytes = b;
+    }
+    const siteRequests = this.siteRequests;
+    const siteBytes = this.siteBytes;
     for (let j = 0; j < c.count; j++) {
       const k = c.kind[j]!;
       const id = c.id[j]!;
@@ -222,17 +279,48 @@ class StatsPass {
       if (size >= 131072) this.atLeast128k++;
       if (size > this.largest) this.largest = size;
       buckets[bucketOf(size)]!++;
+      const site = c.site[j]!;
+      if (site >= 0) {
+        siteRequests[site]!++;
+        siteBytes[site]! += size;
+      }
       if (id === 0) {
         this.failed++;
         continue;
       }
-      if (live.set(id, size) >= 0) this.reusedLiveIds++;
+      if (live.set(id, size, site) >= 0) this.reusedLiveIds++;
       if (live.bytes > this.peakLiveBytes) this.peakLiveBytes = live.bytes;
       if (live.size > this.peakLiveBlocks) this.peakLiveBlocks = live.size;
     }
   }
 
-  result(): TraceStats {
+  /** The SITE_ROWS sites with the most bytes requested, and how many sites there are. */
+  private siteRows(options: SymboliseOptions): { count: number; rows: SiteRow[] } {
+    const names = this.siteNames;
+    const liveBlocks = new Float64Array(names.length);
+    const liveBytes = new Float64Array(names.length);
+    this.live.forEach((size, site) => {
+      if (site < 0) return;
+      liveBlocks[site]!++;
+      liveBytes[site]! += size;
+    });
+    const used: number[] = [];
+    for (let i = 0; i < names.length; i++) if (this.siteRequests[i]! > 0) used.push(i);
+    used.sort((x, y) => this.siteBytes[y]! - this.siteBytes[x]! || this.siteRequests[y]! - this.siteRequests[x]! || (names[x]! < names[y]! ? -1 : 1));
+    const top = used.slice(0, SITE_ROWS);
+    const where = symboliseSites(top.map((i) => names[i]!), this.modules, options);
+    const rows = top.map((i) => ({
+      site: names[i]!,
+      where: where.get(names[i]!)?.text ?? names[i]!,
+      requests: this.siteRequests[i]!,
+      bytes: this.siteBytes[i]!,
+      liveBlocks: liveBlocks[i]!,
+      liveBytes: liveBytes[i]!,
+    }));
+    return { count: used.length, rows };
+  }
+
+  result(options: SymboliseOptions = {}): TraceStats {
     const buckets = this.buckets;
     let first = buckets.findIndex((b) => b > 0);
     let last = BUCKETS - 1;
@@ -243,6 +331,7 @@ class StatsPass {
     const requests = this.requests;
     const share = (n: number): number => (requests > 0 ? n / requests : NaN);
     const byKind = Object.fromEntries([...EVENT_LETTERS].map((l, i) => [l, this.kinds[i]!])) as KindCounts;
+    const sites = this.siteRows(options);
     return {
       program: this.program,
       events: this.events,
@@ -259,19 +348,24 @@ class StatsPass {
       atLeast128k: share(this.atLeast128k),
       largest: this.largest,
       sizes,
+      siteCount: sites.count,
+      sites: sites.rows,
     };
   }
 }
 
-/** Reads a source once and returns its statistics. */
-export async function traceStats(source: TraceSource): Promise<TraceStats> {
+/**
+ * Reads a source once and returns its statistics. Sites in the source's module map are shown as
+ * module+offset, with function and line from addr2line unless `options.addr2line` is false.
+ */
+export async function traceStats(source: TraceSource, options: SymboliseOptions = {}): Promise<TraceStats> {
   const pass = new StatsPass();
   for await (const c of source.open()) pass.add(c);
-  return pass.result();
+  return pass.result(options);
 }
 
 /** Options of `traceFileStats`. */
-export interface FileStatsOptions {
+export interface FileStatsOptions extends SymboliseOptions {
   /** Show a progress bar (MiB of the file read) on stderr when the pass lasts over `delayMs` on a terminal. Default false. */
   progress?: boolean;
   /** Where the bar goes (default process.stderr; it shows only on a terminal). */
@@ -302,7 +396,7 @@ export async function traceFileStats(file: string, options: FileStatsOptions = {
   } finally {
     bar?.stop();
   }
-  return pass.result();
+  return pass.result(options);
 }
 
 /** A power of two with a K, M or G suffix from 1024 up. */
@@ -345,5 +439,20 @@ export function traceStatsLines(name: string, s: TraceStats, width = 40): string
     const bar = most > 0 ? '█'.repeat(Math.round((b.count / most) * width)) : '';
     lines.push(`  ${labels[i]!.padStart(pad)} │${bar.padEnd(width)} ${pct(b.count / s.requests).padStart(7)} ${num(b.count)}`);
   });
+  lines.push(...siteLines(s, TERMINAL_SITE_ROWS));
   return lines;
+}
+
+/** Site rows shown in the terminal. */
+const TERMINAL_SITE_ROWS = 10;
+
+/** The top sites as a small table (none when the trace has no sites). */
+export function siteLines(s: TraceStats, limit = TERMINAL_SITE_ROWS): string[] {
+  if (s.sites.length === 0) return [];
+  const rows = s.sites.slice(0, limit);
+  const cells = rows.map((r) => [num(r.bytes), num(r.requests), `${num(r.liveBlocks)} (${formatBytes(r.liveBytes)})`, r.where]);
+  const head = ['bytes', 'requests', 'live at end', 'site'];
+  const w = head.map((h, c) => Math.max(h.length, ...cells.map((row) => row[c]!.length)));
+  const fmt = (row: string[]): string => `    ${row.slice(0, 3).map((x, c) => x.padStart(w[c]!)).join('  ')}  ${row[3]}`;
+  return [`  allocation sites by bytes requested (${rows.length} of ${num(s.siteCount)}):`, fmt(head), ...cells.map(fmt)];
 }

@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chunkSource, chunksOf, writeTrace, type EventChunk, type TraceEvent } from '@heaplab/core';
-import { LiveTable, bucketLabel, bucketOf, traceFileStats, traceStats, traceStatsLines, type TraceStats } from '../../src/report/trace-stats.js';
+import { LiveTable, SITE_ROWS, bucketLabel, bucketOf, traceFileStats, traceStats, traceStatsLines, type TraceStats } from '../../src/report/trace-stats.js';
 import { Rng } from '../../src/workloads/rng.js';
 
 const ev = (kind: TraceEvent['kind'], id: number, size = 0, arg = 0): TraceEvent => ({ kind, id, size, arg, site: null });
@@ -93,6 +93,8 @@ test('the terminal histogram gives the largest bucket the full bar and every buc
 /** The statistics the simple way: one Map, one pass over event objects. */
 function referenceStats(events: readonly TraceEvent[], program: string): TraceStats {
   const live = new Map<number, number>();
+  const liveSite = new Map<number, string | null>();
+  const bySite = new Map<string, { requests: number; bytes: number }>();
   const byKind = { a: 0, c: 0, m: 0, r: 0, f: 0 };
   const buckets = new Map<number, number>();
   let bytes = 0;
@@ -132,6 +134,12 @@ function referenceStats(events: readonly TraceEvent[], program: string): TraceSt
     largest = Math.max(largest, e.size);
     const b = e.size === 0 ? 0 : e.size.toString(2).length;
     buckets.set(b, (buckets.get(b) ?? 0) + 1);
+    if (e.site !== null) {
+      const row = bySite.get(e.site) ?? { requests: 0, bytes: 0 };
+      row.requests++;
+      row.bytes += e.size;
+      bySite.set(e.site, row);
+    }
     if (e.id === 0) {
       failed++;
       continue;
@@ -141,6 +149,7 @@ function referenceStats(events: readonly TraceEvent[], program: string): TraceSt
       bytes -= live.get(e.id)!;
     }
     live.set(e.id, e.size);
+    liveSite.set(e.id, e.site);
     bytes += e.size;
     peakBytes = Math.max(peakBytes, bytes);
     peakBlocks = Math.max(peakBlocks, live.size);
@@ -149,6 +158,12 @@ function referenceStats(events: readonly TraceEvent[], program: string): TraceSt
   const sizes = [];
   if (used.length > 0) for (let b = Math.min(...used); b <= Math.max(...used); b++) sizes.push({ lo: b === 0 ? 0 : 2 ** (b - 1), hi: b === 0 ? 0 : 2 ** b - 1, count: buckets.get(b) ?? 0 });
   const share = (n: number): number => (requests > 0 ? n / requests : NaN);
+  const sites = [...bySite.entries()]
+    .map(([site, r]) => {
+      const ids = [...live.keys()].filter((id) => liveSite.get(id) === site);
+      return { site, where: site, ...r, liveBlocks: ids.length, liveBytes: ids.reduce((x, id) => x + live.get(id)!, 0) };
+    })
+    .sort((x, y) => y.bytes - x.bytes || y.requests - x.requests || (x.site < y.site ? -1 : 1));
   return {
     program,
     events: events.length,
@@ -165,6 +180,8 @@ function referenceStats(events: readonly TraceEvent[], program: string): TraceSt
     atLeast128k: share(l128),
     largest,
     sizes,
+    siteCount: sites.length,
+    sites: sites.slice(0, SITE_ROWS),
   };
 }
 
@@ -181,22 +198,24 @@ function randomEvents(seed: number, n: number): TraceEvent[] {
   const newId = (): number => bases[rng.int(0, bases.length - 1)]! + rng.int(0, 4095) * 16;
   const size = (): number => (rng.float() < 0.05 ? 0 : Math.floor(2 ** (rng.float() * 20)));
   const pickLive = (): number => (live.length === 0 ? newId() : live.splice(rng.int(0, live.length - 1), 1)[0]!);
+  // a third of the requests have no site; the others one of 40 (more than SITE_ROWS)
+  const site = (): string | null => (rng.float() < 0.33 ? null : `s${rng.int(0, 39)}`);
   for (let i = 0; i < n; i++) {
     const x = rng.float();
     if (x < 0.4) {
       const id = rng.float() < 0.03 ? 0 : rng.float() < 0.02 && live.length > 0 ? live[rng.int(0, live.length - 1)]! : newId();
       const kind = (['a', 'c', 'm'] as const)[rng.int(0, 2)]!;
-      out.push({ kind, id, size: size(), arg: kind === 'm' ? 2 ** rng.int(3, 12) : 0, site: null });
+      out.push({ kind, id, size: size(), arg: kind === 'm' ? 2 ** rng.int(3, 12) : 0, site: site() });
       if (id !== 0) live.push(id);
     } else if (x < 0.75) {
       out.push({ kind: 'f', id: rng.float() < 0.05 ? newId() : pickLive(), size: 0, arg: 0, site: null });
     } else {
       const form = rng.int(0, 3);
       if (form === 0) out.push({ kind: 'r', id: 0, size: 0, arg: pickLive(), site: null }); // realloc to 0 that freed
-      else if (form === 1) out.push({ kind: 'r', id: 0, size: size() + 1, arg: live.length > 0 ? live[0]! : 0, site: null }); // failed: old stays
+      else if (form === 1) out.push({ kind: 'r', id: 0, size: size() + 1, arg: live.length > 0 ? live[0]! : 0, site: site() }); // failed: old stays
       else {
         const id = newId();
-        out.push({ kind: 'r', id, size: size(), arg: form === 2 ? 0 : pickLive(), site: null });
+        out.push({ kind: 'r', id, size: size(), arg: form === 2 ? 0 : pickLive(), site: site() });
         live.push(id);
       }
     }
@@ -204,7 +223,7 @@ function randomEvents(seed: number, n: number): TraceEvent[] {
   return out;
 }
 
-test('stats over random traces equal a plain Map reference, whatever the chunk size', async () => {
+test('stats over random traces, sites included, equal a plain Map reference, whatever the chunk size', async () => {
   for (const [seed, n, chunk] of [[1, 3000, 7], [2, 20000, 4096], [3, 50000, 65536], [4, 1, 1], [5, 800, 1]] as const) {
     const events = randomEvents(seed, n);
     const got = await traceStats(chunkSource('random', chunksOf(events, 'random', chunk)));
@@ -237,6 +256,25 @@ test('the live table agrees with a Map through growth and removals in runs that 
   assert.is(table.size, ref.size);
   assert.is(table.bytes, [...ref.values()].reduce((x, y) => x + y, 0));
   for (const x of ids) assert.is(table.get(x), ref.get(x) ?? -1);
+});
+
+test('sites in the module map are shown as module+offset in the stats and the terminal lines, tags as written', async () => {
+  const events = [ev('a', 0x10, 100), ev('a', 0x20, 300), ev('a', 0x30, 50), ev('f', 0x20)];
+  events[0]!.site = '401234';
+  events[1]!.site = '0x401234';
+  events[2]!.site = 'parser';
+  const chunks = chunksOf(events, 'mods');
+  chunks[0]!.modules = [{ start: 0x400000, end: 0x500000, offset: 0x1000, path: '/no/such/dir/libdemo.so' }];
+  const s = await traceStats(chunkSource('mods', chunks), { addr2line: false });
+  assert.is(s.siteCount, 3);
+  assert.equal(
+    s.sites.map((r) => [r.site, r.where, r.requests, r.bytes, r.liveBlocks, r.liveBytes]),
+    [['0x401234', 'libdemo.so+0x2234', 1, 300, 0, 0], ['401234', 'libdemo.so+0x2234', 1, 100, 1, 100], ['parser', 'parser', 1, 50, 1, 50]],
+  );
+  const lines = traceStatsLines('mods', s);
+  assert.is(lines.at(-5), '  allocation sites by bytes requested (3 of 3):');
+  assert.match(lines.at(-2)!, /^\s+100\s+1\s+1 \(100 B\)\s+libdemo\.so\+0x2234$/);
+  assert.match(lines.at(-1)!, /parser$/);
 });
 
 /** A stream that says it is a terminal and keeps what is written. */

@@ -29,4 +29,4 @@ export { TracingAllocator, createTracingAllocator, TRACING_DEFAULTS, type Tracin
 export { StatsAllocator, createStatsAllocator, STATS_DEFAULTS, sizeBucket, bucketRange, type StatsOptions, type HistogramRow } from './wrappers/stats.js';
 export { LockedAllocator, createLockedAllocator, LOCKED_DEFAULTS, type LockedOptions } from './wrappers/locked.js';
 export { tracingStrategy, checkingStrategy, statsStrategy, lockedStrategy, CORE_WRAPPERS } from './wrappers/strategies.js';
-export { leakReport, leaksOf, formatLeakReport, type LeakRow, type LiveBlockSite } from './wrappers/leaks.js';
+export { leakReport, leaksOf, formatLeakReport, type LeakRow, type LiveBlockSite, type LeakReportOptions } from './wrappers/leaks.js';

@@ -4,11 +4,13 @@
  * allocator A (configured parameters, under a tracing wrapper so each block keeps its trace
  * site), then asks the space who owns the address: the leaf allocator, the block (base, size),
  * its site and the chain of parents — or the mapping it falls in, or "unmapped". `--maps` also
- * prints the space's mappings at that point, to find addresses worth asking about.
+ * prints the space's mappings at that point, to find addresses worth asking about. A recorded
+ * trace's site (a return address) is also shown as module+offset, with function and line where
+ * addr2line is installed, through the module map read up to that point.
  */
 
 import type { Command } from 'commander';
-import { createAddressSpace, createTracingAllocator, fileSource, type TraceSource } from '@heaplab/core';
+import { createAddressSpace, createTracingAllocator, fileSource, symboliseSites, type TraceModule, type TraceSource } from '@heaplab/core';
 import { UsageError, allocatorHelp, allocatorOrDefault } from '../../allocators.js';
 import { comparedFactory } from '../../adapters/index.js';
 import { replayTo } from '../../step-replay.js';
@@ -49,11 +51,21 @@ export function registerWho(program: Command): void {
       const mib = parseCount(opts.spaceMib, '--space-mib');
       if (mib < 1 || mib > 4096) throw new UsageError(`--space-mib: expected 1 to 4096, got ${mib}`);
       let source: TraceSource;
+      let modules: readonly TraceModule[] = [];
       if (opts.workload !== undefined) {
         const ops = opts.ops !== undefined ? parseCount(opts.ops, '--ops') : undefined;
         source = workloadSource(workload(opts.workload), { seed: parseCount(opts.seed, '--seed'), ops: ops ?? (Number.isFinite(at) ? at : undefined) });
       } else {
-        source = fileSource(file!);
+        const inner = fileSource(file!);
+        source = {
+          name: inner.name,
+          async *open() {
+            for await (const c of inner.open()) {
+              if (c.modules !== undefined) modules = c.modules;
+              yield c;
+            }
+          },
+        };
       }
       const space = createAddressSpace({ size: mib * 2 ** 20 });
       if (address >= space.size) throw new UsageError(`<address>: 0x${address.toString(16)} is past the end of the ${mib} MiB space`);
@@ -61,11 +73,13 @@ export function registerWho(program: Command): void {
       const run = await replayTo(source, allocator, at);
       if (Number.isFinite(at) && run.events < at) throw new UsageError(`--at ${at}: ${source.name} has only ${run.events} events; give an event up to ${run.events}, or leave --at out for the state after the last`);
       const answer = space.whoOwns(address);
+      const site = answer.site;
+      const where = site !== null && modules.length > 0 ? symboliseSites([site], modules).get(site)!.text : null;
       if (opts.json) {
-        process.stdout.write(JSON.stringify({ events: run.events, liveBlocks: run.live.size, ...(answer as unknown as { toJSON(): object }).toJSON(), maps: opts.maps ? space.maps() : undefined }, null, 2) + '\n');
+        process.stdout.write(JSON.stringify({ events: run.events, liveBlocks: run.live.size, ...(answer as unknown as { toJSON(): object }).toJSON(), siteWhere: where ?? undefined, maps: opts.maps ? space.maps() : undefined }, null, 2) + '\n');
         return;
       }
-      process.stdout.write(`after ${run.events} events of ${source.name} with ${name} (${run.live.size} live blocks):\n${answer.text}\n`);
+      process.stdout.write(`after ${run.events} events of ${source.name} with ${name} (${run.live.size} live blocks):\n${answer.text}\n${where !== null && where !== site ? `allocation site ${site}: ${where}\n` : ''}`);
       if (opts.maps) process.stdout.write(`\n${space.maps()}`);
     });
 }

@@ -7,7 +7,7 @@
  *   'H' 'L' 'T' 'B'  0x01 (version)  0x00 (flags, reserved)  varint n  n bytes: program (UTF-8)
  *   then records until the end of the file:
  *
- *   tag byte:  bits 0–2  kind: 0 a, 1 c, 2 m, 3 r, 4 f, 7 site definition
+ *   tag byte:  bits 0–2  kind: 0 a, 1 c, 2 m, 3 r, 4 f, 6 module, 7 site definition
  *              bit 3     the event has a site (a varint site index follows its fields)
  *              bit 4     the id delta is negative
  *              bit 5     (r) the old-id delta is negative
@@ -15,6 +15,10 @@
  *   r:     |newid − prev|  |oldid − newid|  size
  *   site definition (tag 7): varint n, n bytes UTF-8; the site gets the next index (0, 1, …)
  *          and is always written before the first event that uses it.
+ *   module (tag 6): varint start, varint end − start, varint offset, varint n, n bytes UTF-8 path:
+ *          an executable mapping of the recorded program, as the text form's `# module` line
+ *          (events.ts, TraceModule); written before the events that follow it in the trace.
+ *          Files without modules are byte for byte what they were before modules existed.
  *
  * `prev` is the id field of the previous event (0 at the start), so ids of nearby addresses
  * cost one or two bytes; deltas are sign and magnitude (bits 4 and 5), never zigzag, because a
@@ -24,13 +28,14 @@
  */
 
 import { Buffer } from 'node:buffer';
-import { DEFAULT_CHUNK_EVENTS, EV_FREE, EV_MEMALIGN, EV_REALLOC, createEventChunk, pushEvent, type EventChunk } from './events.js';
+import { DEFAULT_CHUNK_EVENTS, EV_FREE, EV_MEMALIGN, EV_REALLOC, createEventChunk, pushEvent, type EventChunk, type TraceModule } from './events.js';
 import { TraceFormatError } from './errors.js';
 
 /** The first four bytes of a binary trace. */
 export const BINARY_MAGIC = Uint8Array.of(0x48, 0x4c, 0x54, 0x42); // 'HLTB'
 export const BINARY_VERSION = 1;
 const TAG_SITE = 7;
+const TAG_MODULE = 6;
 const HAS_SITE = 8;
 const NEG_ID = 16;
 const NEG_ARG = 32;
@@ -41,6 +46,7 @@ const MAX_EVENT = 33;
 export class BinaryTraceParser {
   program: string | null = null;
   readonly sites: string[];
+  readonly modules: TraceModule[];
   private carry: Uint8Array | null = null;
   /** Byte offset in the file of the carry's (or the next piece's) first byte. */
   private base = 0;
@@ -55,9 +61,11 @@ export class BinaryTraceParser {
     readonly file: string,
     readonly chunkEvents = DEFAULT_CHUNK_EVENTS,
     sites: string[] = [],
+    modules: TraceModule[] = [],
   ) {
     if (!Number.isInteger(chunkEvents) || chunkEvents < 1) throw new RangeError(`chunkEvents must be a positive integer, got ${chunkEvents}`);
     this.sites = sites;
+    this.modules = modules;
   }
 
   get eventCount(): number {
@@ -153,6 +161,23 @@ export class BinaryTraceParser {
         this.p += n;
         continue;
       }
+      if (kind === TAG_MODULE && tag === TAG_MODULE) {
+        const start = this.varint('the module start');
+        const length = this.varint('the module length');
+        const offset = this.varint('the module offset');
+        const n = this.varint('the module path length');
+        if (this.p + n > len) {
+          if (!this.final) {
+            this.p = at;
+            break;
+          }
+          this.fail(this.base + this.p, `${n} bytes of module path`, 'end of file');
+        }
+        if (length === 0 || start + length > Number.MAX_SAFE_INTEGER) this.fail(this.base + at, 'a module of 1 to 2^53 − start bytes', String(length));
+        this.modules.push({ start, end: start + length, offset, path: Buffer.from(buf.buffer, buf.byteOffset + this.p, n).toString('utf8') });
+        this.p += n;
+        continue;
+      }
       if (kind > EV_FREE || (tag & 0xc0) !== 0) this.fail(this.base + at, 'a record tag', `0x${tag.toString(16)}`);
       const d = this.varint('the id delta');
       const id = tag & NEG_ID ? this.prev - d : this.prev + d;
@@ -177,7 +202,7 @@ export class BinaryTraceParser {
       if (kind === EV_FREE && (site >= 0 || id === 0)) this.fail(this.base + at, 'a free of a non-zero id without a site', id === 0 ? 'id 0' : 'a site');
       this.prev = id;
       let c = this.chunk;
-      if (c === null) c = this.chunk = createEventChunk(this.chunkEvents, this.events, this.sites, this.program!, 'byte');
+      if (c === null) c = this.chunk = createEventChunk(this.chunkEvents, this.events, this.sites, this.program!, 'byte', this.modules);
       pushEvent(c, kind, id, arg, size, site, this.base + at);
       this.events++;
       if (c.count === this.chunkEvents) {
@@ -209,6 +234,24 @@ export class BinaryTraceEncoder {
     this.byte(0);
     this.varint(name.length);
     this.bytes(name);
+    return this.out.slice(0, this.n);
+  }
+
+  /** The records of modules (written before the events that follow them). */
+  modules(modules: readonly TraceModule[]): Uint8Array {
+    this.n = 0;
+    for (const m of modules) {
+      if (!(Number.isSafeInteger(m.start) && Number.isSafeInteger(m.end) && Number.isSafeInteger(m.offset) && m.start >= 0 && m.end > m.start && m.offset >= 0)) {
+        throw new TypeError(`a module needs integers 0 ≤ start < end < 2^53 and offset ≥ 0, got ${JSON.stringify(m)}`);
+      }
+      const path = Buffer.from(m.path, 'utf8');
+      this.byte(TAG_MODULE);
+      this.varint(m.start);
+      this.varint(m.end - m.start);
+      this.varint(m.offset);
+      this.varint(path.length);
+      this.bytes(path);
+    }
     return this.out.slice(0, this.n);
   }
 

@@ -10,6 +10,9 @@
  *   site[j]  index into `sites` (the reader's table, shared by every chunk), or −1 for none
  *   line[j]  where the event is: the line of a text trace (1-based) or the byte offset of a
  *            binary record, as `positions` says
+ *   modules  the recorded program's module map (executable mappings), shared by every chunk of
+ *            one reader and growing as module lines or records are read: complete once the last
+ *            chunk is out. Sites that are return addresses resolve through it (modules.ts).
  *
  * Invariants: 0 ≤ count ≤ capacity; ids and sizes are integers in [0, 2^53); alignments are
  * powers of two; `f` never has a site and never id 0 (free(NULL) is not written).
@@ -27,6 +30,18 @@ export const EVENT_LETTERS = 'acmrf';
 
 /** Events per chunk unless a reader is told otherwise. */
 export const DEFAULT_CHUNK_EVENTS = 65536;
+
+/**
+ * One executable mapping of the recorded program (a `# module` line of the text form, a module
+ * record of the binary form): addresses in [start, end) are code of the file `path`, whose byte
+ * `offset` is mapped at `start` (as /proc/<pid>/maps says).
+ */
+export interface TraceModule {
+  start: number;
+  end: number;
+  offset: number;
+  path: string;
+}
 
 /** A run of consecutive trace events, as columns. */
 export interface EventChunk {
@@ -46,10 +61,12 @@ export interface EventChunk {
   program: string;
   /** What `line` holds: text lines or binary byte offsets. */
   positions: 'line' | 'byte';
+  /** The module map read so far, shared by every chunk of one reader (absent: none, as for chunks made by hand). */
+  modules?: TraceModule[];
 }
 
 /** An empty chunk able to hold `capacity` events. */
-export function createEventChunk(capacity: number, firstEvent: number, sites: string[], program: string, positions: 'line' | 'byte' = 'line'): EventChunk {
+export function createEventChunk(capacity: number, firstEvent: number, sites: string[], program: string, positions: 'line' | 'byte' = 'line', modules: TraceModule[] = []): EventChunk {
   return {
     count: 0,
     firstEvent,
@@ -62,6 +79,7 @@ export function createEventChunk(capacity: number, firstEvent: number, sites: st
     sites,
     program,
     positions,
+    modules,
   };
 }
 

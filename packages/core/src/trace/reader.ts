@@ -15,7 +15,7 @@ import { resolve } from 'node:path';
 import { createGunzip, gunzipSync } from 'node:zlib';
 import { HeaplabError } from '../errors.js';
 import { BINARY_MAGIC, BinaryTraceParser } from './binary.js';
-import { DEFAULT_CHUNK_EVENTS, type EventChunk } from './events.js';
+import { DEFAULT_CHUNK_EVENTS, type EventChunk, type TraceModule } from './events.js';
 import { TextTraceParser } from './text.js';
 
 /** The trace forms. */
@@ -34,6 +34,8 @@ export class TraceParser {
   private inner: TextTraceParser | BinaryTraceParser | null = null;
   private head: Uint8Array | null = null;
   readonly sites: string[] = [];
+  /** The module map, growing as module lines or records are read. */
+  readonly modules: TraceModule[] = [];
 
   constructor(
     readonly file: string,
@@ -75,7 +77,7 @@ export class TraceParser {
 
   private pick(first: Uint8Array): void {
     const binary = first.length >= 4 && BINARY_MAGIC.every((b, i) => first[i] === b);
-    this.inner = binary ? new BinaryTraceParser(this.file, this.chunkEvents, this.sites) : new TextTraceParser(this.file, this.chunkEvents, this.sites);
+    this.inner = binary ? new BinaryTraceParser(this.file, this.chunkEvents, this.sites, this.modules) : new TextTraceParser(this.file, this.chunkEvents, this.sites, this.modules);
   }
 }
 
@@ -111,7 +113,7 @@ function isGzip(b: Uint8Array): boolean {
 }
 
 /** A whole trace held in memory (text, binary or gzip of either), parsed at once. */
-export function parseTrace(bytes: Uint8Array | string, file = '<memory>', options: ReadOptions = {}): { program: string; format: TraceFormat; chunks: EventChunk[] } {
+export function parseTrace(bytes: Uint8Array | string, file = '<memory>', options: ReadOptions = {}): { program: string; format: TraceFormat; chunks: EventChunk[]; modules: TraceModule[] } {
   let b = typeof bytes === 'string' ? new TextEncoder().encode(bytes) : bytes;
   if (isGzip(b)) {
     try {
@@ -122,7 +124,7 @@ export function parseTrace(bytes: Uint8Array | string, file = '<memory>', option
   }
   const p = new TraceParser(file, options.chunkEvents);
   const chunks = [...p.push(b), ...p.end()];
-  return { program: p.program!, format: p.format!, chunks };
+  return { program: p.program!, format: p.format!, chunks, modules: p.modules };
 }
 
 /** A trace file opened for streaming: its header is read; `chunks()` yields its events. */
@@ -133,6 +135,8 @@ export interface OpenTrace {
   compressed: boolean;
   /** The site table, shared by every chunk (it grows as chunks are read). */
   sites: string[];
+  /** The recorded program's module map, shared by every chunk: it grows as chunks are read and is whole once they are all read. */
+  modules: TraceModule[];
   /** The events, chunk by chunk. Iterate once. */
   chunks(): AsyncGenerator<EventChunk>;
   /** Closes the file without reading the rest (reading to the end closes it too). */
@@ -208,6 +212,7 @@ export async function openTrace(file: string, options: ReadOptions = {}): Promis
     format: parser.format!,
     compressed,
     sites: parser.sites,
+    modules: parser.modules,
     chunks,
     close: () => void stream.destroy(),
     get bytesRead() {

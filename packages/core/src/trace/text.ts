@@ -9,6 +9,10 @@
  *   m <id> <size> <align> [site]        aligned allocation
  *   r <newid> <oldid> <size> [site]     realloc (oldid 0: from NULL; newid 0 and size 0: freed)
  *   f <id>                              free
+ *   # module <start>-<end> <offset> <path>   a comment that also adds to the module map: an
+ *                                       executable mapping of the recorded program (hex start,
+ *                                       end and file offset, as /proc/<pid>/maps; the path is the
+ *                                       rest of the line). Recorded traces have them; others need not.
  *
  * Fields are separated by tabs or spaces (any run of them); a line may end in CR LF. Ids are hex
  * (lower case written, either case and a `0x` prefix read), 0 for a failed request; sizes and
@@ -20,11 +24,12 @@
  */
 
 import { Buffer } from 'node:buffer';
-import { DEFAULT_CHUNK_EVENTS, EV_CALLOC, EV_FREE, EV_MALLOC, EV_MEMALIGN, EV_REALLOC, EVENT_LETTERS, createEventChunk, pushEvent, type EventChunk } from './events.js';
+import { DEFAULT_CHUNK_EVENTS, EV_CALLOC, EV_FREE, EV_MALLOC, EV_MEMALIGN, EV_REALLOC, EVENT_LETTERS, createEventChunk, pushEvent, type EventChunk, type TraceModule } from './events.js';
 import { TraceFormatError, quoteToken } from './errors.js';
 
 const MAX = Number.MAX_SAFE_INTEGER;
 const HEADER = /^#[ \t]+heaplab-trace[ \t]+v1[ \t]+(\S(?:.*\S)?)[ \t]*$/;
+const MODULE = /^#[ \t]+module[ \t]+([0-9a-fA-F]{1,14})-([0-9a-fA-F]{1,14})[ \t]+([0-9a-fA-F]{1,14})[ \t]+(\S(?:.*\S)?)[ \t]*$/;
 const SPACE = 32;
 const TAB = 9;
 const CR = 13;
@@ -46,6 +51,7 @@ function hexDigit(b: number): number {
 export class TextTraceParser {
   program: string | null = null;
   readonly sites: string[];
+  readonly modules: TraceModule[];
   private readonly siteIndex = new Map<string, number>();
   private carry: Uint8Array | null = null;
   private lineNo = 0;
@@ -61,9 +67,11 @@ export class TextTraceParser {
     readonly file: string,
     readonly chunkEvents = DEFAULT_CHUNK_EVENTS,
     sites: string[] = [],
+    modules: TraceModule[] = [],
   ) {
     if (!Number.isInteger(chunkEvents) || chunkEvents < 1) throw new RangeError(`chunkEvents must be a positive integer, got ${chunkEvents}`);
     this.sites = sites;
+    this.modules = modules;
   }
 
   /** Parses the bytes; returns the chunks that filled up. */
@@ -173,6 +181,17 @@ export class TextTraceParser {
     return i;
   }
 
+  /** A `# module` comment: added to the module map when well-formed, otherwise left a comment. */
+  private moduleLine(s: number, e: number): void {
+    const m = MODULE.exec(this.text(s, e));
+    if (!m) return;
+    const start = parseInt(m[1]!, 16);
+    const end = parseInt(m[2]!, 16);
+    const offset = parseInt(m[3]!, 16);
+    if (end <= start || end > MAX || offset > MAX) return;
+    this.modules.push({ start, end, offset, path: m[4]! });
+  }
+
   private line(buf: Uint8Array, s: number, e: number, out: EventChunk[]): void {
     this.lineNo++;
     if (e > s && buf[e - 1] === CR) e--;
@@ -190,7 +209,12 @@ export class TextTraceParser {
     }
     let p = s;
     while (p < e && isBlank(buf[p]!)) p++;
-    if (p === e || buf[p] === HASH) return;
+    if (p === e) return;
+    if (buf[p] === HASH) {
+      // a comment; `# module` lines also add to the module map
+      if (e - p > 9) this.moduleLine(p, e);
+      return;
+    }
     this.p = p;
     this.nextField(e);
     const kind = this.fe - this.fs === 1 ? EVENT_LETTERS.indexOf(String.fromCharCode(buf[this.fs]!)) : -1;
@@ -231,7 +255,7 @@ export class TextTraceParser {
         break;
     }
     let c = this.chunk;
-    if (c === null) c = this.chunk = createEventChunk(this.chunkEvents, this.events, this.sites, this.program);
+    if (c === null) c = this.chunk = createEventChunk(this.chunkEvents, this.events, this.sites, this.program, 'line', this.modules);
     pushEvent(c, kind, id, arg, size, site, this.lineNo);
     this.events++;
     if (c.count === this.chunkEvents) {
@@ -265,6 +289,16 @@ export function encodeTextChunk(c: EventChunk): string {
     lines[j] = s >= 0 && k !== EV_FREE ? `${line} ${c.sites[s]!}\n` : `${line}\n`;
   }
   return lines.join('');
+}
+
+/** The `# module` lines of modules, each ending in '\n'. */
+export function textModuleLines(modules: readonly TraceModule[]): string {
+  let out = '';
+  for (const m of modules) {
+    if (/[\r\n]/.test(m.path) || !/\S/.test(m.path)) throw new TypeError(`a module's path must be non-empty and on one line, got ${JSON.stringify(m.path)}`);
+    out += `# module ${m.start.toString(16)}-${m.end.toString(16)} ${m.offset.toString(16)} ${m.path.trim()}\n`;
+  }
+  return out;
 }
 
 /** The header line of a text trace. */

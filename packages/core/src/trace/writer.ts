@@ -25,9 +25,9 @@ import { basename, dirname, join } from 'node:path';
 import { createGzip, type Gzip } from 'node:zlib';
 import { HeaplabError } from '../errors.js';
 import { BinaryTraceEncoder } from './binary.js';
-import type { EventChunk } from './events.js';
+import type { EventChunk, TraceModule } from './events.js';
 import { openTrace, type ReadOptions, type TraceFormat } from './reader.js';
-import { encodeTextChunk, textHeader } from './text.js';
+import { encodeTextChunk, textHeader, textModuleLines } from './text.js';
 
 /** Options of `createTraceWriter`. */
 export interface WriteOptions {
@@ -153,6 +153,17 @@ export function createTraceWriter(file: string, options: WriteOptions): TraceWri
     if (failure) throw failure;
   }
 
+  // The module map of the chunks (shared by all of one reader); new entries are written before
+  // the next chunk's events and at close.
+  let modules: readonly TraceModule[] = [];
+  let modulesWritten = 0;
+  async function putModules(): Promise<void> {
+    if (modules.length === modulesWritten) return;
+    const fresh = modules.slice(modulesWritten);
+    modulesWritten = modules.length;
+    await put(encoder ? encoder.modules(fresh) : textModuleLines(fresh));
+  }
+
   let started = false;
   async function start(): Promise<void> {
     if (started) return;
@@ -167,6 +178,8 @@ export function createTraceWriter(file: string, options: WriteOptions): TraceWri
     },
     async write(chunk: EventChunk): Promise<void> {
       await start();
+      if (chunk.modules !== undefined) modules = chunk.modules;
+      await putModules();
       if (chunk.count === 0) return;
       await put(encoder ? encoder.encode(chunk) : encodeTextChunk(chunk));
       events += chunk.count;
@@ -174,6 +187,7 @@ export function createTraceWriter(file: string, options: WriteOptions): TraceWri
     async close(): Promise<void> {
       try {
         await start();
+        await putModules();
         sink.end();
         if (!fileStream.writableFinished && !failure) await once(fileStream, 'finish');
         if (failure) throw failure;

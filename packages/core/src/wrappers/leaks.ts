@@ -4,12 +4,16 @@
  * them: a tracing or checking wrapper (`leaksOf(allocator)`), or the replay engine, which knows
  * each live block's trace event and its site (`leakReport(blocks)`).
  *
- * Blocks with no site are grouped under `null` ("(no site)" when printed).
+ * Blocks with no site are grouped under `null` ("(no site)" when printed). Given the trace's
+ * module map, the printed report shows recorded sites (return addresses) as `module+0xADDR`,
+ * with function and line where addr2line is installed (trace/modules.ts).
  */
 
 import type { Allocator } from '../api.js';
 import { hex } from '../errors.js';
 import { WrapperBase, isSiteRecorder } from './base.js';
+import type { TraceModule } from '../trace/events.js';
+import { symboliseSites, type SymboliseOptions } from '../trace/modules.js';
 
 /** One live block, as the report takes it. `ptr` is optional (the first one is shown). */
 export interface LiveBlockSite {
@@ -58,17 +62,29 @@ export function leaksOf(allocator: Allocator): LeakRow[] {
   throw new TypeError(`${allocator.identity.label} records no allocation sites: wrap it with tracing or checking to get a leak report`);
 }
 
-/** The report as text: one line per site, largest first, at most `limit` lines and a total. */
-export function formatLeakReport(rows: readonly LeakRow[], limit = 20): string {
+/** Options of `formatLeakReport`. */
+export interface LeakReportOptions extends SymboliseOptions {
+  /** The trace's module map (OpenTrace.modules, `traceModules(file)`): sites are printed as module+offset through it. */
+  modules?: readonly TraceModule[];
+}
+
+/**
+ * The report as text: one line per site, largest first, at most `limit` lines and a total.
+ * With `options.modules`, sites that are return addresses are printed as `module+0xADDR` (and
+ * `function (file:line)` where addr2line is installed and `options.addr2line` is not false).
+ */
+export function formatLeakReport(rows: readonly LeakRow[], limit = 20, options: LeakReportOptions = {}): string {
   if (rows.length === 0) return 'no leaks: every block was freed\n';
   const blocks = rows.reduce((s, r) => s + r.count, 0);
   const bytes = rows.reduce((s, r) => s + r.bytes, 0);
+  const shown = rows.slice(0, limit);
+  const names = options.modules && options.modules.length > 0 ? symboliseSites(shown.map((r) => r.site), options.modules, options) : null;
   let out = `${blocks} live block${blocks === 1 ? '' : 's'}, ${bytes} bytes, from ${rows.length} site${rows.length === 1 ? '' : 's'}:\n`;
   const w = Math.max(...rows.slice(0, limit).map((r) => String(r.bytes).length), 5);
   const c = Math.max(...rows.slice(0, limit).map((r) => String(r.count).length), 6);
   out += `  ${'bytes'.padStart(w)}  ${'blocks'.padStart(c)}  largest  site\n`;
   for (const r of rows.slice(0, limit)) {
-    out += `  ${String(r.bytes).padStart(w)}  ${String(r.count).padStart(c)}  ${String(r.largest).padStart(7)}  ${r.site ?? '(no site)'}${r.example ? ` e.g. ${hex(r.example)}` : ''}\n`;
+    out += `  ${String(r.bytes).padStart(w)}  ${String(r.count).padStart(c)}  ${String(r.largest).padStart(7)}  ${r.site === null ? '(no site)' : (names?.get(r.site)?.text ?? r.site)}${r.example ? ` e.g. ${hex(r.example)}` : ''}\n`;
   }
   if (rows.length > limit) out += `  … ${rows.length - limit} more sites\n`;
   return out;
