@@ -13,16 +13,16 @@
  * of the chunk in a separate mapping (requested size << 2 | live): malloc writes it, free checks
  * and writes it (a double free throws) — one more cache line per call, away from the block.
  *
- * Run beside bump-freestack and the engine's floor, same rounds:
- *   node --expose-gc --import=tsx bench/scripts/churn-replay.ts bump-freestack lower-bound@bench/scripts/lower-bound-allocator.ts \
- *        lower-bound@bench/scripts/lower-bound-allocator.ts:outOfBandState=true --repeat 3
+ * Run beside bump-freestack and the engine's floor, in one plan (each in its own isolate):
+ *   heaplab replay -w churn --runs 5 --floor -a bump-freestack,lower-bound@bench/scripts/lower-bound-allocator.ts,\
+ *        lower-bound@bench/scripts/lower-bound-allocator.ts:outOfBandState=true
  * What it tells: on churn, an allocator with nothing to do but pop and push comes to about
  * native glibc's time in this engine (its coarse classes above 1 KiB carve more, so it takes
  * more page faults than bump-freestack), and the out-of-band state word's extra cache line is
  * most of what bump-freestack pays above it.
  */
 
-import { AllocatorBase, type AddressSpace, type BlockInfo, type HeapFigures } from '@heaplab/core';
+import { AllocatorBase, defineAllocator, type AddressSpace, type BlockInfo, type HeapFigures } from '@heaplab/core';
 
 const SMALL = 64; // classes 1 … 64: 16 … 1024 bytes
 const CLASSES = SMALL + 21; // then 2 KiB … 2^30
@@ -110,3 +110,12 @@ export class LowerBoundAllocator extends AllocatorBase {
 export function createLowerBoundAllocator(space: AddressSpace, options: LowerBoundOptions = {}): LowerBoundAllocator {
   return new LowerBoundAllocator(space, options);
 }
+
+/** The allocator as a registry strategy, so a plan can name it: `lower-bound@bench/scripts/lower-bound-allocator.ts`. */
+export const lowerBoundStrategy = defineAllocator<Required<LowerBoundOptions>>({
+  name: 'lower-bound',
+  family: 'benchmark',
+  description: 'a lower bound, not an allocator to use: simple segregated storage with nothing else',
+  defaults: { outOfBandState: false },
+  create: (space, parameters) => createLowerBoundAllocator(space, parameters),
+});

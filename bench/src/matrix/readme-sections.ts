@@ -2,7 +2,7 @@
  * Generated sections of the READMEs: text between `<!-- heaplab:NAME:start -->` and
  * `<!-- heaplab:NAME:end -->` markers is replaced as a whole, everything else is left as it is.
  * The root README's comparison table (`heaplab bench --readme`), bench's misuse matrix (a test)
- * and its real-program table (bench/scripts/real-program-readme.ts) are written this way, never
+ * and the figures blocks (bench/src/lab/figures.ts, from ledger records) are written this way, never
  * by hand.
  */
 
