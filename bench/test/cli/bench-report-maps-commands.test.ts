@@ -12,7 +12,7 @@ test.after(() => rmSync(dir, { recursive: true, force: true }));
 test('bench prints the tables and writes results.json, report.md and report.html', async () => {
   const r = await runCli(['bench', '-a', 'bump-freestack,thing-malloc', '-w', 'lifo,histogram', '--ops', '12000', '--repeat', '1', '--no-native', '--no-traces', '--out', dir]);
   assert.is(r.code, 0, r.err);
-  assert.match(r.out, /Time per event, ns \(median of 1 runs, speed touch\)/);
+  assert.match(r.out, /Time per event, ns \(median \(min–max\) of 1 runs, speed touch\)/);
   assert.match(r.out, /Time per event ÷ @thi\.ng\/malloc/);
   assert.match(r.out, /M4 = peak used \/ peak live/);
   assert.match(r.out, /│ lifo +│/);
