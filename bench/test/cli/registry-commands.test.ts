@@ -34,6 +34,19 @@ test('config prints each value with its source and variable', async () => {
   assert.match(r.out, /^allocators\.dlmalloc-style\.mmapThreshold += dynamic +default +HEAPLAB_ALLOCATORS__DLMALLOC_STYLE__MMAP_THRESHOLD$/m);
 });
 
+test('config says where each tool setting takes effect, and --json gives each entry its effect', async () => {
+  const r = await runCli(['config']);
+  assert.is(r.code, 0, r.err);
+  const legend = r.out.slice(r.out.indexOf('\nwhere each setting takes effect:\n'));
+  for (const key of ['default', 'space.size', 'space.pageSize', 'space.backing', 'fuzz.runs', 'fuzz.seed', 'bench.operations', 'bench.repeats', 'bench.seed', 'wrappers']) {
+    assert.match(legend, new RegExp(`^  ${key.replace('.', '\\.')} +\\S`, 'm'), key);
+  }
+  assert.match(legend, /^ {2}fuzz\.seed +seed of the conformance kit and of heaplab fuzz's first round \(--seed wins; unset: fuzz draws one\)$/m);
+  const j = JSON.parse((await runCli(['config', '--json'])).out) as { entries: { path: string; effect: string }[] };
+  assert.match(j.entries.find((e) => e.path === 'bench.repeats')!.effect, /timed runs per allocator and source in heaplab bench/);
+  assert.match(j.entries.find((e) => e.path === 'allocators.first-fit.growBy')!.effect, /a parameter of every first-fit made by name/);
+});
+
 test('who answers for an address at an event of a workload run', async () => {
   // In a 256 MiB space the heap segment starts at 0x3b000 (after the space's header).
   const r = await runCli(['who', '0x0003c010', '--allocator', 'first-fit', '--workload', 'churn', '--at', '500', '--space-mib', '256']);
