@@ -6,7 +6,7 @@
  *   bins.ts     free lists and their bitmap            top.ts     sbrk growth, trim, page release
  *   starts.ts   the chunk-start bitmap                 mapped.ts  chunks in their own mappings
  *   resize.ts   memalign and realloc in place          check.ts   the full walk of check()
- *   lowest.ts   first fit's lowest-address index
+ *   lowest.ts   first fit's lowest-address index        roving.ts  next fit's free-size tree
  *
  * Where memory comes from: the heap, one contiguous run of chunks from the heap base up to the
  * break, grown with sbrk(…, identity) and ending in the top chunk, trimmed from the top only;
@@ -46,6 +46,7 @@ import {
 import { POLICY_BEST, POLICY_NEXT, resolveOptions } from './options.js';
 import { hasMagic, mappedHeaderDamage, mmapChunk, mmappedChunkAt, unmapChunk } from './mapped.js';
 import { allocateAligned, resizeInPlace } from './resize.js';
+import { RovingIndex } from './roving.js';
 import { ChunkStarts } from './starts.js';
 import { takeBest, takeFirst, takeNext, takeTop } from './place.js';
 import { releasePages, trim } from './top.js';
@@ -92,6 +93,8 @@ export class DlmallocAllocator extends AllocatorBase {
   readonly recent: Float64Array;
   /** @internal */
   recentAt = 0;
+  /** @internal chunk headers read by next fit's searches (a work count for tests of its cost). */
+  searchSteps = 0;
 
   constructor(space: AddressSpace, options: Partial<DlmallocOptions> = {}) {
     const r = resolveOptions(options);
@@ -107,7 +110,10 @@ export class DlmallocAllocator extends AllocatorBase {
     this.releaseThreshold = r.options.releaseThreshold === 0 ? Infinity : r.options.releaseThreshold;
     this.recent = new Float64Array(r.options.unmapHistory);
     const startsBytes = Math.ceil((space.size - space.startBrk) / 128);
-    const len = alignUp(STARTS_OFFSET + startsBytes, space.pageSize);
+    // Next fit's free-size tree follows the chunk-start bitmap in the state mapping.
+    const rovingAt = alignUp(STARTS_OFFSET + startsBytes, 16);
+    const rovingBytes = r.policy === POLICY_NEXT ? RovingIndex.bytesFor(space.size - space.startBrk) : 0;
+    const len = alignUp(rovingAt + rovingBytes, space.pageSize);
     this.stateBase = space.mmap(0, len, RW, 0, this.identity);
     this.stateEnd = this.stateBase + len;
     this.sw = this.stateBase >>> 2;
@@ -119,6 +125,7 @@ export class DlmallocAllocator extends AllocatorBase {
     this.f64 = space.f64;
     this.bins = new Bins(this.u32, this.stateBase, this.policy === POLICY_BEST ? ORDER_SIZE : this.policy === POLICY_NEXT ? ORDER_NONE : ORDER_ADDRESS);
     this.starts = new ChunkStarts(this.u32, this.stateBase + STARTS_OFFSET, space.startBrk);
+    if (this.policy === POLICY_NEXT) this.bins.roving = new RovingIndex(this.u32, this.stateBase + rovingAt, space.startBrk, space.size - space.startBrk);
     this.startsBase = this.starts.base;
     this.startsW0 = this.starts.w0;
     const u32 = this.u32;
@@ -130,6 +137,7 @@ export class DlmallocAllocator extends AllocatorBase {
       this.f64 = s.f64;
       this.bins.u32 = s.u32;
       if (this.bins.lowest !== null) this.bins.lowest.u32 = s.u32;
+      if (this.bins.roving !== null) this.bins.roving.u32 = s.u32;
       this.starts.u32 = s.u32;
     });
   }
@@ -448,7 +456,8 @@ export class DlmallocAllocator extends AllocatorBase {
       liveBlocks: live,
       liveBytes: f64[fw + F.liveBytes]!,
       usableBytes: f64[fw + F.usableBytes]!,
-      metadataBytes: live * HEADER + STARTS_OFFSET + (hb === 0 ? 0 : Math.ceil((heapEnd - hb) / 128)),
+      // Headers, the state page, the chunk-start bitmap over the heap, and next fit's tree over it.
+      metadataBytes: live * HEADER + STARTS_OFFSET + (hb === 0 ? 0 : Math.ceil((heapEnd - hb) / 128) * (this.policy === POLICY_NEXT ? 2 : 1)),
     };
   }
 

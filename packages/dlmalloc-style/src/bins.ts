@@ -10,7 +10,8 @@
  *   - size (best fit): small bins LIFO (all chunks have one size); large bins ascending by size,
  *     so the first chunk ≥ n is the best fit in that bin.
  *   - address (first fit): every bin ascending by address; an insert walks from both ends at once.
- *   - none (next fit, which searches the heap itself from its rover): LIFO.
+ *   - none (next fit, which searches the heap itself from its rover): LIFO; every chunk that
+ *     enters a bin raises next fit's free-size tree (roving.ts) over its address.
  * Under address order the bins also keep the lowest-address index (lowest.ts) told of every
  * change of a bin's first chunk, so first fit finds the lowest first chunk above a bin in
  * O(log NBINS). A chunk is its bin's first exactly when its bk is the bin head (a fake chunk in
@@ -21,6 +22,7 @@
 
 import { BINS_OFFSET, NBINS, SMALL_LIMIT, W, binIndex } from './layout.js';
 import { EMPTY, LowestIndex } from './lowest.js';
+import type { RovingIndex } from './roving.js';
 
 export const ORDER_SIZE = 0;
 export const ORDER_ADDRESS = 1;
@@ -33,6 +35,8 @@ export class Bins {
   readonly bmw: number;
   /** Address order only: the lowest-address index; null under the other orders. */
   readonly lowest: LowestIndex | null;
+  /** Next fit only: the free-size tree (roving.ts), told of every chunk that enters a bin; set by the allocator. */
+  roving: RovingIndex | null = null;
 
   constructor(
     /** The view of the buffer (the allocator replaces it, and the index's, when views are remade). */
@@ -110,6 +114,7 @@ export class Bins {
     u32[(prev + 8) >>> 2] = c;
     u32[(next + 12) >>> 2] = c;
     if (prev === f && this.lowest !== null) this.lowest.changed(i);
+    if (this.roving !== null) this.roving.raise(c, s);
   }
 
   /** Takes free chunk c of size s out of its bin. */
@@ -136,6 +141,7 @@ export class Bins {
     u32[(fd + 12) >>> 2] = r;
     u32[(bk + 8) >>> 2] = r;
     if (this.lowest !== null && this.isHead(bk)) this.lowest.changed((bk - this.fake0) >>> 3);
+    if (this.roving !== null) this.roving.raise(r, (u32[(r + 4) >>> 2]! & ~15) >>> 0);
   }
 
   /** The first non-empty bin with index ≥ i, or −1. */
@@ -197,17 +203,5 @@ export class Bins {
       }
     }
     return best === EMPTY ? 0 : best;
-  }
-
-  /** True when some binned chunk has size ≥ n (a bin above n's is non-empty, or n's holds one). */
-  anyFit(n: number): boolean {
-    const own = binIndex(n);
-    if (this.nextNonEmpty(own + 1) >= 0) return true;
-    const u32 = this.u32;
-    const f = this.fake0 + (own << 3);
-    for (let x = u32[(f + 8) >>> 2]!; x !== f; x = u32[(x + 8) >>> 2]!) {
-      if (((u32[(x + 4) >>> 2]! & ~15) >>> 0) >= n) return true;
-    }
-    return false;
   }
 }

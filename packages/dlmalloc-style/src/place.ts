@@ -8,7 +8,7 @@
  *              fitting chunk of the bins (its remainder becomes the victim for a small request,
  *              else goes to a bin) — dlmalloc's order;
  *   first fit  takeFirst: the lowest-addressed fitting chunk (bins.ts firstFit);
- *   next fit   takeNext: the first fitting free chunk at or after the rover, walking the heap;
+ *   next fit   takeNext: the first fitting free chunk at or after the rover (roving.ts's tree);
  *   all        takeTop: carve the top, growing the heap with sbrk when it is too small.
  *
  * Invariant kept: a remainder of at least 16 bytes is split off as a free chunk (head, footer,
@@ -19,6 +19,7 @@
 import type { DlmallocAllocator } from './allocator.js';
 import { CINUSE, MIN_CHUNK, PINUSE, SMALL_LIMIT, W, binIndex } from './layout.js';
 import { POLICY_NEXT } from './options.js';
+import { REGION_SHIFT } from './roving.js';
 import { growTop } from './top.js';
 
 /** Marks free chunk c of size s (already out of its bin) in use, whole. */
@@ -105,44 +106,73 @@ export function takeFirst(a: DlmallocAllocator, nb: number): number {
 }
 
 /**
- * Next fit: walks the heap's chunks from the rover — the end of the last chunk handed out — to
- * the first free chunk that fits, wrapping from the top to the heap base. The bins first tell
- * whether any free chunk fits at all, so the walk always ends at one.
- * The walk takes each next chunk's address from the chunk-start bitmap (the next set bit), not
- * from the size in its header — the same chunks in the same order, but the header reads no
- * longer wait for one another, so several cold ones are in flight at once.
- * Cost: the chunks between the rover and that chunk (free ones are common, so small requests
- * stop within a few chunks; a large request may cross much of the heap).
+ * Next fit: the first free chunk that fits at or after the rover — the chunk holding the end of
+ * the last chunk handed out — in address order, wrapping to the heap base: the lowest-addressed
+ * fit at or after the rover's chunk, else the lowest-addressed fit of the heap. The free-size
+ * tree (roving.ts) skips the regions (1 KiB of the heap each) with no free chunk big enough; only
+ * the regions it points to are read, header by header, following the chunk-start bitmap.
+ * Cost: O(log regions) tree steps and at most 64 headers per region read — the rover's region,
+ * the region of the fit, and regions whose bound went stale since they were last read (each read
+ * once, then exact) — where a walk over every chunk from the rover, in use or not, would read
+ * as many headers as there are chunks between the rover and the fit.
  */
 export function takeNext(a: DlmallocAllocator, nb: number): number {
-  if (!a.bins.anyFit(nb)) return 0;
   const u32 = a.u32;
   const sw = a.sw;
   const hb = u32[sw + W.heapBase]!;
   const top = u32[sw + W.top]!;
-  let c = u32[sw + W.rover]!;
-  if (c < hb || c >= top) c = hb;
-  else if (!a.starts.has(c)) c = a.starts.below(c, hb); // merged since: the chunk holding it
+  if (hb === 0) return 0;
+  let from = u32[sw + W.rover]!;
+  if (from < hb || from >= top) from = hb;
+  else if (!a.starts.has(from)) from = a.starts.below(from, hb); // merged since: the chunk holding it
+  let c = nextFitFrom(a, from, top, nb);
+  if (c === 0 && from > hb) c = nextFitFrom(a, hb, top, nb); // wrap
+  return c === 0 ? 0 : takeFree(a, c, nb);
+}
+
+/** The lowest-addressed binned free chunk ≥ nb bytes starting in [from, top), or 0. */
+function nextFitFrom(a: DlmallocAllocator, from: number, top: number, nb: number): number {
+  const roving = a.bins.roving!;
+  const u32 = a.u32;
   const base = a.starts.base;
   const w0 = a.starts.w0;
-  let i = (c - base) >>> 4; // bit of c; the chunks from c on are the set bits from i on
-  let w = w0 + (i >>> 5);
-  let bits = u32[w]! & (-1 << (i & 31));
+  let i = roving.region(from);
+  let steps = 0;
   for (;;) {
-    while (bits === 0) bits = u32[++w]!;
-    const low = bits & -bits;
-    bits ^= low;
-    c = base + (((w - w0) << 5) + 31 - Math.clz32(low)) * 16;
-    if (c >= top) {
-      // Past the last chunk: wrap to the heap base.
-      i = (hb - base) >>> 4;
-      w = w0 + (i >>> 5);
-      bits = u32[w]! & (-1 << (i & 31));
-      continue;
+    i = roving.find(i, nb);
+    if (i < 0) break;
+    const rs = base + (i << REGION_SHIFT);
+    if (rs >= top) break;
+    const lo = from > rs ? from : rs;
+    // Read the chunks starting in [lo, region end): the set bits of its two bitmap words from lo on.
+    const b = (lo - base) >>> 4;
+    let w = w0 + (b >>> 5);
+    const wEnd = w0 + (((rs - base) >>> 4) + (1 << (REGION_SHIFT - 4)) >>> 5);
+    let bits = u32[w]! & (-1 << (b & 31));
+    let max = 0;
+    for (;;) {
+      while (bits === 0 && ++w < wEnd) bits = u32[w]!;
+      if (bits === 0) break;
+      const low = bits & -bits;
+      bits ^= low;
+      const c = base + (((w - w0) << 5) + 31 - Math.clz32(low)) * 16;
+      if (c >= top) break; // the top and nothing after it
+      steps++;
+      const h = u32[(c + 4) >>> 2]!;
+      if (!(h & CINUSE)) {
+        const s = (h & ~15) >>> 0;
+        if (s >= nb) {
+          a.searchSteps += steps;
+          return c;
+        }
+        if (s > max) max = s;
+      }
     }
-    const h = u32[(c + 4) >>> 2]!;
-    if (!(h & CINUSE) && (h & ~15) >>> 0 >= nb) return takeFree(a, c, nb);
+    if (lo === rs) roving.tighten(i, max);
+    i++;
   }
+  a.searchSteps += steps;
+  return 0;
 }
 
 /** Takes free chunk c (in a bin, size ≥ nb) for nb bytes; the remainder goes back to a bin. */
