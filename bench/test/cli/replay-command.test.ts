@@ -13,13 +13,31 @@ test('replay of a trace file prints the table of figures', async () => {
   writeFileSync(join(dir, 't.trace'), '# heaplab-trace v1 demo\na 10 100\na 20 5000\nf 10\nf 99\n');
   const r = await runCli(['replay', '-a', 'mmap-pages', join(dir, 't.trace'), '--space-mib', '64']);
   assert.is(r.code, 0, r.err);
-  for (const row of ['time per event, ns (median of 1)', 'peak live', 'M1 mean used / live', 'M2 used / live at peak live', 'M3 used / live at peak used', 'M4 peak used / peak live', 'internal fragmentation', 'syscalls brk/mmap/munmap/mprotect/madvise', 'failed requests']) {
+  for (const row of ['time per event, ns: median (min–max) of 1 run', 'peak live', 'M1 mean used / live', 'M2 used / live at peak live', 'M3 used / live at peak used', 'M4 peak used / peak live', 'internal fragmentation', 'syscalls brk/mmap/munmap/mprotect/madvise', 'failed requests']) {
     assert.ok(r.out.includes(row), row);
   }
   assert.match(r.out, /│ peak live\s+│ 4\.98 KiB\s+│/);
   assert.match(r.out, /0\/2\/1\/0\/0/);
   assert.match(r.out, /1 events on ids never allocated/);
   assert.match(r.out, /event 3 \(line 5\): f 99/);
+  assert.match(r.out, /time: one run, so its spread is unknown \(marked noisy\)/);
+  assert.match(r.out, /\(1 run\)/);
+});
+
+test('replay with --runs shows each time with its spread and appends a record to the ledger', async () => {
+  const ledger = join(dir, 'ledger.jsonl');
+  const r = await runCli(['replay', '-a', 'bump-freestack,dlmalloc-style:policy=first-fit', '--workload', 'lifo', '--ops', '3000', '--runs', '3', '--space-mib', '256', '--ledger', ledger]);
+  assert.is(r.code, 0, r.err);
+  assert.match(r.out, /time per event, ns: median \(min–max\) of 3 runs/);
+  assert.match(r.out, /│ [\d.,]+ \([\d.,]+–[\d.,]+\)( noisy)?\s+│/);
+  assert.ok(!r.out.includes('marked noisy): --runs 5'), 'the one-run note only for one run');
+  const id = /record (\S+) in /.exec(r.out)?.[1];
+  assert.ok(id, r.out);
+  const show = await runCli(['lab', 'show', id!, '--ledger', ledger]);
+  assert.is(show.code, 0, show.err);
+  assert.match(show.out, /allocator dlmalloc-style:policy=first-fit: \{"policy":"first-fit"/);
+  const list = await runCli(['lab', 'list', '--ledger', ledger]);
+  assert.match(list.out, new RegExp(`^${id}  replay  1 source  bump-freestack,dlmalloc-style:policy=first-fit  3 runs`));
 });
 
 test('replay --json of a workload gives the figures of every allocator run and repeat', async () => {
