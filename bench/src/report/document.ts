@@ -47,9 +47,12 @@ function escapeHtml(s: string): string {
 function intro(c: Comparison): string[] {
   const sources = c.sources.map((s) => `${s.name} (${s.events.toLocaleString('en-US')} events)`).join(', ');
   return [
-    `Measured ${c.date} with Node ${c.node} on ${c.cpus} CPU(s) in ${c.seconds.toFixed(0)} s.`,
+    ...(c.record ? [`Record ${c.record} of the results ledger (\`heaplab lab show ${c.record}\` prints the plan and every run's raw figures).`] : []),
+    c.provenance
+      ? `Measured ${c.date} with Node ${c.node} (V8 ${c.provenance.v8}) on ${c.cpus} × ${c.provenance.cpu.model}, ${c.provenance.libc ?? 'unknown C library'}, commit ${c.provenance.commit?.slice(0, 10) ?? 'unknown'}${c.provenance.dirty ? ' with uncommitted changes' : ''}, load ${c.provenance.loadBefore.join(' ')} before and ${c.provenance.loadAfter.join(' ')} after, in ${c.seconds.toFixed(0)} s.`
+      : `Measured ${c.date} with Node ${c.node} on ${c.cpus} CPU(s) in ${c.seconds.toFixed(0)} s.`,
     `Sources: ${sources}.`,
-    `Time per event is the median of ${c.repeat} interleaved speed-touch runs (first and last byte of each block written); memory figures come from one footprint-touch run (a byte in every page of each block too). Each run has a fresh 4 GiB simulated address space; "used" is its resident bytes, allocator metadata included. Native allocators replay the same events as a v1 trace with the C driver (bench/native).`,
+    `Time per event is the median of ${c.repeat} interleaved speed-touch runs (first and last byte of each block written), each allocator in its own isolate, shown with its min–max; memory figures come from one footprint-touch run (a byte in every page of each block too). Each run has a fresh 4 GiB simulated address space; "used" is its resident bytes, allocator metadata included. Native allocators replay the same events as a v1 trace with the C driver (bench/native).`,
   ];
 }
 
