@@ -15,12 +15,13 @@
  * what their record gives, which a test asserts is none.
  */
 
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ROOT_README, readSection, replaceSection } from '../matrix/readme-sections.js';
 import { toComparison } from '../report/compare.js';
 import { readmeSummary } from '../report/readme.js';
+import { writeFileAtomicSync } from '@heaplab/core';
 import type { LabRecord, SourceRecord } from './api.js';
 import { findRecord } from './ledger.js';
 import { glibcRunsFor, nativeSummary, summarize } from './summary.js';
@@ -123,7 +124,7 @@ export function renderDocuments(files: readonly string[], ledger: string, record
     const before = readFileSync(f, 'utf8');
     const after = renderText(before, f, ledger, record);
     if (after !== before) {
-      writeFileSync(f, after);
+      writeFileAtomicSync(f, after);
       changed.push(f);
     }
   }

@@ -13,8 +13,9 @@
  */
 
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { writeFileAtomicSync } from '@heaplab/core';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../allocators.js';
 import type { LabRecord } from './api.js';
@@ -35,13 +36,7 @@ export function appendRecord(file: string, record: LabRecord): void {
   mkdirSync(dirname(file), { recursive: true });
   const old = existsSync(file) ? readFileSync(file, 'utf8') : '';
   const sep = old.length > 0 && !old.endsWith('\n') ? '\n' : '';
-  const tmp = join(dirname(file), `.${process.pid}.${Date.now()}.ledger.tmp`);
-  try {
-    writeFileSync(tmp, `${old}${sep}${JSON.stringify(record)}\n`);
-    renameSync(tmp, file);
-  } finally {
-    rmSync(tmp, { force: true });
-  }
+  writeFileAtomicSync(file, `${old}${sep}${JSON.stringify(record)}\n`);
 }
 
 /** Every record of a ledger, checked line by line. A missing ledger has none. */

@@ -9,12 +9,11 @@
  * Every run gets a fresh address space (runReplay makes one).
  */
 
-import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { parentPort, threadId, workerData } from 'node:worker_threads';
-import { prepareReplay, runReplay, type PreparedTrace, type RunOptions } from '@heaplab/core';
+import { prepareReplay, runReplay, writeFileAtomicSync, type PreparedTrace, type RunOptions } from '@heaplab/core';
 import { limitSource, openSource, type SourceSpec } from '../report/sources.js';
 import type { AllocatorSpec } from './api.js';
 import { specFactory, type SpecFactory } from './factory.js';
@@ -83,7 +82,7 @@ async function run(r: RunRequest): Promise<RunReply> {
     const figures = await runReplay(trace, made, r.options);
     if (session !== null) {
       const { profile } = await session.post('Profiler.stop');
-      writeFileSync(r.profile!, JSON.stringify(profile));
+      writeFileAtomicSync(r.profile!, JSON.stringify(profile));
       session.disconnect();
     }
     // Collect this run's garbage (its space, its tables) now, so no isolate's collector runs

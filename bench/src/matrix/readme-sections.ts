@@ -6,7 +6,8 @@
  * by hand.
  */
 
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { writeFileAtomicSync } from '@heaplab/core';
 import { fileURLToPath } from 'node:url';
 
 /** The repository's README.md, from bench/dist/matrix or bench/src/matrix. */
@@ -42,6 +43,6 @@ export function updateSection(file: string, name: string, content: string): bool
   const before = readFileSync(file, 'utf8');
   const after = replaceSection(before, name, content);
   if (after === before) return false;
-  writeFileSync(file, after);
+  writeFileAtomicSync(file, after);
   return true;
 }

@@ -7,7 +7,8 @@
  * never by an absolute path of the machine that ran it.
  */
 
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import { writeFileAtomicSync } from '@heaplab/core';
 import { basename, isAbsolute, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Comparison, SourceResult } from './compare.js';
@@ -134,12 +135,12 @@ export async function writeReport(dir: string, c: Comparison, maps: readonly Hea
   mkdirSync(dir, { recursive: true });
   const files: string[] = [];
   if (options.json !== false) {
-    writeFileSync(join(dir, REPORT_FILES.json), JSON.stringify(c, null, 1) + '\n');
+    writeFileAtomicSync(join(dir, REPORT_FILES.json), JSON.stringify(c, null, 1) + '\n');
     files.push(join(dir, REPORT_FILES.json));
   }
-  writeFileSync(join(dir, REPORT_FILES.markdown), markdownReport(c, maps));
+  writeFileAtomicSync(join(dir, REPORT_FILES.markdown), markdownReport(c, maps));
   files.push(join(dir, REPORT_FILES.markdown));
-  writeFileSync(join(dir, REPORT_FILES.html), await htmlReport(c, maps, options));
+  writeFileAtomicSync(join(dir, REPORT_FILES.html), await htmlReport(c, maps, options));
   files.push(join(dir, REPORT_FILES.html));
   return files;
 }

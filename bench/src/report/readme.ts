@@ -5,7 +5,8 @@
  * fragmentation bars and one heap map (dlmalloc-style's when it ran, else the first).
  */
 
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import { writeFileAtomicSync } from '@heaplab/core';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ROOT_README, updateSection } from '../matrix/readme-sections.js';
@@ -42,12 +43,12 @@ export function readmeSummary(c: Comparison): string {
 export async function writeReadmeSummary(c: Comparison, maps: readonly HeapMap[], readme = ROOT_README, docs = DOCS_DIR): Promise<string[]> {
   mkdirSync(docs, { recursive: true });
   const files = [join(docs, 'fragmentation.svg')];
-  writeFileSync(files[0]!, await renderSvg(fragmentationSpec(c)));
+  writeFileAtomicSync(files[0]!, await renderSvg(fragmentationSpec(c)));
   const want = readmeMapOf(c);
   const map = maps.find((m) => m.allocator === want?.allocator) ?? null;
   if (map) {
     files.push(join(docs, 'heap-map.svg'));
-    writeFileSync(files[1]!, await renderSvg(heapMapSpec(map)));
+    writeFileAtomicSync(files[1]!, await renderSvg(heapMapSpec(map)));
   }
   updateSection(readme, 'comparison', readmeSummary(c));
   files.push(readme);

@@ -13,7 +13,7 @@
 
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
-import { UsageError } from '../../allocators.js';
+import { UsageError, benchSettings } from '../../allocators.js';
 import { DEFAULT_SEED, workload } from '../../workloads/index.js';
 import { compare } from '../../report/compare.js';
 import { writeReport } from '../../report/document.js';
@@ -62,9 +62,11 @@ export function nameList(raw: string, flag: string, check: (name: string) => unk
 export function benchPlan(opts: BenchFlags): ResolvedPlan {
   const base = readPlanFile(resolve(opts.plan ?? BENCH_PLAN));
   let sources: PlanSource[] = base.sources.filter((s) => opts.traces || s.source.kind !== 'trace');
-  const seed = opts.seed !== undefined ? parseCount(opts.seed, '--seed') : undefined;
+  // Flags over the configuration's bench settings (file or HEAPLAB_BENCH__*) over the plan's.
+  const settings = benchSettings();
+  const seed = opts.seed !== undefined ? parseCount(opts.seed, '--seed') : settings.seed;
   if (seed !== undefined && seed >= 2 ** 32) throw new UsageError(`--seed: expected an integer below 2^32, got "${opts.seed}"`);
-  const ops = opts.ops !== undefined ? parseCount(opts.ops, '--ops') : undefined;
+  const ops = opts.ops !== undefined ? parseCount(opts.ops, '--ops') : settings.operations;
   if (ops === 0) throw new UsageError('--ops: expected at least 1');
   if (opts.workload !== undefined) {
     const names = nameList(opts.workload, '--workload', workload);
@@ -78,7 +80,7 @@ export function benchPlan(opts: BenchFlags): ResolvedPlan {
   else if (opts.traces && !base.sources.some((s) => s.source.kind === 'trace')) sources.push(...bundledTraces().map((file): PlanSource => ({ source: { kind: 'trace', file } })));
   if (sources.length === 0) throw new UsageError('bench: no sources left (give --workload or --trace)');
   const allocators = opts.allocator !== undefined ? parseSpecList(opts.allocator).map((s) => s.spec) : base.allocators;
-  const runs = (opts.runs ?? opts.repeat) !== undefined ? parseCount((opts.runs ?? opts.repeat)!, opts.runs !== undefined ? '--runs' : '--repeat') : base.runs;
+  const runs = (opts.runs ?? opts.repeat) !== undefined ? parseCount((opts.runs ?? opts.repeat)!, opts.runs !== undefined ? '--runs' : '--repeat') : (settings.repeats ?? base.runs);
   if (runs < 1) throw new UsageError('--runs: expected at least 1');
   const spaceMib = parseCount(opts.spaceMib, '--space-mib');
   if (spaceMib < 1 || spaceMib > 4096) throw new UsageError(`--space-mib: expected 1 to 4096, got ${spaceMib}`);

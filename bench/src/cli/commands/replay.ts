@@ -14,7 +14,7 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { createAddressSpace, formatLeakReport, type LeakRow, type ReplayResult } from '@heaplab/core';
-import { UsageError } from '../../allocators.js';
+import { UsageError, allocatorHelp, allocatorOrDefault } from '../../allocators.js';
 import { DEFAULT_SEED, workload, workloadSource } from '../../workloads/index.js';
 import { parseCount } from '../options.js';
 import { replayFooter, replayTable } from '../../metrics/table.js';
@@ -30,7 +30,7 @@ import { nativeSummary, replayResultOf } from '../../lab/summary.js';
 import { openSource } from '../../report/sources.js';
 
 interface ReplayFlags {
-  allocator: string;
+  allocator?: string;
   workload?: string;
   seed: string;
   ops?: string;
@@ -53,7 +53,7 @@ export function registerReplay(program: Command): void {
     .command('replay')
     .description('replay a trace or a workload with heaplab allocators (and native ones with --native) and print time and fragmentation')
     .argument('[file]', 'trace file (v1 text, binary, gzip of either)')
-    .requiredOption('-a, --allocator <specs>', 'allocators, separated by commas, each name[:key=value,…][+wrapper…] or name@module (`heaplab list` names them)')
+    .option('-a, --allocator <specs>', allocatorHelp('allocators, separated by commas, each name[:key=value,…][+wrapper…] or name@module (`heaplab list` names them)'))
     .option('-w, --workload <name>', 'replay a built-in workload instead of a file')
     .option('--seed <n>', 'workload seed', String(DEFAULT_SEED))
     .option('--ops <n>', 'workload events (default: the workload\'s own count)')
@@ -72,7 +72,7 @@ export function registerReplay(program: Command): void {
     .option('--no-ledger', 'append no record')
     .action(async (file: string | undefined, opts: ReplayFlags) => {
       if ((file === undefined) === (opts.workload === undefined)) throw new UsageError('replay: give either a trace FILE or --workload NAME');
-      const specs = parseSpecList(opts.allocator);
+      const specs = parseSpecList(allocatorOrDefault(opts.allocator));
       // Unknown names, options and modules are usage errors before anything runs.
       const factories = await Promise.all(specs.map((s) => specFactory(s)));
       const rawRuns = opts.runs ?? opts.repeat;
