@@ -7,14 +7,15 @@
  *   1. one pass over its events (trace-stats.ts): size histogram, peak live bytes; its binary form
  *      written to a temporary file (what the native driver replays) and hashed (sha256);
  *   2. each allocator's window from the plan (plan.ts windowOf) — never from a clock;
- *   3. `runs` rounds, interleaved: in round r the allocators take turns starting from the r-th
- *      (so none is always first after the native driver), each in its own isolate (isolate.ts), a
- *      timed run with nothing sampled before its last event; then the native driver on the whole
- *      source, and glibc alone on each shorter window, so every ratio to glibc is over the same
- *      events;
- *   4. one footprint-touch run of each allocator, sampled (series kept), for the memory figures,
- *      which are deterministic: the same plan on the same commit gives the same M1–M4, peaks,
- *      system calls and pages touched; and one native footprint run.
+ *   3. one footprint-touch run of each allocator, each in its own isolate (isolate.ts), sampled
+ *      (series kept), for the memory figures, which are deterministic: the same plan on the same
+ *      commit gives the same M1–M4, peaks, system calls and pages touched. It also warms the
+ *      isolate's JIT on the source, so no timed run is a cold isolate's first;
+ *   4. `runs` rounds, interleaved: in round r the allocators take turns starting from the r-th
+ *      (so none is always first after the native driver), each a timed run in its isolate with
+ *      nothing sampled before its last event; then the native driver on the whole source, and
+ *      glibc alone on each shorter window, so every ratio to glibc is over the same events;
+ *      then one native footprint run.
  * An allocator that throws is recorded with its error; the others go on. An allocator the plan
  * skips on a source is recorded as skipped, with the reason.
  */
@@ -131,6 +132,27 @@ export async function runPlan(plan: ResolvedPlan, options: RunPlanOptions): Prom
         const sourceOf = (i: number) => ({ source: ps.source, window: records[i]!.window ?? ps.events ?? null });
         const nativeRecords: NativeRecord[] = [{ window: null, runs: [], footprint: [] }, ...shorter.map((w) => ({ window: w, runs: [], footprint: [] }))];
         const skipped = new Set<string>();
+        // The footprint runs first: each also warms its isolate's JIT on this source, so no timed
+        // run is the first a cold isolate makes.
+        for (const [i, rec] of records.entries()) {
+          bar.label(`${name}: ${rec.spec} footprint run`);
+          if (rec.error === null) {
+            try {
+              const run = await isolates[i]!.run({ ...sourceOf(i), options: { ...runOptions, touch: 'footprint', samples: 'periodic', series: true }, profile: null });
+              const { series, allocator, allocatorName: _n, ...raw } = run.figures;
+              rec.footprint = raw as RawRun;
+              rec.anomalies = run.anomalies;
+              rec.series = series ? thinSeries(series, plan.seriesPoints) : null;
+              rec.label = allocator;
+              rec.resolved = run.resolved;
+              rec.threadId = run.threadId;
+              rec.classes = run.classes;
+            } catch (e) {
+              rec.error = message(e);
+            }
+          }
+          bar.tick(name);
+        }
         for (let r = 0; r < plan.runs; r++) {
           for (let k = 0; k < specs.length; k++) {
             const i = (k + r) % specs.length;
@@ -166,25 +188,6 @@ export async function runPlan(plan: ResolvedPlan, options: RunPlanOptions): Prom
             }
             bar.tick(name);
           }
-        }
-        for (const [i, rec] of records.entries()) {
-          bar.label(`${name}: ${rec.spec} footprint run`);
-          if (rec.error === null) {
-            try {
-              const run = await isolates[i]!.run({ ...sourceOf(i), options: { ...runOptions, touch: 'footprint', samples: 'periodic', series: true }, profile: null });
-              const { series, allocator, allocatorName: _n, ...raw } = run.figures;
-              rec.footprint = raw as RawRun;
-              rec.anomalies = run.anomalies;
-              rec.series = series ? thinSeries(series, plan.seriesPoints) : null;
-              rec.label = allocator;
-              rec.resolved = run.resolved;
-              rec.threadId = run.threadId;
-              rec.classes = run.classes;
-            } catch (e) {
-              rec.error = message(e);
-            }
-          }
-          bar.tick(name);
         }
         if (native && nativeRecords[0]!.runs.length > 0) {
           bar.label(`${name}: native footprint run`);
