@@ -138,6 +138,13 @@ test('a site resolves to module+address through the module file\'s PT_LOAD heade
   assert.equal(m.get('555500000010'), { site: '555500000010', module: elf, address: 0x401010, function: null, line: null, text: 'prog+0x401010' });
 });
 
+test('without addr2line (a command that cannot run) sites are module+offset only', () => {
+  const modules: TraceModule[] = [{ start: 0x1000, end: 0x2000, offset: 0, path: process.execPath }];
+  const m = symboliseSites(['1010'], modules, { addr2line: join(dir, 'no-such-addr2line') });
+  assert.is(m.get('1010')!.function, null);
+  assert.match(m.get('1010')!.text, /^\S+\+0x[0-9a-f]+$/);
+});
+
 test('the leak report prints recorded sites as module+offset when given the module map, raw without it', () => {
   const modules: TraceModule[] = [{ start: 0x400000, end: 0x500000, offset: 0, path: join(dir, 'nowhere', 'app') }];
   const rows = [{ site: '400abc', count: 2, bytes: 64, largest: 32, example: 0 }, { site: null, count: 1, bytes: 8, largest: 8, example: 0 }];
