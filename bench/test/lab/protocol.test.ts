@@ -10,6 +10,7 @@ import type { LabRecord, RawRun } from '../../src/lab/api.js';
 import { resolvePlan } from '../../src/lab/plan.js';
 import { runPlan } from '../../src/lab/run.js';
 import { runsNs } from '../../src/lab/summary.js';
+import { verdict } from '../../src/lab/stats.js';
 
 const HEAPLAB = ['mmap-pages', 'bump-freestack', 'zoned-classes', 'zoned-classes:preset=light', 'dlmalloc-style', 'dlmalloc-style:policy=next-fit', 'first-fit', 'thing-malloc'];
 
@@ -82,9 +83,12 @@ test("an allocator's time does not depend on the other allocators in the plan (w
       ns[name]!.push(...runsNs(r.sources[0]!.allocators.find((a) => a.spec === 'bump-freestack')!.timed));
     }
   }
-  const ratio = median(ns.crowd!) / median(ns.alone!);
-  console.log(`  bump-freestack: alone ${median(ns.alone!).toFixed(0)} ns/event, after three others ${median(ns.crowd!).toFixed(0)}: ratio ${ratio.toFixed(2)}`);
-  assert.ok(ratio > 0.6 && ratio < 1.6, `ratio ${ratio}: alone ${ns.alone}, crowd ${ns.crowd}`);
+  // Either the two sets of runs cannot be told apart at the noise they show (bootstrap interval of
+  // the ratio of medians holds 1), or they differ by less than a third. Sharing an isolate made
+  // bump-freestack 1.2–1.4× slower after these three, and another isolate's collector 2.85×.
+  const v = verdict(ns.alone!, ns.crowd!);
+  console.log(`  bump-freestack: alone ${median(ns.alone!).toFixed(0)} ns/event, after three others ${median(ns.crowd!).toFixed(0)}: ratio ${v.ratio.toFixed(2)} (${v.lo.toFixed(2)}–${v.hi.toFixed(2)}), ${v.verdict}`);
+  assert.ok(v.verdict === 'not distinguishable' || (v.ratio > 0.75 && v.ratio < 1.33), `ratio ${v.ratio} (${v.lo}–${v.hi}): alone ${ns.alone}, crowd ${ns.crowd}`);
 });
 
 test.run();
