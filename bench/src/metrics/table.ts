@@ -98,6 +98,9 @@ export function replayTable(heaplab: readonly ReplayResult[], native: readonly N
   row('peak live', (r) => formatBytes(r.live.peak), () => formatBytes(peakLive));
   row('peak used (resident; native: peak RSS)', (r) => formatBytes(r.used.peak), (n) => formatBytes(n.footprint));
   row('M4 peak used / peak live', (r) => fixed(r.m4, 3), (n) => fixed(n.footprint / peakLive, 3));
+  // What the allocator keeps in JavaScript objects (stats().externalBytes): the space cannot see
+  // it, so M4 does not count it; ÷ peak live is what M4 would gain at most if it were in the space.
+  row('outside the space (JS objects, peak; ÷ peak live)', (r) => (r.external ? `${formatBytes(r.external.peak)} (+${fixed(r.external.peak / r.live.peak, 3)})` : '—'));
   row('M1 mean used / live', (r) => fixed(r.m1, 3));
   row('M2 used / live at peak live', (r) => fixed(r.m2, 3));
   row('M3 used / live at peak used', (r) => fixed(r.m3, 3));

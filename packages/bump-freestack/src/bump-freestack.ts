@@ -485,9 +485,19 @@ export class BumpFreestackAllocator extends AllocatorBase {
 
   // ------------------------------------------------------------------ figures
 
+  /**
+   * Bytes outside the space: this handle's per-class tables (computed from the options, the same
+   * in every worker), its batch scratch array, and the SizeClass objects (about 64 bytes each).
+   * All heap state — free stacks, caches, run records, meta words, counters — is in the space.
+   */
+  private externalBytes(): number {
+    const tables = this.lookup.byteLength + this.sizeOf.byteLength + this.capOf.byteLength + this.invOf.byteLength + this.cacheAt.byteLength + this.scratch.byteLength;
+    return tables + this.heap.layout.cacheOffset.byteLength + 64 * this.classes.length;
+  }
+
   protected figures(): HeapFigures {
     const heap = this.heap;
-    return { ...slotTotals(heap), metadataBytes: heap.layout.bytes + heap.counter(F.metaChunkBytes) };
+    return { ...slotTotals(heap), metadataBytes: heap.layout.bytes + heap.counter(F.metaChunkBytes), externalBytes: this.externalBytes() };
   }
 
   check(): void {

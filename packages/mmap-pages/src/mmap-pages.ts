@@ -260,7 +260,8 @@ export class MmapPagesAllocator extends AllocatorBase {
   // ------------------------------------------------------------------ figures and check
 
   protected figures(): HeapFigures {
-    return { liveBlocks: this.liveBlocks, liveBytes: this.liveBytes, usableBytes: this.usableBytes, metadataBytes: HEADER * this.liveBlocks };
+    // Outside the space: only the free history (pointers and usable sizes); headers are in the blocks' pages.
+    return { liveBlocks: this.liveBlocks, liveBytes: this.liveBytes, usableBytes: this.usableBytes, metadataBytes: HEADER * this.liveBlocks, externalBytes: this.recent.byteLength + this.recentUsable.byteLength };
   }
 
   check(): void {

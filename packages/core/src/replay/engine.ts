@@ -221,6 +221,8 @@ class ReplayRun {
   private warmth = 0;
   private readonly series: ReplaySeries | null;
   private internal = { event: -1, requested: 0, usable: 0, ratio: NaN, metadata: 0, live: -1 };
+  private externalPeak = 0;
+  private externalFinal = 0;
 
   constructor(factory: AllocatorFactory, slotCount: number, options: RunOptions) {
     this.footprint = (options.touch ?? 'speed') === 'footprint';
@@ -428,8 +430,11 @@ class ReplayRun {
       this.liveAtPeakUsed = this.live;
     }
     if (e === this.peakLiveEvent && used > this.usedAtPeakLive) this.usedAtPeakLive = used;
+    const as = this.allocator.stats();
+    const external = as.externalBytes ?? 0;
+    if (external > this.externalPeak) this.externalPeak = external;
+    this.externalFinal = external;
     if (this.live >= this.internal.live) {
-      const as = this.allocator.stats();
       this.internal = {
         event: e,
         requested: as.liveBytes,
@@ -478,6 +483,7 @@ class ReplayRun {
       committed: { peak: st.peakCommitted, final: st.committed },
       spacePeakResident: st.peakResident,
       internal,
+      external: { peak: this.externalPeak, final: this.externalFinal },
       syscalls: { ...calls, total: calls.brk + calls.mmap + calls.munmap + calls.mprotect + calls.madvise },
       samples: this.samples,
       series: this.series,

@@ -15,6 +15,10 @@
  *   M4 = peak used / peak live
  *   internal fragmentation = usable/requested − 1, from the allocator's stats() at the sample
  *             with the most live bytes (usable: the sum of usable sizes of live blocks)
+ *   external  the allocator's stats().externalBytes at each sample: its state held in JavaScript
+ *             objects outside the space, which `used` (so M1–M4) cannot see; peak and final.
+ *             external.peak / live.peak is what M4 would gain if those bytes were in the space
+ *             (at most: the two peaks need not fall at the same event)
  *   time per event = timed nanoseconds / events replayed, median over repeated runs
  *   syscalls = the space's call counters at the end (the space is fresh for each run)
  *   failures = requests the allocator answered with NULL
@@ -55,6 +59,12 @@ export interface RunFigures {
   spacePeakResident: number;
   /** Internal fragmentation at the sample with the most live bytes. */
   internal: { event: number; requested: number; usable: number; ratio: number; metadata: number };
+  /**
+   * Bytes the allocator holds outside the space (AllocatorStats.externalBytes, an estimate of its
+   * JavaScript objects), from its stats() at every sample: the largest and the last. The space's
+   * figures, M1–M4 included, do not count them.
+   */
+  external: { peak: number; final: number };
   syscalls: { brk: number; mmap: number; munmap: number; mprotect: number; madvise: number; total: number };
   /** Samples taken (space.stats() and allocator.stats() calls). */
   samples: number;
