@@ -8,7 +8,10 @@
  *     `who` print them that way; its binary form (with module records) still replays natively;
  *   - a program that dlopen()s a library after it started and allocates from it: the library's
  *     module line is written (the maps read again) before the first event whose site is in it,
- *     and that site resolves to the library and its function.
+ *     and that site resolves to the library and its function;
+ *   - the same with a stripped library (no debug information, no .symtab): an exported function's
+ *     call site keeps its name (a sized .dynsym symbol contains it), a static function's gets none
+ *     rather than the name of the nearest exported symbol that addr2line would give.
  * Where the recorder is not built, or no C compiler exists for the dlopen program, the tests say
  * so and check nothing else.
  */
@@ -116,7 +119,10 @@ test('trace stats and who print a recorded trace\'s sites as module+offset and f
 });
 
 const LIB = `#include <stdlib.h>
-void *lib_alloc(size_t n) { void *p = malloc(n); return p; }
+void *volatile lib_sink;
+void *lib_alloc(size_t n) { void *p = malloc(n); lib_sink = p; return p; }
+__attribute__((noinline)) static void *hidden_alloc(size_t n) { void *p = malloc(n); lib_sink = p; return p; }
+void *lib_alloc_hidden(size_t n) { void *p = hidden_alloc(n); lib_sink = p; return p; }
 `;
 const MAIN = `#include <dlfcn.h>
 #include <stdio.h>
@@ -127,38 +133,59 @@ int main(int argc, char **argv) {
   void *(*f)(size_t) = (void *(*)(size_t))dlsym(h, "lib_alloc");
   void *p = f(54321);
   free(p);
+  void *(*g)(size_t) = (void *(*)(size_t))dlsym(h, "lib_alloc_hidden");
+  p = g(54322);
+  free(p);
   return 0;
 }
 `;
 
-test('a library dlopen()ed after start: its module line comes before the first event whose site is in it, and the site resolves to it', async () => {
-  if (!built) return console.log(`skipped: the recorder is not built (${RECORDER})`);
-  if (cc === undefined) return console.log('skipped: no C compiler to build the dlopen program');
-  const dir = join(root, 'dlopen');
+/** Builds the dlopen program and its library (`libFlags`: how) in `dir`, records it; the trace's lines and file. */
+async function recordDlopen(dir: string, libFlags: string[]): Promise<{ lib: string; text: string[]; file: string }> {
   mkdirSync(dir);
   writeFileSync(join(dir, 'lib.c'), LIB);
   writeFileSync(join(dir, 'main.c'), MAIN);
   const lib = join(dir, 'libplugin.so');
   const exe = join(dir, 'dlopen-main');
-  for (const args of [['-g', '-O1', '-fPIC', '-shared', '-o', lib, join(dir, 'lib.c')], ['-g', '-O1', '-o', exe, join(dir, 'main.c'), '-ldl']]) {
-    const r = spawnSync(cc, args, { encoding: 'utf8' });
+  for (const args of [[...libFlags, '-fPIC', '-shared', '-o', lib, join(dir, 'lib.c')], ['-g', '-O1', '-o', exe, join(dir, 'main.c'), '-ldl']]) {
+    const r = spawnSync(cc!, args, { encoding: 'utf8' });
     assert.is(r.status, 0, r.stderr);
   }
   const out = join(dir, 'traces');
   record(out, exe, [lib]);
-  const [file] = readdirSync(out);
-  const text = readFileSync(join(out, file!), 'utf8').split('\n');
+  const [name] = readdirSync(out);
+  const file = join(out, name!);
+  return { lib, file, text: readFileSync(file, 'utf8').split('\n') };
+}
+
+test('a library dlopen()ed after start: its module line comes before the first event whose site is in it, and the site resolves to it', async () => {
+  if (!built) return console.log(`skipped: the recorder is not built (${RECORDER})`);
+  if (cc === undefined) return console.log('skipped: no C compiler to build the dlopen program');
+  const { lib, file, text } = await recordDlopen(join(root, 'dlopen'), ['-g', '-O1']);
   const moduleLine = text.findIndex((l) => l.startsWith('# module ') && l.endsWith(`/${basename(lib)}`));
   const eventLine = text.findIndex((l) => l.startsWith('a ') && / 54321 /.test(l));
   assert.ok(moduleLine > 0, `no module line for ${lib}:\n${text.filter((l) => l.startsWith('#')).join('\n')}`);
   assert.ok(eventLine > moduleLine, `module line ${moduleLine}, event line ${eventLine}`);
   assert.ok(text.slice(0, moduleLine).some((l) => /^[acmrf] /.test(l)), 'events (the loader\'s, for dlopen) come before the library\'s module line');
-  const { modules } = await readRecorded(join(out, file!));
+  const { modules } = await readRecorded(file);
   const site = text[eventLine]!.split(' ')[3]!;
   const where = symboliseSites([site], modules).get(site)!;
   assert.is(where.module, lib);
   assert.match(where.text, /^libplugin\.so\+0x[0-9a-f]+/);
   if (hasAddr2line) assert.is(where.function, 'lib_alloc');
+});
+
+test('in a stripped library an exported function keeps its name, a static one gets none instead of a neighbour\'s', async () => {
+  if (!built) return console.log(`skipped: the recorder is not built (${RECORDER})`);
+  if (cc === undefined) return console.log('skipped: no C compiler to build the dlopen program');
+  if (!hasAddr2line) return console.log('skipped: addr2line not installed');
+  const { file, text } = await recordDlopen(join(root, 'stripped'), ['-O0', '-s']);
+  const siteOf = (size: number): string => text.find((l) => l.startsWith('a ') && l.split(' ')[2] === String(size))!.split(' ')[3]!;
+  const { modules } = await readRecorded(file);
+  const where = symboliseSites([siteOf(54321), siteOf(54322)], modules);
+  assert.equal([where.get(siteOf(54321))!.function, where.get(siteOf(54321))!.line], ['lib_alloc', null]);
+  assert.is(where.get(siteOf(54322))!.function, null, where.get(siteOf(54322))!.text);
+  assert.match(where.get(siteOf(54322))!.text, /^libplugin\.so\+0x[0-9a-f]+$/);
 });
 
 test.run();

@@ -10,6 +10,11 @@
  * unloaded one's range wins). Program headers are read once per path; `symbolise` runs
  * addr2line once per module for all of that module's sites (return address − 1, the call
  * itself), never once per site. A site that is not hex, or in no module, stays as written.
+ *
+ * A function name is kept only when addr2line also found the line (debug information), or when
+ * a sized function symbol of the module's .symtab or .dynsym contains the address: without
+ * either, addr2line names the nearest exported symbol before the address, which in a stripped
+ * program (ls) is some other function.
  */
 
 import { spawnSync } from 'node:child_process';
@@ -59,6 +64,12 @@ interface Segment {
 
 const segmentCache = new Map<string, Segment[] | null>();
 
+/** The 64-byte header of a 64-bit little-endian ELF file open on `fd`, or null. */
+function elfHeader(fd: number): Buffer | null {
+  const head = Buffer.alloc(64);
+  return readSync(fd, head, 0, 64, 0) === 64 && head.readUInt32BE(0) === 0x7f454c46 && head[4] === 2 && head[5] === 1 ? head : null;
+}
+
 /** The PT_LOAD segments of a 64-bit little-endian ELF file, or null when it cannot be read as one. */
 function loadSegments(path: string): Segment[] | null {
   if (segmentCache.has(path)) return segmentCache.get(path)!;
@@ -66,8 +77,8 @@ function loadSegments(path: string): Segment[] | null {
   let fd = -1;
   try {
     fd = openSync(path, 'r');
-    const head = Buffer.alloc(64);
-    if (readSync(fd, head, 0, 64, 0) === 64 && head.readUInt32BE(0) === 0x7f454c46 && head[4] === 2 && head[5] === 1) {
+    const head = elfHeader(fd);
+    if (head !== null) {
       const phoff = Number(head.readBigUInt64LE(0x20));
       const phentsize = head.readUInt16LE(0x36);
       const phnum = head.readUInt16LE(0x38);
@@ -90,6 +101,75 @@ function loadSegments(path: string): Segment[] | null {
   }
   segmentCache.set(path, segments);
   return segments;
+}
+
+/** Sized function symbols of an ELF file (.symtab and .dynsym) as sorted [start, end) pairs. */
+const functionCache = new Map<string, Float64Array>();
+
+function functionRanges(path: string): Float64Array {
+  const cached = functionCache.get(path);
+  if (cached) return cached;
+  const ranges: [number, number][] = [];
+  let fd = -1;
+  try {
+    fd = openSync(path, 'r');
+    const head = elfHeader(fd);
+    if (head !== null) {
+      const shoff = Number(head.readBigUInt64LE(0x28));
+      const shentsize = head.readUInt16LE(0x3a);
+      const shnum = head.readUInt16LE(0x3c);
+      const sh = Buffer.alloc(shentsize * shnum);
+      if (shentsize >= 64 && shnum > 0 && readSync(fd, sh, 0, sh.length, shoff) === sh.length) {
+        for (let i = 0; i < shnum; i++) {
+          const o = i * shentsize;
+          const type = sh.readUInt32LE(o + 4);
+          if (type !== 2 && type !== 11) continue; // SHT_SYMTAB, SHT_DYNSYM
+          const offset = Number(sh.readBigUInt64LE(o + 24));
+          const size = Number(sh.readBigUInt64LE(o + 32));
+          const entsize = Number(sh.readBigUInt64LE(o + 56));
+          if (entsize < 24 || size > 2 ** 28) continue;
+          const syms = Buffer.alloc(size);
+          if (readSync(fd, syms, 0, size, offset) !== size) continue;
+          for (let q = 0; q + 24 <= size; q += entsize) {
+            const kind = syms[q + 4]! & 0xf;
+            const value = Number(syms.readBigUInt64LE(q + 8));
+            const length = Number(syms.readBigUInt64LE(q + 16));
+            if ((kind === 2 || kind === 10) && value > 0 && length > 0) ranges.push([value, value + length]); // STT_FUNC, STT_GNU_IFUNC
+          }
+        }
+      }
+    }
+  } catch {
+    ranges.length = 0;
+  } finally {
+    if (fd >= 0) closeSync(fd);
+  }
+  ranges.sort((x, y) => x[0] - y[0]);
+  const out = new Float64Array(2 * ranges.length);
+  ranges.forEach(([a, b], i) => {
+    out[2 * i] = a;
+    out[2 * i + 1] = b;
+  });
+  functionCache.set(path, out);
+  return out;
+}
+
+/** Whether a sized function symbol of the module file contains `address` (an address inside the file). */
+function inFunctionSymbol(path: string, address: number): boolean {
+  const r = functionRanges(path);
+  let lo = 0;
+  let hi = r.length / 2 - 1;
+  let best = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (r[2 * mid]! <= address) {
+      best = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  // symbols may nest or overlap: look back over the ones starting at or before the address
+  for (let i = best; i >= 0 && i > best - 64; i--) if (address < r[2 * i + 1]! && address >= r[2 * i]!) return true;
+  return false;
 }
 
 /** The address inside `m`'s file of a runtime address in it: through the PT_LOAD headers, else the file offset. */
@@ -162,8 +242,8 @@ export function symboliseSites(sites: Iterable<string | null>, modules: readonly
     locs.forEach((l, i) => {
       const fn = lines[2 * i]!.trim();
       const where = lines[2 * i + 1]!.trim();
-      if (fn && fn !== '??') l.function = fn;
       if (where && !where.startsWith('??')) l.line = `${basename(where.replace(/ \(discriminator \d+\)$/, ''))}`;
+      if (fn && fn !== '??' && (l.line !== null || inFunctionSymbol(path, l.address - 1))) l.function = fn;
       if (l.function !== null) l.text += ` ${l.function}${l.line !== null ? ` (${l.line})` : ''}`;
     });
   }
