@@ -12,7 +12,8 @@
  * large free fault in its data pages; reused ranges are already backed.
  *
  * Layout: up to CAPACITY holes in two parallel Uint32Arrays (first page, page count), unordered;
- * `count` live entries at the front. No JS object per hole.
+ * `count` live entries at the front. No JS object per hole. zoned-classes binds the arrays to
+ * views of its state mapping (state.ts), so they live in the space.
  *
  * Invariants: every entry has ≥ 1 page; entries do not overlap (a range is added once, when its
  * pages are unmapped, and take() removes what it hands out). An entry may be stale (something else
@@ -21,12 +22,20 @@
  */
 
 /** Holes remembered; when full, a new hole replaces the smallest one if it is larger. */
-const CAPACITY = 256;
+export const HOLES_CAPACITY = 256;
+const CAPACITY = HOLES_CAPACITY;
 
 export class LargeHoles {
-  private readonly first = new Uint32Array(CAPACITY);
-  private readonly pages = new Uint32Array(CAPACITY);
+  private first: Uint32Array = new Uint32Array(CAPACITY);
+  private pages: Uint32Array = new Uint32Array(CAPACITY);
   count = 0;
+
+  /** Uses these arrays (HOLES_CAPACITY cells each) from now on, keeping what they hold: bind once before use, rebind views of the same memory. */
+  bind(first: Uint32Array, pages: Uint32Array): void {
+    if (first.length !== CAPACITY || pages.length !== CAPACITY) throw new RangeError(`large holes: arrays of ${first.length} and ${pages.length} cells, expected ${CAPACITY}`);
+    this.first = first;
+    this.pages = pages;
+  }
 
   /** Remembers pages [p, p + n) as unmapped, merged with the remembered holes just below and just above it. */
   add(p: number, n: number): void {

@@ -22,6 +22,9 @@
  * quarantined; the region that leaves the quarantine is unmapped and leaves the table. Others
  * are unmapped at once. When an mmap fails, the quarantine is emptied and the mmap tried again.
  *
+ * State in the space: the table's arrays are a mapping of their own (large-table.ts); the
+ * quarantine's arrays and the holes are bound to views of the state mapping by Zones (state.ts).
+ *
  * Invariants: for each live entry, its data pages are writable and owned by the allocator and
  * its guards PROT_NONE; each quarantined entry's data is PROT_NONE and it is in the quarantine
  * exactly once; liveBlocks / liveBytes / usableBytes are the sums over live entries.
@@ -30,7 +33,7 @@
 import { KernelError, MAP_FIXED, PROT_NONE, PROT_READ, PROT_WRITE, hex, type AddressSpace, type Identity } from '@heaplab/core';
 import type { ZonedOptions } from './api.js';
 import { LargeHoles } from './large-holes.js';
-import { LargeTable } from './large-table.js';
+import { LargeTable, type TableStorage } from './large-table.js';
 import { Quarantine } from './quarantine.js';
 import type { Random } from './random.js';
 
@@ -58,8 +61,23 @@ export class LargeRegions {
   ) {
     this.ps = space.pageSize;
     this.shift = space.pageShift;
-    this.table = new LargeTable(space.pageShift);
+    const storage: TableStorage = { space, map: (bytes) => this.mapTable(bytes), unmap: (addr, bytes) => space.munmap(addr, Math.ceil(bytes / this.ps) * this.ps) };
+    this.table = new LargeTable(space.pageShift, 6, storage);
     this.quarantine = new Quarantine(options.regionQuarantineRandomLength, options.regionQuarantineQueueLength);
+  }
+
+  /** A writable mapping for the table's arrays, or 0 (after emptying the quarantine once) when the space is full. */
+  private mapTable(bytes: number): number {
+    const len = Math.ceil(bytes / this.ps) * this.ps;
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        return this.space.mmap(0, len, RW, 0, this.identity);
+      } catch (e) {
+        if (!(e instanceof KernelError) || e.code !== 'ENOMEM') throw e;
+        if (attempt === 0 && !this.flush()) return 0;
+      }
+    }
+    return 0;
   }
 
   private guardPages(dataPages: number): number {
@@ -112,6 +130,7 @@ export class LargeRegions {
   /** A large block of ≥ size bytes aligned to `align`, or 0. */
   allocate(size: number, align: number): number {
     const ps = this.ps;
+    if (!this.table.ensureRoom()) return 0;
     const dataPages = this.pagesFor(size);
     const before = this.guardPages(dataPages);
     const after = this.guardPages(dataPages);

@@ -5,7 +5,9 @@
  * address is reused only after at least queueLength more frees, at an unpredictable time.
  *
  * Entries are addresses (u32, never 0: 0 marks an empty cell). One instance per size class for
- * slots (its lengths scaled by the class, see zoned.ts), one for large regions.
+ * slots (its lengths scaled by the class, see zoned.ts), one for large regions. The allocator
+ * binds the two arrays to views of its state mapping (state.ts), so they live in the space; an
+ * unbound quarantine makes its own on the first push.
  *
  * Invariants: 0 ≤ count ≤ queueLength; the queue's live cells are ring[(head + k) mod queueLength]
  * for k < count; an address appears at most once in the whole quarantine.
@@ -16,13 +18,22 @@ import type { Random } from './random.js';
 const EMPTY = new Uint32Array(0);
 
 export class Quarantine {
-  /** The arrays are made on the first push, so classes never used cost nothing. */
+  /** Views of the state mapping once bound; else made on the first push. */
   random: Uint32Array = EMPTY;
   ring: Uint32Array = EMPTY;
   private head = 0;
   private count = 0;
+  private bound = false;
 
   constructor(readonly randomLength: number, readonly queueLength: number) {}
+
+  /** Uses these arrays (randomLength and queueLength cells, zero when first bound) from now on; rebinding keeps their contents. */
+  bind(random: Uint32Array, ring: Uint32Array): void {
+    if (random.length !== this.randomLength || ring.length !== this.queueLength) throw new RangeError(`quarantine: arrays of ${random.length} + ${ring.length} cells bound to lengths ${this.randomLength} + ${this.queueLength}`);
+    this.random = random;
+    this.ring = ring;
+    this.bound = true;
+  }
 
   /** True when nothing is ever held. */
   get disabled(): boolean {
@@ -31,7 +42,7 @@ export class Quarantine {
 
   /** Holds `addr`; returns the address that leaves the quarantine (to be freed for real), or 0. */
   push(addr: number, rng: Random): number {
-    if (this.random.length + this.ring.length === 0) {
+    if (!this.bound && this.random.length + this.ring.length === 0) {
       this.random = new Uint32Array(this.randomLength);
       this.ring = new Uint32Array(this.queueLength);
     }

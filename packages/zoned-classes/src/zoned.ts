@@ -244,15 +244,17 @@ export class ZonedAllocator extends Zones {
   // ------------------------------------------------------------------ figures and check
 
   protected figures(): HeapFigures {
-    // Records of the slabs used so far (in the metadata mapping), then what lives in the JS heap:
-    // the layout's page table, the large table and the quarantines.
-    let meta = this.pageSlab.byteLength + this.large.table.bytes + this.large.quarantine.bytes;
-    for (let c = 0; c < this.classes.length; c++) meta += this.nextFresh[c]! * this.recordOf[c]! * 4 + this.quarantines[c]!.bytes + this.slabQuarantines[c]!.bytes;
+    // In the space: the records of the slabs used so far (metadata mapping), the state mapping
+    // (list heads, page table, quarantines, holes) and the large table's mapping. Outside it:
+    // only the tables computed from the options.
+    let meta = this.stateBytes + this.large.table.bytes;
+    for (let c = 0; c < this.classes.length; c++) meta += this.nextFresh[c]! * this.recordOf[c]! * 4;
     return {
       liveBlocks: this.smallBlocks + this.large.liveBlocks,
       liveBytes: this.smallBytes + this.large.liveBytes,
       usableBytes: this.smallUsable + this.large.usableBytes,
       metadataBytes: meta,
+      externalBytes: this.tableBytes + this.large.table.externalBytes,
     };
   }
 

@@ -4,8 +4,11 @@
  *
  * - Construction: the size classes (size-classes.ts) and the zone plan (layout.ts); the metadata
  *   mapping (reserved PROT_NONE, made writable as records are needed); one PROT_NONE zone per
- *   class, all in one area at a random base; a page table of the layout (pageSlab) so a pointer is
- *   located with one multiplication.
+ *   class, all in one area at a random base; the state mapping (state.ts) with the slab-list
+ *   heads, the quarantines, the large holes and a page table of the layout (pageSlab, written
+ *   slab by slab as slabs are first used) so a pointer is located with one multiplication. All
+ *   mutable state is in the space; what stays in JavaScript are the tables computed from the
+ *   options (sizes, offsets, the request → class map), reported as externalBytes.
  * - Slabs: never used → partial ⇄ full; partial → empty (kept writable while the class's empty
  *   slabs total ≤ emptySlabCacheBytes) or decommitted (remapped PROT_NONE, held in a random array
  *   of freeSlabsQuarantineRandomLength slabs, then reused first-in first-out). A slab is made
@@ -26,6 +29,8 @@ import { LargeRegions } from './large.js';
 import { RECORD_HEADER, R_ADDR, R_CANARY0, R_CANARY1, R_HELD, R_HINT, R_LIVE, R_NEXT, R_PREV, R_STATE, S_DECOMMITTED, S_EMPTY, S_FULL, S_NEVER, S_PARTIAL, planZones, type ZonePlan } from './layout.js';
 import { resolveOptions } from './options.js';
 import { Quarantine } from './quarantine.js';
+import { HOLES_CAPACITY } from './large-holes.js';
+import { StateLayout, mapState } from './state.js';
 import { Random } from './random.js';
 import { largestClass, sizeClassTable, type SizeClass } from './size-classes.js';
 import { Zero } from './zero.js';
@@ -54,13 +59,13 @@ export abstract class Zones extends AllocatorBase {
   readonly lastMask: Int32Array;
   /** @internal 1 / slot size: the slot index is ⌊offset · inverse + 2^-20⌋ (exact for offsets < 2^22). */
   protected readonly inverse: Float64Array;
-  /** @internal per-class slab lists and the next never-used slab. */
-  readonly nextFresh: Int32Array;
-  readonly partialHead: Int32Array;
-  readonly emptyHead: Int32Array;
-  readonly emptyCount: Int32Array;
-  readonly freeHead: Int32Array;
-  readonly freeTail: Int32Array;
+  /** @internal per-class slab lists and the next never-used slab: views of the state mapping. */
+  nextFresh!: Int32Array;
+  partialHead!: Int32Array;
+  emptyHead!: Int32Array;
+  emptyCount!: Int32Array;
+  freeHead!: Int32Array;
+  freeTail!: Int32Array;
   /** @internal per-class slot quarantines. */
   readonly quarantines: Quarantine[];
   /** @internal per-class quarantines of decommitted slabs (entries: slab index + 1). */
@@ -80,17 +85,25 @@ export abstract class Zones extends AllocatorBase {
   readonly zoneBytes: number;
   readonly zoneClass: Uint8Array;
   /**
-   * @internal per page of the area: (slab index << 8) | class for a slab's pages, −1 for the
-   * zones' offsets, tails and guard slabs. The layout as a table, so locating a pointer takes one
-   * division (by the slot size) instead of five.
+   * @internal per page of the area, a view of the state mapping: ((slab index << 8) | class) + 1
+   * for the pages of a slab used at least once, 0 for the rest (zones' offsets, tails, guard
+   * slabs, slabs never used). The layout as a table, so locating a pointer takes one division
+   * (by the slot size) instead of five; written as slabs are first used, so it is resident only
+   * where the zones are.
    */
-  readonly pageSlab: Int32Array;
+  pageSlab!: Int32Array;
+  /** @internal the state mapping (state.ts): its address, size and the offsets of its arrays. */
+  readonly stateAddr: number;
+  readonly stateBytes: number;
+  private readonly stateAt: { heads: number; committed: number; pages: number; quarantines: number[][]; slabQuarantines: number[][]; region: number[]; holes: number[] };
+  /** Bytes of the tables kept in JavaScript (computed from the options; no state): externalBytes. */
+  protected readonly tableBytes: number;
   protected readonly shift: number;
   /** @internal the metadata mapping and its Int32Array view. */
   readonly metaAddr: number;
   meta: Int32Array;
-  /** @internal per class: bytes of the metadata mapping made writable, from its first record's page. */
-  readonly metaCommitted: Float64Array;
+  /** @internal per class: bytes of the metadata mapping made writable, from its first record's page (a view of the state mapping). */
+  metaCommitted!: Float64Array;
   readonly large: LargeRegions;
   readonly zero: Zero;
   /** @internal small-block counters. */
@@ -143,12 +156,6 @@ export abstract class Zones extends AllocatorBase {
     this.slabBytes = Float64Array.from(this.classes, (c) => c.slabPages * ps);
     this.inverse = Float64Array.from(this.classes, (c) => 1 / c.slotSize);
     this.lastMask = i32((c) => (c.slots % 32 === 0 ? -1 : (1 << c.slots % 32) - 1));
-    this.nextFresh = new Int32Array(n);
-    this.partialHead = new Int32Array(n).fill(-1);
-    this.emptyHead = new Int32Array(n).fill(-1);
-    this.emptyCount = new Int32Array(n);
-    this.freeHead = new Int32Array(n).fill(-1);
-    this.freeTail = new Int32Array(n).fill(-1);
     // hardened_malloc's quarantine_shift: each halving of the slot size doubles the class's
     // quarantine, so every class holds about the same number of bytes.
     const topShift = Math.log2(largestClass(o.extendedSizeClasses));
@@ -174,7 +181,6 @@ export abstract class Zones extends AllocatorBase {
     const metaBytes = plan.metaPages * ps;
     const m = this.map(0, metaBytes + 2 * ps, 0);
     this.metaAddr = m + ps;
-    this.metaCommitted = new Float64Array(n);
     this.meta = new Int32Array(space.buffer, this.metaAddr, plan.metaWords);
     space.onRefresh((s) => (this.meta = new Int32Array(s.buffer, this.metaAddr, plan.metaWords)));
     this.zoneBytes = plan.zoneBytes;
@@ -188,17 +194,64 @@ export abstract class Zones extends AllocatorBase {
       this.slabStart[c] = zone + plan.classes[c]!.offsetPages * ps;
     }
     this.shift = space.pageShift;
-    this.pageSlab = new Int32Array(plan.areaBytes / ps).fill(-1);
-    for (let c = 0; c < n; c++) {
-      const first = (this.slabStart[c]! - this.areaBase) / ps;
-      const pages = this.classes[c]!.slabPages;
-      for (let i = 0; i < this.slabCount[c]!; i++) {
-        const at = first + (i + Math.floor(i / o.guardSlabInterval)) * pages;
-        this.pageSlab.fill((i << 8) | c, at, at + pages);
-      }
-    }
     this.large = new LargeRegions(space, this.identity, this.ownerIndex, o, this.rng);
     this.zero = new Zero(space);
+
+    // The state mapping: list heads, metaCommitted, the page table, the quarantines, the holes.
+    const L = new StateLayout();
+    const pair = (q: Quarantine): number[] => [L.add(4, q.randomLength), L.add(4, q.queueLength)];
+    this.stateAt = {
+      heads: L.add(4, 6 * n),
+      committed: L.add(8, n),
+      pages: L.add(4, plan.areaBytes / ps),
+      quarantines: this.quarantines.map(pair),
+      slabQuarantines: this.slabQuarantines.map(pair),
+      region: pair(this.large.quarantine),
+      holes: [L.add(4, HOLES_CAPACITY), L.add(4, HOLES_CAPACITY)],
+    };
+    this.stateBytes = L.bytes;
+    this.stateAddr = mapState(space, this.identity, L.bytes);
+    this.bindState();
+    space.onRefresh(() => this.bindState());
+    this.partialHead.fill(-1);
+    this.emptyHead.fill(-1);
+    this.freeHead.fill(-1);
+    this.freeTail.fill(-1);
+
+    const typed = [this.slotSize, this.usableOf, this.slotsOf, this.wordsOf, this.recordOf, this.metaBase, this.slabCount, this.positionsOf, this.slabBytes, this.slabStart, this.lastMask, this.inverse, this.classOfUnits, this.zoneClass];
+    // The typed tables, and about 64 bytes for each SizeClass and ClassPlan object.
+    this.tableBytes = typed.reduce((sum, t) => sum + t.byteLength, 0) + 2 * 64 * n;
+  }
+
+  /** (Re)makes every view of the state mapping: at construction and when the space's buffer changes. */
+  private bindState(): void {
+    const b = this.space.buffer;
+    const at = this.stateAddr;
+    const n = this.classes.length;
+    const s = this.stateAt;
+    const heads = (f: number): Int32Array => new Int32Array(b, at + s.heads + 4 * f * n, n);
+    this.nextFresh = heads(0);
+    this.partialHead = heads(1);
+    this.emptyHead = heads(2);
+    this.emptyCount = heads(3);
+    this.freeHead = heads(4);
+    this.freeTail = heads(5);
+    this.metaCommitted = new Float64Array(b, at + s.committed, n);
+    this.pageSlab = new Int32Array(b, at + s.pages, this.plan.areaBytes / this.space.pageSize);
+    const bind = (q: Quarantine, [r, f]: number[]): void => q.bind(new Uint32Array(b, at + r!, q.randomLength), new Uint32Array(b, at + f!, q.queueLength));
+    this.quarantines.forEach((q, c) => bind(q, s.quarantines[c]!));
+    this.slabQuarantines.forEach((q, c) => bind(q, s.slabQuarantines[c]!));
+    bind(this.large.quarantine, s.region);
+    this.large.holes.bind(new Uint32Array(b, at + s.holes[0]!, HOLES_CAPACITY), new Uint32Array(b, at + s.holes[1]!, HOLES_CAPACITY));
+    this.large.table.rebind();
+  }
+
+  /** Writes slab i of class c into the page table, when it is first used. */
+  protected notePageSlab(c: number, i: number): void {
+    const ps = this.space.pageSize;
+    const pages = this.slabBytes[c]! / ps;
+    const at = (this.slabStart[c]! - this.areaBase) / ps + (i + Math.floor(i / this.guardInterval)) * pages;
+    this.pageSlab.fill(((i << 8) | c) + 1, at, at + pages);
   }
 
   protected map(addr: number, len: number, flags: number): number {
@@ -241,7 +294,7 @@ export abstract class Zones extends AllocatorBase {
    */
   protected locate(addr: number): boolean {
     if (addr < this.areaBase || addr >= this.areaEnd) return false;
-    const e = this.pageSlab[(addr - this.areaBase) >>> this.shift]!;
+    const e = this.pageSlab[(addr - this.areaBase) >>> this.shift]! - 1;
     if (e < 0) return false;
     const c = e & 0xff;
     const i = e >>> 8;
@@ -314,6 +367,7 @@ export abstract class Zones extends AllocatorBase {
     } else {
       this.commitMeta(c, this.nextFresh[c]! + 1);
       i = this.nextFresh[c]!++;
+      this.notePageSlab(c, i);
     }
     const rec = this.metaBase[c]! + i * R;
     meta[rec + R_ADDR] = this.slabAddr(c, i);
