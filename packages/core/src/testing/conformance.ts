@@ -3,7 +3,8 @@
  *
  * Two halves:
  *   - named example checks of the contract's edges (malloc(0), free(NULL), realloc edges,
- *     too-large and overflowing requests, bad sizes and alignments, out of memory and recovery);
+ *     too-large and overflowing requests, bad sizes and alignments, out of memory and recovery,
+ *     and recovery.ts's "fill, free everything, ask again" with requests of other sizes);
  *   - a fast-check property: random sequences of malloc, calloc, realloc, memalign, free, sized
  *     free, write and read, run against a Model, with every invariant verified after every step.
  *
@@ -18,6 +19,7 @@ import { AllocatorError } from '../errors.js';
 import { createAddressSpace } from '../space/address-space.js';
 import { fuzzRuns, fuzzSeed } from './fuzz-config.js';
 import { Model, fillPattern, findBrokenByte, formatOp, verify, type LiveBlock, type Op } from './model.js';
+import { DEFAULT_RECOVERY, recoveryCheckName, runRecoveryCheck, type OomRecovery, type RecoveryOptions } from './recovery.js';
 
 /** Options of the conformance suite. */
 export interface ConformanceOptions {
@@ -31,6 +33,24 @@ export interface ConformanceOptions {
   spaceSize?: number;
   /** Size of the space of the out-of-memory check. Default 8 MiB. */
   oomSpaceSize?: number;
+  /**
+   * What the allocator promises once it ran out of memory and every block was freed — the check
+   * "fill, free everything, ask again" (recovery.ts):
+   * - `'any-size'`: requests of other sizes than the one that filled the space succeed again
+   *   (`recoveryRequests`), as glibc's does after it consolidates: memory carved for one size
+   *   serves another.
+   * - `'same-size'`: only a request of the size that filled the space must succeed again. For
+   *   designs whose memory, once carved for one size class, never serves another (Felker's
+   *   bump-freestack with `reclaimOnOom: false`); the check's name then says so.
+   * Default `'any-size'`.
+   */
+  oomRecovery?: OomRecovery;
+  /** Size of the space of the recovery check. Default 64 MiB (zoned-classes, whose zones share the space, cannot map 8 MiB in 32). */
+  recoverySpaceSize?: number;
+  /** Requests of other sizes the recovery check asks after each fill and free. Default 200 KiB and 8 MiB. */
+  recoveryRequests?: readonly number[];
+  /** Sizes the recovery check fills the space with, each freed in allocation order and in reverse. Default 3,000 and 400 bytes. */
+  recoveryFills?: readonly number[];
   /** Longest sequence. Default 60. */
   maxOps?: number;
   /** Largest request. Default 200,000 bytes (past a 128 KiB mmap threshold). */
@@ -171,6 +191,20 @@ export function conformanceChecks(factory: ConformanceFactory, options: Conforma
   const make = (size = spaceSize): Allocator => factory(createAddressSpace({ size, backing }));
   const checkEvery = options.checkEveryStep ?? true;
   const named = (name: string, run: () => void): ConformanceCheck => ({ name, run });
+  const recovery: RecoveryOptions = {
+    oomRecovery: options.oomRecovery ?? DEFAULT_RECOVERY.oomRecovery,
+    spaceSize: options.recoverySpaceSize ?? DEFAULT_RECOVERY.spaceSize,
+    requests: options.recoveryRequests ?? DEFAULT_RECOVERY.requests,
+    fills: options.recoveryFills ?? DEFAULT_RECOVERY.fills,
+  };
+  if (recovery.oomRecovery !== 'any-size' && recovery.oomRecovery !== 'same-size') {
+    throw new TypeError(`conformanceChecks: oomRecovery must be 'any-size' or 'same-size', not ${JSON.stringify(recovery.oomRecovery)}`);
+  }
+  const sizeOk = (n: unknown): boolean => Number.isSafeInteger(n) && (n as number) > 0;
+  if (!sizeOk(recovery.spaceSize)) throw new TypeError(`conformanceChecks: recoverySpaceSize must be a positive integer, not ${String(recovery.spaceSize)}`);
+  for (const [key, list] of [['recoveryRequests', recovery.requests], ['recoveryFills', recovery.fills]] as const) {
+    if (!Array.isArray(list) || list.length === 0 || !list.every(sizeOk)) throw new TypeError(`conformanceChecks: ${key} must be a non-empty array of positive integers, not ${JSON.stringify(list)}`);
+  }
 
   return [
     named('malloc(0) returns unique non-NULL pointers that can be freed', () => {
@@ -288,6 +322,7 @@ export function conformanceChecks(factory: ConformanceFactory, options: Conforma
       }
       a.check();
     }),
+    named(recoveryCheckName(recovery), () => runRecoveryCheck(make, recovery)),
     named('random sequences keep every block aligned, disjoint and intact (fast-check)', () => {
       const runs = options.runs ?? fuzzRuns();
       const seed = options.seed ?? fuzzSeed();
