@@ -21,6 +21,9 @@
  * when adjacent (the top may then be trimmed), else goes to its bin; whole pages of a large
  * result are released.
  *
+ * Out of memory: before a request returns 0, the tcache is flushed, the top trimmed, and the
+ * request tried once more (outOfMemory), so freeing everything always gives the space back.
+ *
  * Invariants (checked by check.ts):
  *   Σ chunk sizes from heap base = top + topSize − heap base;  top + topSize = the break we set
  *   PINUSE(c) ⇔ CINUSE(prev(c)) for every heap chunk but the first (PINUSE set);
@@ -49,7 +52,7 @@ import { allocateAligned, resizeInPlace } from './resize.js';
 import { RovingIndex } from './roving.js';
 import { ChunkStarts } from './starts.js';
 import { takeBest, takeFirst, takeNext, takeTop } from './place.js';
-import { releasePages, trim } from './top.js';
+import { consolidate, releasePages, trim } from './top.js';
 
 const RW = PROT_READ | PROT_WRITE;
 const KIND_HEAP = 1;
@@ -167,7 +170,10 @@ export class DlmallocAllocator extends AllocatorBase {
    * is not read back. The small exact-bin and tcache hits, the commonest requests, stay inline.
    */
   protected allocate(size: number, align: number): number {
-    if (align > 16) return allocateAligned(this, size, align);
+    if (align > 16) {
+      const p = allocateAligned(this, size, align);
+      return p !== 0 ? p : this.outOfMemory(size, align);
+    }
     let u32 = this.u32;
     if (size < u32[this.sw + W.mmapThreshold]! && size < MAX_HEAP_REQUEST) {
       const nb = (size + 31) & ~15;
@@ -187,7 +193,10 @@ export class DlmallocAllocator extends AllocatorBase {
         c = policy === POLICY_BEST ? takeBest(this, nb) : policy === POLICY_NEXT ? takeNext(this, nb) : takeFirst(this, nb);
         if (c === 0) {
           c = takeTop(this, nb);
-          if (c === 0) return mmapChunk(this, size, 16);
+          if (c === 0) {
+            const p = mmapChunk(this, size, 16);
+            return p !== 0 ? p : this.outOfMemory(size, 16);
+          }
           u32 = this.u32; // growing the heap may have remade the views (wasm memory)
         }
       }
@@ -200,7 +209,39 @@ export class DlmallocAllocator extends AllocatorBase {
       f64[fw + F.usableBytes]! += nb - HEADER;
       return c + HEADER;
     }
-    return mmapChunk(this, size, 16);
+    const p = mmapChunk(this, size, 16);
+    return p !== 0 ? p : this.outOfMemory(size, 16);
+  }
+
+  /**
+   * A request that found no memory, before it returns 0: gives back what the heap holds without
+   * need — every chunk parked in the tcache is freed for real (coalesced with its neighbours,
+   * merged into the top), and the top is trimmed to nothing above one chunk, so the break comes
+   * down and mappings have room — then tries once more: the heap (whose free chunks now coalesce,
+   * and which also serves a request at or above the mmap threshold when no mapping can be had, as
+   * glibc's bins serve any size), then a mapping. glibc consolidates its fastbins before it gives
+   * up in the same way. Cost: O(parked chunks), only when memory runs out.
+   */
+  private outOfMemory(size: number, align: number): number {
+    const freed = consolidate(this);
+    if (align > 16) return freed ? allocateAligned(this, size, align) : 0;
+    if (size >= MAX_HEAP_REQUEST) return freed ? mmapChunk(this, size, 16) : 0;
+    const p = this.fromHeap(size);
+    return p !== 0 || !freed ? p : mmapChunk(this, size, 16);
+  }
+
+  /** size bytes from the heap's free chunks or its top only (no tcache, no mapping), counted; or 0. */
+  private fromHeap(size: number): number {
+    const nb = (size + 31) & ~15;
+    const policy = this.policy;
+    let c = policy === POLICY_BEST ? takeBest(this, nb) : policy === POLICY_NEXT ? takeNext(this, nb) : takeFirst(this, nb);
+    if (c === 0) c = takeTop(this, nb);
+    if (c === 0) return 0;
+    const u32 = this.u32;
+    u32[(c + 8) >>> 2] = size;
+    u32[(c + nb) >>> 2] = (c ^ this.secret) >>> 0;
+    this.account(1, size, nb - HEADER);
+    return c + HEADER;
   }
 
   protected override allocateZeroed(size: number): number {

@@ -1,7 +1,8 @@
 /*
  * The top of the heap and the pages behind free chunks: growing the heap with sbrk, trimming it
  * from the top only (the slides: the heap can be trimmed only if memory is freed at the top end),
- * and giving back the whole pages inside large free chunks with madvise(DONTNEED).
+ * giving back the whole pages inside large free chunks with madvise(DONTNEED), and, when memory
+ * runs out, consolidating (the tcache flushed, the top trimmed to one chunk).
  *
  * Invariants kept: top + topSize is page-aligned and equals the break we last set; the top
  * holds at least one chunk (16 bytes); released pages lie strictly inside a free chunk, clear of
@@ -10,7 +11,7 @@
 
 import { KernelError, MADV_DONTNEED, alignUp } from '@heaplab/core';
 import type { DlmallocAllocator } from './allocator.js';
-import { MIN_CHUNK, PINUSE, W } from './layout.js';
+import { MIN_CHUNK, PINUSE, TCACHED, W } from './layout.js';
 
 /**
  * Moves the break up so the top holds nb + MIN_CHUNK bytes, asking `topPad` more when it can.
@@ -50,8 +51,8 @@ export function growTop(a: DlmallocAllocator, nb: number): boolean {
   return false;
 }
 
-/** Gives the top's pages back above `topPad` + one chunk, when we still own the break. */
-export function trim(a: DlmallocAllocator): void {
+/** Gives the top's pages back above `pad` (default `topPad`) + one chunk, when we still own the break. */
+export function trim(a: DlmallocAllocator, pad = a.topPad): void {
   const space = a.space;
   const u32 = a.u32;
   const sw = a.sw;
@@ -59,7 +60,7 @@ export function trim(a: DlmallocAllocator): void {
   const ts = u32[sw + W.topSize]!;
   if (space.currentBrk !== top + ts) return;
   const ps = space.pageSize;
-  const extra = Math.floor((ts - a.topPad - MIN_CHUNK) / ps) * ps;
+  const extra = Math.floor((ts - pad - MIN_CHUNK) / ps) * ps;
   if (extra <= 0) return;
   space.sbrk(-extra, a.identity);
   a.u32[sw + W.topSize] = ts - extra;
@@ -77,4 +78,29 @@ export function releasePages(a: DlmallocAllocator, c: number, s: number, from: n
   const lo = Math.max(alignUp(c + 32, ps), Math.floor(from / ps) * ps);
   const hi = Math.min(Math.floor((c + s) / ps) * ps, alignUp(to, ps));
   if (hi > lo) a.space.madvise(lo, hi - lo, MADV_DONTNEED);
+}
+
+/**
+ * Out of memory (allocator.ts outOfMemory): frees every chunk parked in the tcache for real —
+ * coalesced with its neighbours, merged into the top — and trims the top to one chunk. True when
+ * anything changed (a chunk freed or the break moved down), so a second try can succeed.
+ */
+export function consolidate(a: DlmallocAllocator): boolean {
+  let changed = false;
+  if (a.tcacheMax !== 0) {
+    for (let k = 1; k < 64; k++) {
+      const ti = a.tw + k;
+      for (let c = a.u32[ti]!; c !== 0; c = a.u32[ti]!) {
+        const u32 = a.u32;
+        u32[ti] = u32[(c + 8) >>> 2]!;
+        u32[ti + 64]!--;
+        u32[(c + 4) >>> 2]! &= ~TCACHED;
+        a.freeChunk(c, k << 4);
+        changed = true;
+      }
+    }
+  }
+  const brk = a.space.currentBrk;
+  trim(a, 0);
+  return changed || a.space.currentBrk !== brk;
 }
