@@ -451,6 +451,12 @@ export class DlmallocAllocator extends AllocatorBase {
     return ((this.u32[(ptr - 12) >>> 2]! & ~15) >>> 0) - HEADER;
   }
 
+  /** realloc's check of the old block: everything free checks (validate), named as realloc. */
+  protected override validateRelease(ptr: number): number {
+    this.validate(ptr, 'realloc');
+    return ((this.u32[(ptr - 12) >>> 2]! & ~15) >>> 0) - HEADER;
+  }
+
   /**
    * The live block holding addr. Heap: the chunk-start bitmap is scanned down from addr (starts.ts:
    * one word read per 512 bytes between addr and its chunk's start). Mmapped: pages are walked
@@ -485,6 +491,27 @@ export class DlmallocAllocator extends AllocatorBase {
     return null;
   }
 
+  /**
+   * For objectSize: the free heap chunk holding addr — binned, the victim, or parked in the tcache
+   * (still marked in use) — as the block it was, or null. A free chunk may also be memory never
+   * handed out (a split remainder): it is answered the same. The top chunk, headers and unmapped
+   * blocks are not blocks (null: objectSize then says invalid-free).
+   */
+  protected override freedBlockAt(addr: number): BlockInfo | null {
+    if (!(Number.isInteger(addr) && addr > 0 && addr < this.space.size)) return null;
+    const u32 = this.u32;
+    const sw = this.sw;
+    const hb = u32[sw + W.heapBase]!;
+    const top = u32[sw + W.top]!;
+    if (hb === 0 || addr < hb || addr >= top) return null;
+    const c = this.starts.below(addr, hb);
+    if (c < 0 || addr - c < HEADER) return null;
+    const h = u32[(c + 4) >>> 2]!;
+    const s = (h & ~15) >>> 0;
+    if ((h & CINUSE) !== 0 && (h & TCACHED) === 0) return null;
+    return addr < c + s ? { base: c + HEADER, size: s - HEADER } : null;
+  }
+
   // ------------------------------------------------------------------ figures and check
 
   protected figures(): HeapFigures {
@@ -499,6 +526,8 @@ export class DlmallocAllocator extends AllocatorBase {
       usableBytes: f64[fw + F.usableBytes]!,
       // Headers, the state page, the chunk-start bitmap over the heap, and next fit's tree over it.
       metadataBytes: live * HEADER + STARTS_OFFSET + (hb === 0 ? 0 : Math.ceil((heapEnd - hb) / 128) * (this.policy === POLICY_NEXT ? 2 : 1)),
+      // All state is in the space but the ring of recently unmapped pointers (unmapHistory × 8 B).
+      externalBytes: this.recent.byteLength,
     };
   }
 
