@@ -13,7 +13,7 @@
 
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
-import { createAddressSpace, formatLeakReport, type LeakRow, type ReplayResult } from '@heaplab/core';
+import { createAddressSpace, formatLeakReport, traceModules, type LeakRow, type ReplayResult } from '@heaplab/core';
 import { UsageError, allocatorHelp, allocatorOrDefault } from '../../allocators.js';
 import { DEFAULT_SEED, workload, workloadSource } from '../../workloads/index.js';
 import { parseCount } from '../options.js';
@@ -131,6 +131,10 @@ export function registerReplay(program: Command): void {
       if (skips !== null) console.log(skips);
       if (opts.floor && !opts.native) console.log('floor: only the engine\'s (ring-bump); with --native the C driver\'s floor runs too, and each allocator\'s time above its floor is compared with glibc\'s');
       if (ledger !== null) console.log(`record ${record.id} in ${ledger}`);
-      for (const [i, x] of specs.entries()) if (opts.leaks) console.log(`\nleaks of ${x.spec}: ${formatLeakReport(leaks[i]!).trimEnd()}`);
+      if (opts.leaks) {
+        // A recorded trace's module map turns its sites into module+offset (and function, with addr2line).
+        const modules = source.source.kind === 'trace' ? await traceModules(source.source.file) : undefined;
+        for (const [i, x] of specs.entries()) console.log(`\nleaks of ${x.spec}: ${formatLeakReport(leaks[i]!, 20, modules ? { modules } : {}).trimEnd()}`);
+      }
     });
 }
