@@ -146,7 +146,7 @@ test('the size histogram of the article\'s workload puts 98% under 100 bytes; th
   assert.is(s.allocators[1]!.window, 8_000);
   assert.is(s.allocators[0]!.window, null);
   const md = markdownReport(c, maps);
-  assert.match(md, /thing-malloc replays only the first events of some sources \(the whole would pass the time budget\): histogram 8,000, adversary 8,000/);
+  assert.match(md, /thing-malloc replays only the first events of some sources \(its window in the plan, the same on every machine\): histogram 8,000, adversary 8,000/);
   assert.match(md, /\| histogram \| [\d.]+ \| [\d.]+ \|/);
 });
 
