@@ -525,7 +525,7 @@ export class DlmallocAllocator extends AllocatorBase {
       liveBytes: f64[fw + F.liveBytes]!,
       usableBytes: f64[fw + F.usableBytes]!,
       // Headers, the state page, the chunk-start bitmap over the heap, and next fit's tree over it.
-      metadataBytes: live * HEADER + STARTS_OFFSET + (hb === 0 ? 0 : Math.ceil((heapEnd - hb) / 128) * (this.policy === POLICY_NEXT ? 2 : 1)),
+      metadataBytes: live * HEADER + STARTS_OFFSET + (hb === 0 ? 0 : Math.ceil((heapEnd - hb) / 128) + (this.policy === POLICY_NEXT ? Math.ceil((heapEnd - hb) / 256) : 0)),
       // All state is in the space but the ring of recently unmapped pointers (unmapHistory × 8 B).
       externalBytes: this.recent.byteLength,
     };

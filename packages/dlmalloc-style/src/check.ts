@@ -13,7 +13,7 @@
  *   bins: bitmap bit ⇔ non-empty; fd/bk consistent; each chunk free, of the bin's size range, in
  *   the bin's order; every free chunk but the victim and the top in exactly one bin;
  *   first fit's lowest-address index: every node the min of its children;
- *   next fit's free-size tree: each free chunk's size within its region's bound, every node over
+ *   next fit's free-size tree: each free chunk's size within its region's bound, every entry over
  *   the heap at least its children;
  *   mmapped chunks: well-formed headers (mapped.ts mappedHeaderDamage) tiling our mappings;
  *   the counters (live blocks, live bytes, usable bytes, mmapped chunks and bytes) add up.
@@ -98,8 +98,8 @@ export function checkHeap(a: DlmallocAllocator): void {
     if (dv !== 0 && !dvSeen) bad(`the victim ${hex(dv)} is not a free chunk of the heap`);
     const roving = a.bins.roving;
     if (roving !== null) {
-      const k = roving.firstWrong(roving.region(hb), roving.region(top));
-      if (k !== 0) bad(`next fit's free-size tree: node ${k} holds ${u32[roving.tw + k]}, below one of its children`);
+      const wrong = roving.firstWrong(roving.region(hb), roving.region(top));
+      if (wrong !== '') bad(`next fit's free-size tree: ${wrong}`);
     }
     const bits = a.starts.count(hb, end);
     if (bits !== chunks + 1) bad(`the chunk-start bitmap has ${bits} bits for ${chunks} chunks and the top`);

@@ -111,10 +111,10 @@ export function takeFirst(a: DlmallocAllocator, nb: number): number {
  * fit at or after the rover's chunk, else the lowest-addressed fit of the heap. The free-size
  * tree (roving.ts) skips the regions (1 KiB of the heap each) with no free chunk big enough; only
  * the regions it points to are read, header by header, following the chunk-start bitmap.
- * Cost: O(log regions) tree steps and at most 64 headers per region read — the rover's region,
- * the region of the fit, and regions whose bound went stale since they were last read (each read
- * once, then exact) — where a walk over every chunk from the rover, in use or not, would read
- * as many headers as there are chunks between the rover and the fit.
+ * Cost: a few groups of 32 tree entries per level (5 levels over 4 GiB), and at most 64 headers
+ * per region read — the rover's region, the region of the fit, and regions whose bound went stale
+ * since they were last read (each read once, then exact) — where a walk over every chunk from the
+ * rover, in use or not, would read as many headers as there are chunks between it and the fit.
  */
 export function takeNext(a: DlmallocAllocator, nb: number): number {
   const u32 = a.u32;

@@ -1,60 +1,82 @@
 /*
  * Next fit's free-size tree: answers "the first region at or after region i that may hold a
- * free chunk of at least nb bytes" in O(log regions), so next fit's search from its rover skips
- * the in-use chunks (and the free ones too small) between the rover and the chunk that fits,
- * instead of reading every header on the way. Kept only under next fit.
+ * free chunk of at least nb bytes" in a few steps, so next fit's search from its rover skips the
+ * in-use chunks (and the free ones too small) between the rover and the chunk that fits, instead
+ * of reading every header on the way. Kept only under next fit.
  *
  * The heap's address range [start_brk, end of space) is cut into regions of REGION = 1 KiB (two
- * words of the chunk-start bitmap, at most 64 chunk starts). A perfect binary tree of u32 nodes
- * sits in the state mapping after the chunk-start bitmap (layout.ts; allocator.ts places it):
- * node k (1 … 2T − 1) at tw + k, children 2k and 2k + 1, leaf T + i for region i (T a power of
- * two ≥ the number of regions; 8·T bytes, (space − start_brk) / 128 — as much address space as
- * the chunk-start bitmap, of which only the nodes over the heap are ever written).
+ * words of the chunk-start bitmap, at most 64 chunk starts). Over them, a 32-ary tree of u32
+ * bounds in the state mapping after the chunk-start bitmap (allocator.ts places it): level 0 holds
+ * one bound per region, level h + 1 one per group of 32 entries of level h, up to a top level of
+ * one group of 32. Each level is an array padded to a multiple of 32 (padding stays 0), stored one
+ * after the other from level 0 up: about (space − start_brk) / 256 bytes of address space. A
+ * 32-ary tree rather than a binary one: a small heap touches the start of each level's array, so
+ * about one page per level, and 32-ary has 5 levels over 4 GiB where binary has 22.
  *
- * Invariant (an upper bound, checked by check.ts): leaf i ≥ the size of every binned free chunk
- * starting in region i, and every node ≥ both its children. Kept by:
- *   - raise(c, s) whenever a chunk enters a bin (bins.ts insert and replace): the leaf and its
- *     ancestors are raised to s while they are below it;
+ * Invariant (an upper bound, checked by check.ts): the level-0 bound of region i ≥ the size of
+ * every binned free chunk starting in region i, and every entry ≥ each of its 32 children. Kept by:
+ *   - raise(c, s) whenever a chunk enters a bin (bins.ts insert and replace): the entries on its
+ *     path are raised to s while they are below it;
  *   - nothing when a chunk leaves a bin (the bound just goes stale);
- *   - tighten(i, max) when a search has read a whole region and found no fit: the leaf becomes the
- *     exact largest free size seen there and its ancestors are recomputed up to where they do not
- *     change; find() also tightens an inner node whose children both turned out below nb.
- * So a stale bound costs at most one extra region scan (or one extra descent step), after which it
- * is exact: paid for, once, by the unlink that made it stale.
+ *   - tighten(i, max) when a search has read a whole region and found no fit: its bound becomes
+ *     the exact largest free size seen there, and the entries above are recomputed from their
+ *     groups up to where they do not change; find() also tightens an entry whose 32 children all
+ *     turned out below nb.
+ * So a stale bound costs at most one extra region scan (or one group read), after which it is
+ * exact: paid for, once, by the unlink that made it stale.
  */
 
 /** log2 of the region size (bytes). */
 export const REGION_SHIFT = 10;
+/** log2 of the fan-out. */
+const FAN_SHIFT = 5;
+const FAN = 1 << FAN_SHIFT;
+const LAST = FAN - 1;
+
+/** Entries of each level over `span` bytes, level 0 first, each a multiple of 32; the last is 32. */
+function levelSizes(span: number): number[] {
+  const sizes: number[] = [];
+  let n = Math.max(1, Math.ceil(span / 2 ** REGION_SHIFT));
+  for (;;) {
+    const padded = Math.ceil(n / FAN) * FAN;
+    sizes.push(padded);
+    if (padded === FAN) return sizes;
+    n = padded / FAN;
+  }
+}
 
 export class RovingIndex {
-  /** u32 index of node 0 (unused); node k is at tw + k. */
-  readonly tw: number;
-  /** Number of leaves (a power of two). */
-  readonly leaves: number;
+  /** u32 index of each level's first entry, level 0 first. */
+  readonly off: Int32Array;
+  /** Entries of each level. */
+  readonly sizes: Int32Array;
+  /** The top level's number. */
+  readonly topLevel: number;
 
   constructor(
     /** The view of the buffer (the allocator replaces it when views are remade). */
     public u32: Uint32Array,
-    /** Byte address of the tree (16-aligned, zero-filled: every bound 0). */
+    /** Byte address of the tree (4-aligned, zero-filled: every bound 0). */
     at: number,
     /** The address region 0 starts at (the space's start_brk). */
     readonly base: number,
     /** Bytes of address range covered (space size − start_brk). */
     span: number,
   ) {
-    this.tw = at >>> 2;
-    this.leaves = RovingIndex.leavesFor(span);
-  }
-
-  /** Leaves of the tree over `span` bytes. */
-  static leavesFor(span: number): number {
-    const regions = Math.max(1, Math.ceil(span / 2 ** REGION_SHIFT));
-    return 2 ** Math.ceil(Math.log2(regions));
+    const sizes = levelSizes(span);
+    this.sizes = Int32Array.from(sizes);
+    this.off = new Int32Array(sizes.length);
+    let w = at >>> 2;
+    for (let h = 0; h < sizes.length; h++) {
+      this.off[h] = w;
+      w += sizes[h]!;
+    }
+    this.topLevel = sizes.length - 1;
   }
 
   /** Bytes of the tree over `span` bytes. */
   static bytesFor(span: number): number {
-    return 8 * RovingIndex.leavesFor(span);
+    return 4 * levelSizes(span).reduce((x, y) => x + y, 0);
   }
 
   /** The region holding address c. */
@@ -62,79 +84,107 @@ export class RovingIndex {
     return (c - this.base) >>> REGION_SHIFT;
   }
 
-  /** A free chunk c of s bytes entered a bin: raise the bounds over its region. */
+  /** A free chunk c of s bytes entered a bin: raise the bounds on its path. */
   raise(c: number, s: number): void {
     const u32 = this.u32;
-    const tw = this.tw;
-    for (let k = this.leaves + ((c - this.base) >>> REGION_SHIFT); k >= 1 && u32[tw + k]! < s; k >>>= 1) u32[tw + k] = s;
+    const off = this.off;
+    let i = (c - this.base) >>> REGION_SHIFT;
+    for (let h = 0; h <= this.topLevel && u32[off[h]! + i]! < s; h++, i >>>= FAN_SHIFT) u32[off[h]! + i] = s;
+  }
+
+  /** The largest entry of group g (children of entry g of level h + 1) of level h. */
+  private groupMax(h: number, g: number): number {
+    const u32 = this.u32;
+    const w = this.off[h]! + (g << FAN_SHIFT);
+    let m = 0;
+    for (let x = w; x < w + FAN; x++) if (u32[x]! > m) m = u32[x]!;
+    return m;
   }
 
   /** Region i was read whole and its largest free chunk has `max` bytes (0: none): make its bound exact. */
   tighten(i: number, max: number): void {
     const u32 = this.u32;
-    const tw = this.tw;
-    let k = this.leaves + i;
-    if (u32[tw + k] === max) return;
-    u32[tw + k] = max;
-    for (k >>>= 1; k >= 1; k >>>= 1) {
-      const l = u32[tw + 2 * k]!;
-      const r = u32[tw + 2 * k + 1]!;
-      const m = l > r ? l : r;
-      if (u32[tw + k] === m) return;
-      u32[tw + k] = m;
+    const off = this.off;
+    if (u32[off[0]! + i] === max) return;
+    u32[off[0]! + i] = max;
+    for (let h = 1; h <= this.topLevel; h++) {
+      const g = i >>> FAN_SHIFT;
+      const m = this.groupMax(h - 1, g);
+      if (u32[off[h]! + g] === m) return;
+      u32[off[h]! + g] = m;
+      i = g;
     }
   }
 
   /**
-   * The first region ≥ i whose bound is at least nb, or −1. Climbs right from leaf i, then
-   * descends into the first subtree whose bound is ≥ nb; a node whose children both fall below
-   * nb had a stale bound: it is tightened and the climb goes on past it.
+   * The first region ≥ i whose bound is at least nb, or −1. Reads the rest of i's group, then
+   * the rest of each group above until an entry admits nb, then descends to the first child that
+   * does; an entry none of whose children admit nb had a stale bound: it is made their max and
+   * the search goes on after it. Every region before the search's position has been excluded.
    */
   find(i: number, nb: number): number {
     const u32 = this.u32;
-    const tw = this.tw;
-    const leaves = this.leaves;
-    if (i >= leaves) return -1;
-    let k = leaves + i;
-    if (u32[tw + k]! >= nb) return i;
+    const off = this.off;
+    const top = this.topLevel;
+    if (i >= this.sizes[0]!) return -1;
+    let h = 0;
+    let p = i;
     for (;;) {
-      while (k & 1) k >>>= 1;
-      if (k === 0) return -1;
-      k++;
-      if (u32[tw + k]! < nb) continue;
-      while (k < leaves) {
-        const l = 2 * k;
-        if (u32[tw + l]! >= nb) k = l;
-        else if (u32[tw + l + 1]! >= nb) k = l + 1;
-        else {
-          const a = u32[tw + l]!;
-          const b = u32[tw + l + 1]!;
-          u32[tw + k] = a > b ? a : b;
+      if (p >= this.sizes[h]!) return -1; // past the last region
+      const w = off[h]!;
+      const end = p | LAST;
+      let q = -1;
+      for (let x = p; x <= end; x++) {
+        if (u32[w + x]! >= nb) {
+          q = x;
           break;
         }
       }
-      if (k >= leaves) return k - leaves;
+      if (q < 0) {
+        // Nothing from p to its group's end: go on at the next entry of the level above.
+        if (h === top) return -1;
+        p = (end + 1) >>> FAN_SHIFT;
+        h++;
+        continue;
+      }
+      // Descend from entry q of level h to the first child that admits nb.
+      while (h > 0) {
+        const cw = off[h - 1]! + (q << FAN_SHIFT);
+        let child = -1;
+        for (let x = cw; x < cw + FAN; x++) {
+          if (u32[x]! >= nb) {
+            child = x - off[h - 1]!;
+            break;
+          }
+        }
+        if (child < 0) break;
+        h--;
+        q = child;
+      }
+      if (h === 0) return q;
+      // Entry q of level h was stale: tighten it and go on after it.
+      u32[off[h]! + q] = this.groupMax(h - 1, q);
+      p = q + 1;
     }
   }
 
-  /** The bound of region i's leaf (for check()). */
+  /** The level-0 bound of region i (for check()). */
   bound(i: number): number {
-    return this.u32[this.tw + this.leaves + i]!;
+    return this.u32[this.off[0]! + i]!;
   }
 
-  /** The first node over leaves [from, to] below one of its children, or 0 (for check()). */
-  firstWrong(from: number, to: number): number {
+  /** Where an entry over regions [from, to] is below one of its children, described; or '' (for check()). */
+  firstWrong(from: number, to: number): string {
     const u32 = this.u32;
-    const tw = this.tw;
-    let lo = this.leaves + from;
-    let hi = this.leaves + to;
-    while (lo > 1) {
-      lo >>>= 1;
-      hi >>>= 1;
-      for (let k = lo; k <= hi; k++) {
-        if (u32[tw + k]! < u32[tw + 2 * k]! || u32[tw + k]! < u32[tw + 2 * k + 1]!) return k;
+    const off = this.off;
+    for (let h = 1; h <= this.topLevel; h++) {
+      from >>>= FAN_SHIFT;
+      to >>>= FAN_SHIFT;
+      for (let g = from; g <= to; g++) {
+        const m = this.groupMax(h - 1, g);
+        if (u32[off[h]! + g]! < m) return `level ${h} entry ${g} holds ${u32[off[h]! + g]}, below its largest child ${m}`;
       }
     }
-    return 0;
+    return '';
   }
 }
