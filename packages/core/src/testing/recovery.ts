@@ -1,6 +1,6 @@
 /*
- * The conformance suite's recovery check: fill the space, free everything, ask again (BRIEF §4:
- * out of memory returns 0 and leaves the heap fully usable).
+ * The conformance suite's recovery check: fill the space, free everything, ask again (the
+ * contract: out of memory returns 0 and leaves the heap fully usable).
  *
  * Rounds, each on a fresh allocator over a fresh space (`recoverySpaceSize`, default 64 MiB): for
  * each fill size (default 3,000 and 400 bytes) and each free order (allocation order, then
