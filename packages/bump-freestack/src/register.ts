@@ -20,6 +20,9 @@ export const strategy = defineAllocator<BumpFreestackOptions>({
   description: 'size classes carved by a bump pointer, lock-free free stacks per class, per-worker caches (Felker)',
   defaults: DEFAULT_OPTIONS,
   create: (space, parameters) => createBumpFreestackAllocator(space, parameters),
+  // Memory carved for one class serves no other (a reclaim gives whole free runs to new runs,
+  // not back to the space), so after a fill only the filling size is sure to be served again.
+  oomRecovery: 'same-size',
 });
 
 /** Registers bump-freestack in a container (parameters over its defaults; `default: true` makes it what ALLOCATOR resolves to). */

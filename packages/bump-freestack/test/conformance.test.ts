@@ -8,6 +8,7 @@
 import { test } from 'uvu';
 import { conformanceChecks, fuzzRuns } from '@heaplab/core/testing';
 import { createBumpFreestackAllocator, type BumpFreestackOptions } from '../src/index.js';
+import { strategy } from '../src/register.js';
 
 const variants: { name: string; backing: 'array' | 'shared' | 'wasm'; options: Partial<BumpFreestackOptions>; runs: number }[] = [
   { name: 'defaults, array', backing: 'array', options: {}, runs: fuzzRuns() },
@@ -17,12 +18,12 @@ const variants: { name: string; backing: 'array' | 'shared' | 'wasm'; options: P
   { name: 'defaults, WebAssembly.Memory', backing: 'wasm', options: {}, runs: Math.ceil(fuzzRuns() / 10) },
 ];
 
-// oomRecovery 'same-size': memory carved for one size class never serves another (Felker's design,
+// oomRecovery as the strategy declares it ('same-size'): memory carved for one size class never serves another (Felker's design,
 // README "Reclaim on out of memory"). The reclaim of wholly free runs is taken only when a run for a
 // class cannot be had; a large request (200 KiB, 8 MiB) that finds no room fails without it. So
 // after a fill with one size is freed, only that size is promised again.
 for (const v of variants) {
-  for (const c of conformanceChecks((space) => createBumpFreestackAllocator(space, v.options), { name: `bump-freestack (${v.name})`, backing: v.backing, runs: v.runs, oomRecovery: 'same-size' })) {
+  for (const c of conformanceChecks((space) => createBumpFreestackAllocator(space, v.options), { name: `bump-freestack (${v.name})`, backing: v.backing, runs: v.runs, oomRecovery: strategy.oomRecovery })) {
     test(`conformance (${v.name}): ${c.name}`, c.run);
   }
 }

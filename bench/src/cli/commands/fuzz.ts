@@ -10,7 +10,7 @@
 import type { Command } from 'commander';
 import { conformanceChecks } from '@heaplab/core/testing';
 import { comparedFactory } from '../../adapters/index.js';
-import { allocatorHelp, allocatorOrDefault, fuzzSettings } from '../../allocators.js';
+import { allocatorHelp, allocatorOrDefault, benchRegistry, fuzzSettings } from '../../allocators.js';
 import { parseCount } from '../options.js';
 
 /** The seed of the round after a round with `seed`. */
@@ -30,6 +30,9 @@ export function registerFuzz(program: Command): void {
     .action((opts: { allocator?: string; runs?: string; seed?: string; seconds: string; examples: boolean }) => {
       const name = allocatorOrDefault(opts.allocator);
       const factory = comparedFactory(name);
+      // What the design promises after out-of-memory, as its strategy declares it (default any-size).
+      const entry = benchRegistry().get(name)?.strategy;
+      const oomRecovery = entry?.kind === 'allocator' ? (entry.oomRecovery ?? 'any-size') : 'any-size';
       const settings = fuzzSettings({
         runs: opts.runs !== undefined ? parseCount(opts.runs, '--runs') : undefined,
         seed: opts.seed !== undefined ? parseCount(opts.seed, '--seed') : undefined,
@@ -40,7 +43,7 @@ export function registerFuzz(program: Command): void {
       const deadline = Date.now() + seconds * 1000;
       let rounds = 0;
       do {
-        const checks = conformanceChecks((space) => factory(space), { name, runs, seed });
+        const checks = conformanceChecks((space) => factory(space), { name, runs, seed, oomRecovery });
         const selected = opts.examples && rounds === 0 ? checks : checks.filter((c) => c.name.includes('fast-check'));
         process.stdout.write(`round ${rounds + 1}: ${runs} sequences, seed ${seed} … `);
         const t0 = performance.now();

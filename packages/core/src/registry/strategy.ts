@@ -37,6 +37,14 @@ export interface AllocatorStrategy<P extends object = Parameters> extends Strate
   readonly family: string;
   /** Makes an instance over a space, with parameters over the defaults. */
   create(space: AddressSpace, parameters: Partial<P>): Allocator;
+  /**
+   * What the design promises once everything is freed after an out-of-memory, as the conformance
+   * kit's recovery check asks it (`@heaplab/core/testing`, `oomRecovery`): `any-size` (any
+   * request that a fresh allocator serves is served again) or `same-size` (only the size that
+   * filled the space: a design that keeps memory carved for one size class, such as Felker's,
+   * says so here). Tools that fuzz by name (`heaplab fuzz`) pass it on. Default `any-size`.
+   */
+  readonly oomRecovery?: 'any-size' | 'same-size';
 }
 
 /** A wrapper kind. */
@@ -61,6 +69,7 @@ export function defineAllocator<P extends object>(s: Omit<AllocatorStrategy<P>, 
   checkCommon(s, 'defineAllocator');
   if (typeof s.family !== 'string' || s.family === '') throw new TypeError(`defineAllocator ${s.name}: family must be a non-empty string`);
   if (typeof s.create !== 'function') throw new TypeError(`defineAllocator ${s.name}: create(space, parameters) must be a function`);
+  if (s.oomRecovery !== undefined && s.oomRecovery !== 'any-size' && s.oomRecovery !== 'same-size') throw new TypeError(`defineAllocator ${s.name}: oomRecovery must be 'any-size' or 'same-size', got ${JSON.stringify(s.oomRecovery)}`);
   return Object.freeze({ ...s, kind: 'allocator' as const });
 }
 
