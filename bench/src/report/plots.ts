@@ -17,8 +17,7 @@
  * px, which cut "dlmalloc-style (first 30000 events)" and the heap maps' row labels).
  */
 
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
 import type { Comparison, SourceResult } from './compare.js';
 import { CELL_STATES, CELLS_PER_ROW, type HeapMap } from './heap-map.js';
 import { columns, m4Of, nsOf } from './tables.js';
@@ -30,8 +29,12 @@ const STATE_COLOURS = ['#d62728', '#ff9896', '#c7c7c7', '#393b79', '#ffffff'];
 /** A legend whose labels are drawn whole. */
 const WHOLE_LEGEND = { labelLimit: 0 };
 
-/** Renders a vega-lite spec to SVG text. */
+/**
+ * Renders a vega-lite spec to SVG text. vega and vega-lite are loaded on the first call, not when
+ * this module is imported: they take most of a second to load, and most commands draw nothing.
+ */
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
+  const [vega, { compile }] = await Promise.all([import('vega'), import('vega-lite')]);
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
   try {
     return await view.toSVG();
