@@ -1,7 +1,8 @@
 /*
  * The results ledger: one JSON line per run of a plan (a LabRecord, api.ts), appended, never
- * rewritten. The default ledger is bench/results/ledger.jsonl (not committed: a machine's own
- * history); the records that documents quote are kept in bench/docs/records.jsonl, which is.
+ * rewritten. The default ledger is bench/results/ledger.jsonl in a checkout (not committed: a
+ * machine's own history), ./heaplab-results/ledger.jsonl for an installed package; the records
+ * that documents quote are kept in bench/docs/records.jsonl, which is committed.
  *
  * Appending writes the old content and the new line to a temporary file beside the ledger and
  * renames it over the ledger, so an interrupted append leaves the previous ledger whole.
@@ -14,14 +15,15 @@
 
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
+import { RESULTS_DIR } from '../report/run.js';
 import { writeFileAtomicSync } from '@heaplab/core';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../allocators.js';
 import type { LabRecord } from './api.js';
 
-/** bench/results/ledger.jsonl, from bench/dist/lab or bench/src/lab. */
-export const DEFAULT_LEDGER = fileURLToPath(new URL('../../results/ledger.jsonl', import.meta.url));
+/** ledger.jsonl in the default results folder (bench/results in a checkout, else ./heaplab-results). */
+export const DEFAULT_LEDGER = join(RESULTS_DIR, 'ledger.jsonl');
 /** The committed ledger of the records that READMEs quote. */
 export const DOCS_LEDGER = fileURLToPath(new URL('../../docs/records.jsonl', import.meta.url));
 

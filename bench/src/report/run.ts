@@ -6,6 +6,7 @@
  */
 
 import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../allocators.js';
 import { specFactory } from '../lab/factory.js';
@@ -15,8 +16,21 @@ import { heapMap, type HeapMap } from './heap-map.js';
 import { snapshotAt } from './snapshot.js';
 import { openSource } from './sources.js';
 
-/** bench/results, from bench/dist/report or bench/src/report. */
-export const RESULTS_DIR = fileURLToPath(new URL('../../results/', import.meta.url));
+/**
+ * Where results go by default: bench/results in a checkout of the repository (the workspace's
+ * package.json is two levels up), else `heaplab-results/` in the working directory — an installed
+ * package's own folder is not the user's to write in.
+ */
+export const RESULTS_DIR = inCheckout() ? fileURLToPath(new URL('../../results/', import.meta.url)) : join(process.cwd(), 'heaplab-results');
+
+function inCheckout(): boolean {
+  try {
+    const root = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { name?: string; workspaces?: unknown };
+    return Array.isArray(root.workspaces);
+  } catch {
+    return false;
+  }
+}
 
 /**
  * The one event every heap map of a source is drawn at: `at` when given (at most the source's
