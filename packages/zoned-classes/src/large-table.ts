@@ -82,7 +82,7 @@ export class LargeTable {
 
   /** Remakes the views after the space's buffer changed (wasm memory grown). */
   rebind(): void {
-    if (this.addr !== 0) this.view(this.addr, this.keys.length);
+    if (this.addr !== 0) this.view(this.addr, 1 << this.bits); // not keys.length: a detached view's length is 0
   }
 
   get capacity(): number {
