@@ -67,6 +67,9 @@ const COMMIT_STEP = 2 ** 20;
 /** Space left between the program break and the region, for brk users beside it (at most an eighth of the space). */
 const BRK_GAP = 16 * 2 ** 20;
 
+/** Bytes an entry of a number-to-number Map costs in V8, about (see figures()). */
+const MAP_ENTRY_BYTES = 32;
+
 export class ThingMallocAllocator extends AllocatorBase {
   readonly options: Readonly<ThingMallocOptions>;
   /** The mapping MemPool manages: [region, region + poolBytes). */
@@ -206,7 +209,10 @@ export class ThingMallocAllocator extends AllocatorBase {
   }
 
   protected figures(): HeapFigures {
-    return { liveBlocks: this.requested.size, liveBytes: this.liveBytes, usableBytes: this.usableBytes, metadataBytes: STATE_BYTES + HEADER * this.requested.size };
+    // The two Maps live outside the space: V8's ordered hash table holds a key, a value and a
+    // chain link per entry (8 bytes each) plus half a bucket word, about 32 bytes an entry.
+    const externalBytes = MAP_ENTRY_BYTES * (this.requested.size + this.alignedToRaw.size);
+    return { liveBlocks: this.requested.size, liveBytes: this.liveBytes, usableBytes: this.usableBytes, metadataBytes: STATE_BYTES + HEADER * this.requested.size, externalBytes };
   }
 
   /** Walks both lists: blocks inside [initial top, top), 16-aligned data, sizes multiples of 16, no overlap, free list sorted; the used list matches the blocks handed out. */
