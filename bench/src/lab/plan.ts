@@ -53,6 +53,8 @@ export function resolvePlan(plan: Plan): ResolvedPlan {
     seen.add(s.spec);
   }
   const runs = positive(plan.runs ?? 5, 'plan.runs');
+  const warmup = plan.warmup ?? 1;
+  if (!Number.isInteger(warmup) || warmup < 0) throw new UsageError(`plan.warmup: expected an integer ≥ 0, got ${JSON.stringify(warmup)}`);
   const touch = plan.touch ?? 'speed';
   if (touch !== 'speed' && touch !== 'footprint') throw new UsageError(`plan.touch: expected "speed" or "footprint", got ${JSON.stringify(touch)}`);
   const spaceMib = positive(plan.spaceMib ?? 4096, 'plan.spaceMib');
@@ -83,6 +85,7 @@ export function resolvePlan(plan: Plan): ResolvedPlan {
     specs,
     windows: windowsOf(plan.windows, 'plan.windows'),
     runs,
+    warmup,
     touch,
     native,
     floor: plan.floor ?? false,

@@ -11,7 +11,9 @@
  *      (series kept), for the memory figures, which are deterministic: the same plan on the same
  *      commit gives the same M1–M4, peaks, system calls and pages touched. It also warms the
  *      isolate's JIT on the source, so no timed run is a cold isolate's first;
- *   4. `runs` rounds, interleaved: in round r the allocators take turns starting from the r-th
+ *   4. `warmup` untimed runs of each allocator in the timed runs' touch (default 1): the JIT has
+ *      compiled the loop for the footprint touch, and the first timed runs after it were slower;
+ *   5. `runs` rounds, interleaved: in round r the allocators take turns starting from the r-th
  *      (so none is always first after the native driver), each a timed run in its isolate with
  *      nothing sampled before its last event; then the native driver on the whole source, and
  *      glibc alone on each shorter window, so every ratio to glibc is over the same events;
@@ -152,6 +154,18 @@ export async function runPlan(plan: ResolvedPlan, options: RunPlanOptions): Prom
             }
           }
           bar.tick(name);
+        }
+        // Warm-up runs, untimed and not recorded, in the timed runs' touch (see Plan.warmup).
+        for (let w = 0; w < plan.warmup; w++) {
+          for (const [i, rec] of records.entries()) {
+            if (rec.error !== null) continue;
+            bar.label(`${name}: ${rec.spec} warm-up`);
+            try {
+              await isolates[i]!.run({ ...sourceOf(i), options: { ...runOptions, touch: plan.touch, samples: plan.touch === 'footprint' ? 'periodic' : 'end', series: false }, profile: null });
+            } catch (e) {
+              rec.error = message(e);
+            }
+          }
         }
         for (let r = 0; r < plan.runs; r++) {
           for (let k = 0; k < specs.length; k++) {
