@@ -14,8 +14,7 @@
  * built, it is worker.js beside this file.
  */
 
-import { Worker } from 'node:worker_threads';
-import { startWorker } from '@heaplab/core/testing';
+import { Worker, type WorkerOptions } from 'node:worker_threads';
 import type { RunFigures, TraceAnomalies } from '@heaplab/core';
 import type { AllocatorSpec } from './api.js';
 import type { RunReply, RunRequest } from './worker.js';
@@ -31,6 +30,14 @@ export interface IsolateRun {
   threadId: number;
   /** Constructor names of every allocator instance the isolate has made so far. */
   classes: string[];
+}
+
+/** Starts the worker: worker.js when built; under tsx (tests run the sources) worker.ts through tsx's loader. */
+function startWorker(url: URL, options: WorkerOptions): Worker {
+  if (!url.pathname.endsWith('.ts')) return new Worker(url, options);
+  const api = import.meta.resolve('tsx/esm/api');
+  const bootstrap = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); });`;
+  return new Worker(bootstrap, { ...options, eval: true });
 }
 
 /** One allocator spec's isolate. */
