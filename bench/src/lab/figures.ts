@@ -95,7 +95,7 @@ export function renderFigures(record: LabRecord, d: FiguresDirective, where = 'f
     '|---|---|---:|---:|---:|---:|---:|---:|---:|',
     ...sources.flatMap((s) => rows(record, s, d, where)),
     '',
-    `Record \`${record.id}\` (\`heaplab lab show ${record.id} --ledger bench/docs/records.jsonl\`): ${record.plan.runs} interleaved runs each, ${record.plan.touch} touch, each allocator in its own isolate; memory figures from a footprint run; * marks a noisy time (interquartile range over ${Math.round(record.plan.noisyAbove * 100)} % of the median).`,
+    `Record \`${record.id}\` (\`heaplab lab show ${record.id}\`): ${record.plan.runs} interleaved runs each, ${record.plan.touch} touch, each allocator in its own isolate; memory figures from a footprint run; * marks a noisy time (interquartile range over ${Math.round(record.plan.noisyAbove * 100)} % of the median).`,
   ];
   return lines.join('\n');
 }

@@ -72,3 +72,21 @@ export function findRecord(file: string, id: string): LabRecord {
   if (hits.length === 0) throw new UsageError(`${file}: no record "${id}"; the last ones: ${all.slice(-5).map((r) => r.id).join(', ')}`);
   throw new UsageError(`${file}: "${id}" names ${hits.length} records (${hits.map((r) => r.id).join(', ')}): give more of the id`);
 }
+
+/**
+ * The record an id names in the first of several ledgers that holds it (`last`: the last record
+ * of the first ledger that has any). `heaplab lab show ID` looks in the default ledger, then in
+ * the documents' ledger, so an id quoted in a README is found from a fresh checkout.
+ */
+export function findRecordIn(files: readonly string[], id: string): LabRecord {
+  let first: unknown = null;
+  for (const f of files) {
+    try {
+      return findRecord(f, id);
+    } catch (e) {
+      if (!(e instanceof UsageError) || /names \d+ records/.test(e.message)) throw e;
+      first ??= e;
+    }
+  }
+  throw first ?? new UsageError(`no ledger to look in for "${id}"`);
+}

@@ -71,7 +71,7 @@ export function readmeTable(c: Comparison): Grid {
 /** The Markdown of the README's comparison section: the record's figures, never typed ones. */
 export function readmeSummary(c: Comparison): string {
   const p = c.provenance;
-  const when = `From record \`${c.record ?? 'unrecorded'}\` of \`npm run bench\` (${c.repeat} interleaved runs each, ${c.seconds.toFixed(0)} s; Node ${c.node}, ${c.cpus} × ${p?.cpu.model ?? 'CPU'}, commit ${p?.commit?.slice(0, 10) ?? 'unknown'}${p?.dirty ? ' with uncommitted changes' : ''}): \`heaplab lab show ${c.record ?? 'ID'} --ledger bench/docs/records.jsonl\` prints every source's figures with their spread and the record's provenance, and \`bench/results/report.html\` has the plots.`;
+  const when = `From record \`${c.record ?? 'unrecorded'}\` of \`npm run bench\` (${c.repeat} interleaved runs each, ${c.seconds.toFixed(0)} s; Node ${c.node}, ${c.cpus} × ${p?.cpu.model ?? 'CPU'}, commit ${p?.commit?.slice(0, 10) ?? 'unknown'}${p?.dirty ? ' with uncommitted changes' : ''}): \`heaplab lab show ${c.record ?? 'ID'}\` prints every source's figures with their spread and the record's provenance, and \`bench/results/report.html\` has the plots.`;
   const map = readmeMapOf(c);
   const pics = ['![M4 of every allocator on every source](bench/docs/fragmentation.svg)'];
   if (map) pics.push(`![heap map of ${map.allocator} on ${map.source} at the peak of live bytes](bench/docs/heap-map.svg)`);

@@ -90,7 +90,7 @@ test('a damaged binary file is refused with its name, the byte and what was expe
   const cases: [string, Buffer, RegExp][] = [
     ['version', Buffer.concat([Buffer.from('HLTB'), Buffer.from([2, 0, 0])]), /bad-version\.hltb: byte 4: expected binary trace version 1/],
     ['cut', good.subarray(0, good.length - 1), /cut\.hltb: byte \d+: expected the (size|id delta) \(varint\)/],
-    ['tag', Buffer.concat([good, Buffer.from([0x7f])]), /tag\.hltb: byte \d+: expected a record tag/],
+    ['tag', Buffer.concat([good, Buffer.from([0xc0])]), /tag\.hltb: byte \d+: expected a record tag/],
   ];
   for (const [name, bytes, message] of cases) {
     const f = join(root, `${name === 'version' ? 'bad-version' : name}.hltb`);

@@ -24,7 +24,16 @@ import { DEFAULT_LEDGER, findRecord, readLedger } from '../../lab/ledger.js';
 import { readPlanFile } from '../../lab/plan.js';
 import { runPlan } from '../../lab/run.js';
 import { checkAllDocuments, documentFiles, renderDocuments } from '../../lab/figures.js';
-import { DOCS_LEDGER, appendRecord } from '../../lab/ledger.js';
+import { DOCS_LEDGER, appendRecord, findRecordIn } from '../../lab/ledger.js';
+import { renderComparison } from '../../lab/figures.js';
+import { ROOT_README } from '../../matrix/readme-sections.js';
+import { readFileSync } from 'node:fs';
+import { writeFileAtomicSync } from '@heaplab/core';
+
+/** A record from the ledger given, or else from the default ledger and then the documents' one. */
+function lookup(ledger: string | undefined, id: string): LabRecord {
+  return ledger !== undefined ? findRecord(resolve(ledger), id) : findRecordIn([DEFAULT_LEDGER, DOCS_LEDGER], id);
+}
 
 /** A record's provenance as lines. */
 export function provenanceLines(r: LabRecord): string[] {
@@ -47,7 +56,7 @@ function printTables(r: LabRecord): void {
 
 export function registerLab(program: Command): void {
   const lab = program.command('lab').description('the experiment protocol: run a plan, and read, show and compare the records of the results ledger');
-  const ledgerOption = ['--ledger <file>', 'the ledger (default: bench/results/ledger.jsonl)'] as const;
+  const ledgerOption = ['--ledger <file>', 'the ledger (default: bench/results/ledger.jsonl, then bench/docs/records.jsonl for an id the first lacks)'] as const;
   lab
     .command('run')
     .description('run a plan file and append its record to the ledger')
@@ -79,7 +88,7 @@ export function registerLab(program: Command): void {
     .option(...ledgerOption)
     .option('--json', 'print the record itself')
     .action((id: string, opts: { ledger?: string; json?: boolean }) => {
-      const r = findRecord(resolve(opts.ledger ?? DEFAULT_LEDGER), id);
+      const r = lookup(opts.ledger, id);
       if (opts.json) {
         console.log(JSON.stringify(r, null, 2));
         return;
@@ -108,6 +117,13 @@ export function registerLab(program: Command): void {
         if (!readLedger(DOCS_LEDGER).some((r) => r.id === record!.id)) appendRecord(DOCS_LEDGER, record);
       }
       const changed = renderDocuments(documentFiles(), DOCS_LEDGER, record);
+      // The root README's comparison, again from the record it names (its pictures stay).
+      const text = readFileSync(ROOT_README, 'utf8');
+      const again = renderComparison(text, DOCS_LEDGER);
+      if (again !== null && again !== text) {
+        writeFileAtomicSync(ROOT_README, again);
+        changed.push(ROOT_README);
+      }
       console.log(changed.length === 0 ? 'no document changed' : `rendered: ${changed.join(', ')}`);
     });
   lab
@@ -116,11 +132,10 @@ export function registerLab(program: Command): void {
     .argument('<a>', 'the first record (the baseline)')
     .argument('<b>', 'the second record')
     .option(...ledgerOption)
-    .option('--ledger-b <file>', 'read B from this ledger (default: the same as A)')
+    .option('--ledger-b <file>', 'read B from this ledger (default: where A is looked for)')
     .action((a: string, b: string, opts: { ledger?: string; ledgerB?: string }) => {
-      const la = resolve(opts.ledger ?? DEFAULT_LEDGER);
-      const ra = findRecord(la, a);
-      const rb = findRecord(opts.ledgerB ? resolve(opts.ledgerB) : la, b);
+      const ra = lookup(opts.ledger, a);
+      const rb = opts.ledgerB ? findRecord(resolve(opts.ledgerB), b) : lookup(opts.ledger, b);
       for (const l of diffText(ra, rb, diffRecords(ra, rb))) console.log(l);
     });
 }
