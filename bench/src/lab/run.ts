@@ -26,7 +26,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeTrace } from '@heaplab/core';
+import { median, writeTrace } from '@heaplab/core';
 import { runNative, type NativeRun } from '../metrics/native.js';
 import type { NativeFigures } from '../metrics/table.js';
 import { progressBar } from '../report/progress.js';
@@ -38,6 +38,7 @@ import { appendRecord, recordId } from './ledger.js';
 import { windowOf } from './plan.js';
 import { load, provenanceBefore } from './provenance.js';
 import { parseSpec } from './spec.js';
+import { runsNs } from './summary.js';
 
 /** The floor's allocator spec: a bump pointer in a 4 MiB ring whose free does nothing (factory.ts). */
 export const FLOOR_SPEC = 'ring-bump';
@@ -222,7 +223,7 @@ export async function runPlan(plan: ResolvedPlan, options: RunPlanOptions): Prom
           native: nativeRecords.filter((n) => n.runs.length > 0),
           nativeSkipped: [...skipped],
         });
-        log(`${name}: ${profile.events} events, ${records.map((r) => `${r.spec} ${r.timed.length > 0 ? `${(medianNs(r.timed)).toFixed(0)} ns` : r.skipped ? 'skipped' : 'failed'}`).join(', ')}${nativeFiguresText(nativeRecords[0]!.runs)}`);
+        log(`${name}: ${profile.events} events, ${records.map((r) => `${r.spec} ${r.timed.length > 0 ? `${median(runsNs(r.timed)).toFixed(0)} ns` : r.skipped ? 'skipped' : 'failed'}`).join(', ')}${nativeFiguresText(nativeRecords[0]!.runs)}`);
       } finally {
         rmSync(tmp, { recursive: true, force: true });
       }
@@ -236,12 +237,6 @@ export async function runPlan(plan: ResolvedPlan, options: RunPlanOptions): Prom
   const record: LabRecord = { heaplabRecord: 1, id: recordId(before.date, content), plan, provenance, sources };
   if (options.ledger !== null) appendRecord(options.ledger, record);
   return record;
-}
-
-function medianNs(runs: readonly RawRun[]): number {
-  const v = runs.map((r) => r.ns / Math.max(1, r.replayed)).sort((a, b) => a - b);
-  const m = v.length >>> 1;
-  return v.length % 2 ? v[m]! : (v[m - 1]! + v[m]!) / 2;
 }
 
 function nativeFiguresText(runs: readonly NativeFigures[][]): string {

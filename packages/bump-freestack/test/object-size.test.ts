@@ -6,18 +6,9 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { AllocatorError, createAddressSpace } from '@heaplab/core';
+import { raisedCode as raised } from '@heaplab/core/testing';
+import { createAddressSpace } from '@heaplab/core';
 import { createBumpFreestackAllocator } from '../src/index.js';
-
-function raised(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof AllocatorError) return e.code;
-    throw e;
-  }
-  return 'nothing';
-}
 
 const make = () => createBumpFreestackAllocator(createAddressSpace({ size: 64 * 2 ** 20 }));
 

@@ -5,18 +5,10 @@
 // JavaScript, the ring of recently unmapped pointers.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { AllocatorError, createAddressSpace } from '@heaplab/core';
+import { createAddressSpace } from '@heaplab/core';
+import { raisedCode as codeOf } from '@heaplab/core/testing';
 import { createDlmallocAllocator, type DlmallocOptions } from '../src/index.js';
 
-function codeOf(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof AllocatorError) return e.code;
-    throw e;
-  }
-  return 'nothing thrown';
-}
 
 const make = (options: Partial<DlmallocOptions> = {}) => createDlmallocAllocator(createAddressSpace({ size: 64 * 2 ** 20 }), options);
 

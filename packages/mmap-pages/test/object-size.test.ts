@@ -5,18 +5,9 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { AllocatorError, createAddressSpace } from '@heaplab/core';
+import { raisedCode as raised } from '@heaplab/core/testing';
+import { createAddressSpace } from '@heaplab/core';
 import { createMmapPagesAllocator } from '../src/index.js';
-
-function raised(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof AllocatorError) return e.code;
-    throw e;
-  }
-  return 'nothing';
-}
 
 for (const guardPage of [false, true]) {
   const make = () => createMmapPagesAllocator(createAddressSpace({ size: 64 * 2 ** 20 }), { guardPage });

@@ -7,18 +7,9 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { AllocatorError, createAddressSpace } from '@heaplab/core';
+import { raisedCode as raised } from '@heaplab/core/testing';
+import { createAddressSpace } from '@heaplab/core';
 import { createZonedAllocator, type PresetName } from '../src/index.js';
-
-function raised(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof AllocatorError) return e.code;
-    throw e;
-  }
-  return 'nothing';
-}
 
 function make(preset: PresetName) {
   const space = createAddressSpace({ size: 256 * 2 ** 20 });

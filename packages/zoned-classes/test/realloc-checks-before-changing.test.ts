@@ -6,7 +6,8 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { AllocatorError, createAddressSpace } from '@heaplab/core';
+import { raisedCode as raised } from '@heaplab/core/testing';
+import { createAddressSpace } from '@heaplab/core';
 import { createZonedAllocator, type PresetName } from '../src/index.js';
 
 const cases: [from: number, to: number, how: string][] = [
@@ -15,16 +16,6 @@ const cases: [from: number, to: number, how: string][] = [
   [24, 300_000, 'to a large region'],
   [24, 20, 'in place'],
 ];
-
-function raised(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof AllocatorError) return e.code;
-    throw e;
-  }
-  return 'nothing';
-}
 
 for (const preset of ['default', 'light'] as PresetName[]) {
   for (const [from, to, how] of cases) {

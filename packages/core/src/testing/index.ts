@@ -4,6 +4,6 @@
 export { runConformance, conformanceChecks, opArbitrary, applyOp, type ConformanceOptions, type ConformanceFactory, type ConformanceCheck } from './conformance.js';
 export { runRecoveryCheck, recoveryCheckName, DEFAULT_RECOVERY, type OomRecovery, type RecoveryOptions } from './recovery.js';
 export { Model, verify, fillPattern, findBrokenByte, formatOp, ConformanceViolation, type Op, type LiveBlock } from './model.js';
-export { MISUSE_CASES, runMisuseCase, misuseCase, type MisuseCase, type MisuseOutcome, type Detection } from './misuse.js';
+export { MISUSE_CASES, runMisuseCase, misuseCase, raisedCode, type MisuseCase, type MisuseOutcome, type Detection } from './misuse.js';
 export { fuzzRuns, fuzzSeed, DEFAULT_FUZZ_RUNS, DEFAULT_FUZZ_SEED } from './fuzz-config.js';
 export { startWorker } from './worker.js';

@@ -205,3 +205,17 @@ export function misuseCase(name: string): MisuseCase {
   if (!c) throw new RangeError(`unknown misuse case "${name}"; cases: ${MISUSE_CASES.map((x) => x.name).join(', ')}`);
   return c;
 }
+
+/**
+ * The misuse code a call raises (its AllocatorError's code), or `'nothing'` when it returns: for
+ * tests that assert which misuse an allocator names. Any other error is thrown on.
+ */
+export function raisedCode(f: () => unknown): MisuseCode | 'nothing' {
+  try {
+    f();
+  } catch (e) {
+    if (is(e, AllocatorError)) return e.code;
+    throw e;
+  }
+  return 'nothing';
+}

@@ -1,18 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { AllocatorError, createAddressSpace, createCheckingAllocator, createLockedAllocator, createStatsAllocator, createTracingAllocator } from '../../src/index.js';
+import { raisedCode as code } from '../../src/testing/index.js';
+import { createAddressSpace, createCheckingAllocator, createLockedAllocator, createStatsAllocator, createTracingAllocator } from '../../src/index.js';
 import { CanarySlots } from '../fixtures/canary-slots.js';
 import { TinyAllocator } from '../fixtures/tiny-allocator.js';
-
-function code(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof AllocatorError) return e.code;
-    throw e;
-  }
-  return 'nothing';
-}
 
 test('objectSize is the usable bytes from the pointer to the end of its live block', () => {
   const a = new CanarySlots(createAddressSpace({ size: 16 * 2 ** 20 }));

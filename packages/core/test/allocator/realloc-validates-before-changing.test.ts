@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { AllocatorError, createAddressSpace } from '../../src/index.js';
+import { raisedCode as code } from '../../src/testing/index.js';
+import { createAddressSpace } from '../../src/index.js';
 import { CanarySlots } from '../fixtures/canary-slots.js';
 
 function setup() {
@@ -9,16 +10,6 @@ function setup() {
   const p = a.malloc(24);
   space.store8(p + a.usableSize(p), 0x41); // one byte past the usable end: the canary
   return { space, a, p };
-}
-
-function code(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof AllocatorError) return e.code;
-    throw e;
-  }
-  return 'nothing';
 }
 
 test('realloc of a block whose canary is corrupted raises what free raises and allocates nothing', () => {
