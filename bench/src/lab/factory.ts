@@ -12,7 +12,7 @@
 
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { isAllocatorStrategy, type AddressSpace, type Allocator, type AllocatorStrategy } from '@heaplab/core';
+import { isAllocatorStrategy, parameterSchema, type AddressSpace, type Allocator, type AllocatorStrategy } from '@heaplab/core';
 import { UsageError, benchConfig, benchRegistry } from '../allocators.js';
 import { adapterStrategies } from '../adapters/index.js';
 import { RingBumpAllocator } from '../metrics/bump-allocator.js';
@@ -89,6 +89,19 @@ export async function specFactory(spec: AllocatorSpec): Promise<SpecFactory> {
   const configured = spec.module === null && registry.allocatorNames().includes(spec.name) ? safeParameters(spec.name) : {};
   const parameters = { ...configured, ...spec.options };
   const layers = spec.wrappers.map((w) => ({ name: w.name, parameters: w.options }));
+  // Options are checked against each strategy's schema now, so a bad one is a usage error before
+  // any run starts (the registry checks them again when it makes an instance).
+  const check = (name: string, entryParameters: Record<string, unknown>, given: Record<string, unknown>): void => {
+    const e = registry.get(name)!;
+    const r = parameterSchema(e.strategy).safeParse({ ...entryParameters, ...given });
+    if (!r.success) {
+      const issue = r.error.issues[0]!;
+      const key = issue.path.join('.') || ((issue as { keys?: string[] }).keys ?? []).join(', ');
+      throw new UsageError(`allocator "${spec.spec}": ${name}${key ? ` option ${key}` : ''}: ${issue.message}`);
+    }
+  };
+  check(spec.name, entry.parameters, parameters);
+  for (const w of spec.wrappers) check(w.name, registry.get(w.name)!.parameters, w.options);
   let resolved: { parameters: Record<string, unknown>; wrappers: WrapperSpec[] } | null = null;
   const make = (space: AddressSpace): Allocator => {
     const leaf = registry.create(spec.name, space, parameters);

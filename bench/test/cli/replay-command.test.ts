@@ -128,4 +128,14 @@ test('replay --floor times the do-nothing replay on both sides and each allocato
   }
 });
 
+test('a bad option or wrapper option in an allocator spec is a usage error before anything runs', async () => {
+  const bad = await runCli(['replay', '-a', 'dlmalloc-style:policy=sideways', '--workload', 'churn', '--ops', '100', '--no-ledger']);
+  assert.is(bad.code, 2);
+  assert.match(bad.err, /allocator "dlmalloc-style:policy=sideways": dlmalloc-style option policy: .*"best-fit"\|"first-fit"\|"next-fit"/);
+  assert.is(bad.out, '', 'no run and no table');
+  const wrapper = await runCli(['replay', '-a', 'bump-freestack+checking:bogus=1', '--workload', 'churn', '--ops', '100', '--no-ledger']);
+  assert.is(wrapper.code, 2);
+  assert.match(wrapper.err, /checking option bogus/);
+});
+
 test.run();

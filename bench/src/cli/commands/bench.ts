@@ -25,6 +25,7 @@ import type { PlanSource, ResolvedPlan } from '../../lab/api.js';
 import { BENCH_PLAN, readPlanFile, resolvePlan } from '../../lab/plan.js';
 import { DEFAULT_LEDGER, DOCS_LEDGER, appendRecord, findRecord } from '../../lab/ledger.js';
 import { parseSpecList } from '../../lab/spec.js';
+import { specFactory } from '../../lab/factory.js';
 import { bundledTraces } from '../../report/sources.js';
 import { nativeSkipSummary } from '../../metrics/native.js';
 
@@ -112,6 +113,10 @@ export function registerBench(program: Command): void {
     .option('--readme', 'also put the summary tables into the root README (between its heaplab:comparison markers) and its pictures into bench/docs/')
     .action(async (opts: BenchFlags) => {
       const plan = benchPlan(opts);
+      // Allocators named with -a are checked before anything runs (unknown names, wrappers, modules,
+      // options: usage errors). The plan file's own are not: one this installation lacks (first-fit
+      // comes from the repository's heaplab.config.json) is recorded as failed and the rest run.
+      if (opts.allocator !== undefined) await Promise.all(plan.specs.map((s) => specFactory(s)));
       const at = opts.at !== undefined ? parseCount(opts.at, '--at') : undefined;
       const log = (s: string): void => void process.stderr.write(`${s}\n`);
       const ledger = resolve(opts.ledger ?? DEFAULT_LEDGER);

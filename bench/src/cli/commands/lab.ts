@@ -23,6 +23,7 @@ import { diffRecords, diffText } from '../../lab/diff.js';
 import { DEFAULT_LEDGER, findRecord, readLedger } from '../../lab/ledger.js';
 import { readPlanFile } from '../../lab/plan.js';
 import { runPlan } from '../../lab/run.js';
+import { specFactory } from '../../lab/factory.js';
 import { checkAllDocuments, documentFiles, renderDocuments } from '../../lab/figures.js';
 import { DOCS_LEDGER, appendRecord, findRecordIn } from '../../lab/ledger.js';
 import { renderComparison } from '../../lab/figures.js';
@@ -64,7 +65,10 @@ export function registerLab(program: Command): void {
     .option(...ledgerOption)
     .action(async (file: string, opts: { ledger?: string }) => {
       const ledger = resolve(opts.ledger ?? DEFAULT_LEDGER);
-      const r = await runPlan(readPlanFile(resolve(file)), { ledger, log: (s) => void process.stderr.write(`${s}\n`) });
+      const plan = readPlanFile(resolve(file));
+      // Unknown allocators, wrappers, modules and options are usage errors before anything runs.
+      await Promise.all(plan.specs.map((s) => specFactory(s)));
+      const r = await runPlan(plan, { ledger, log: (s) => void process.stderr.write(`${s}\n`) });
       printTables(r);
       console.log(`record ${r.id} appended to ${ledger}`);
     });
