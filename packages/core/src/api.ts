@@ -154,6 +154,34 @@ export interface AllocatorStats {
   failures: number;
 }
 
+/**
+ * What an allocator keeps at an address, as `inspect` tells it. `live` a live block's bytes,
+ * `free` a free chunk or slot, `quarantine` a freed block held back from reuse, `header` in-band
+ * metadata next to a block (boundary tags, a size header), `canary` a canary's bytes, `guard` a
+ * PROT_NONE guard page or slab, `metadata` out-of-band tables, `slack` bytes past a block's
+ * requested size or a page's tail no block uses, `unused` memory the allocator owns and has not
+ * handed out yet (the top chunk, a bump region, a slab's never-used slots), `reserved` address
+ * space reserved but not made accessible.
+ */
+export type InspectionKind = 'live' | 'free' | 'quarantine' | 'header' | 'canary' | 'guard' | 'metadata' | 'slack' | 'unused' | 'reserved';
+
+/**
+ * `inspect` answer. `start`/`size` bound the run of bytes of one kind containing the address (a
+ * header, a block's usable bytes, a guard page), so a caller walks a range by asking again at
+ * `start + size`. `block` is the block or chunk the run belongs to, when one does. `details` are
+ * the allocator's own words, labelled, in the order to show them (the bin a free chunk sits in,
+ * the slab and slot, the size class and its free stack). `chain` lists, leaf first, the labels of
+ * the allocator that answered and of each wrapper the question passed through.
+ */
+export interface Inspection {
+  kind: InspectionKind;
+  start: number;
+  size: number;
+  block: BlockInfo | null;
+  details: ReadonlyArray<readonly [label: string, value: string]>;
+  chain: readonly string[];
+}
+
 /** The allocator contract. Pointers are byte addresses in `space`; 0 is NULL. */
 export interface Allocator {
   readonly identity: Identity;
@@ -191,6 +219,12 @@ export interface Allocator {
   stats(): AllocatorStats;
   /** Walks every structure; throws HeapCorruption naming what is wrong. */
   check(): void;
+  /**
+   * Optional: what the allocator keeps at `addr` (a live block, a free chunk and its bin, a
+   * header, a guard page, …), or undefined when `addr` is not in memory it manages. For
+   * explaining a heap (the explorer, `who`); it changes no state and may be slow.
+   */
+  inspect?(addr: number): Inspection | undefined;
 }
 
 /** How an allocator is made: from a space and its options. Used by the conformance kit and registry. */

@@ -9,7 +9,7 @@
  * the inner allocator's space.
  */
 
-import type { Allocator, AllocatorStats, BlockInfo, Identity } from '../api.js';
+import type { Allocator, AllocatorStats, BlockInfo, Identity, Inspection } from '../api.js';
 import { bindInstance, createIdentity, setParent } from '../identity.js';
 import type { AddressSpace } from '../space/address-space.js';
 
@@ -88,5 +88,10 @@ export abstract class WrapperBase implements Allocator {
   }
   check(): void {
     this.inner.check();
+  }
+  /** The inner allocator's inspection, with this wrapper added to its chain (undefined when the inner has none). */
+  inspect(addr: number): Inspection | undefined {
+    const r = this.inner.inspect?.(addr);
+    return r === undefined ? undefined : { ...r, chain: [...r.chain, this.identity.label] };
   }
 }
