@@ -4,7 +4,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { AllocatorBase, createAddressSpace, createStatsAllocator, createTracingAllocator, type AddressSpace, type Inspection } from '../../src/index.js';
+import { createAddressSpace, createStatsAllocator, createTracingAllocator, type AddressSpace, type Allocator, type Inspection } from '../../src/index.js';
 import { TinyAllocator } from '../fixtures/tiny-allocator.js';
 
 class InspectedTiny extends TinyAllocator {
@@ -32,7 +32,7 @@ test('a wrapper stack adds each wrapper to the chain, leaf first', () => {
 
 test('a wrapper over an allocator without inspect answers undefined', () => {
   const leaf = new TinyAllocator(space(), 'none', 4 * 2 ** 20);
-  assert.is((leaf as AllocatorBase).inspect, undefined);
+  assert.is((leaf as Allocator).inspect, undefined);
   const top = createTracingAllocator(leaf);
   assert.is(top.inspect(top.malloc(8)), undefined);
 });
