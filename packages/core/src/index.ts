@@ -5,6 +5,8 @@ export * from './api.js';
 export * from './errors.js';
 export { AddressSpace, createAddressSpace, attachAddressSpace } from './space/address-space.js';
 export { formatMaps } from './space/maps.js';
+export { BuddyFrames, FrameError, formatBuddyinfo, DEFAULT_MAX_ORDER, MAX_MAX_ORDER, MAX_FRAMES, type BuddyFramesOptions, type FrameErrorCode } from './space/frames.js';
+export { FlatMemory, type RawMemory } from './space/memory.js';
 export { createIdentity, identityChain, type IdentityInit } from './identity.js';
 export { AllocatorBase, type HeapFigures } from './allocator/base.js';
 export { MIN_ALIGN, alignUp, isAligned, checkSize, checkAlignment, checkPointer } from './allocator/validate.js';

@@ -31,6 +31,7 @@ import { OwnerTable } from './owners.js';
 import { collectMappings, formatMaps } from './maps.js';
 import { compareRun, sampleResidency } from './residency.js';
 import { HostPages } from './host-pages.js';
+import { FlatMemory, type RawMemory } from './memory.js';
 import { whoOwns, type Ownership } from '../registry/who-owns.js';
 
 const GiB = 2 ** 30;
@@ -74,6 +75,8 @@ export class AddressSpace {
   u32!: Uint32Array;
   f64!: Float64Array;
   dv!: DataView;
+  /** Unchecked access by address for allocators and wrappers, at every space size (memory.ts). */
+  readonly raw: RawMemory;
 
   /** @internal page flag, owner and mapped-bit tables (views into the header). */
   flags!: Uint8Array;
@@ -101,6 +104,7 @@ export class AddressSpace {
   private constructor(buffer: ArrayBuffer | SharedArrayBuffer, memory: WasmMemory | undefined, init?: { size: number; pageSize: number; backing: Backing }) {
     this.memory = memory;
     this.bindViews(buffer);
+    this.raw = new FlatMemory(this);
     if (init) {
       this.layout = computeLayout(init.size, init.pageSize);
       const u32 = this.u32;
