@@ -22,11 +22,12 @@
  * address was handed out again (it frees the new block); user bytes forged to look like a header.
  */
 
-import { AllocatorBase, MAP_FIXED_NOREPLACE, PROT_NONE, PROT_READ, PROT_WRITE, HeapCorruption, KernelError, alignUp, hex, type AddressSpace, type BlockInfo, type HeapFigures } from '@heaplab/core';
+import { AllocatorBase, MAP_FIXED_NOREPLACE, PROT_NONE, PROT_READ, PROT_WRITE, HeapCorruption, KernelError, alignUp, hex, type AddressSpace, type BlockInfo, type HeapFigures, type Inspection } from '@heaplab/core';
 import { DEFAULT_OPTIONS, type MmapPagesOptions } from './api.js';
+import { inspectMmapPages } from './inspect.js';
 
-const MAGIC = 0x6d6d6170; // 'mmap'
-const HEADER = 16;
+export const MAGIC = 0x6d6d6170; // 'mmap'
+export const HEADER = 16;
 const RW = PROT_READ | PROT_WRITE;
 
 export class MmapPagesAllocator extends AllocatorBase {
@@ -190,6 +191,11 @@ export class MmapPagesAllocator extends AllocatorBase {
   protected usable(ptr: number): number {
     const base = this.requireBase(ptr, 'usableSize');
     return this.dataEnd(base, this.space.u32[(base >>> 2) + 3]!) - ptr;
+  }
+
+  /** What this allocator keeps at `addr` (inspect.ts). */
+  inspect(addr: number): Inspection | undefined {
+    return inspectMmapPages(this, addr);
   }
 
   blockAt(addr: number): BlockInfo | null {
