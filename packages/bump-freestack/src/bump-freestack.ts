@@ -20,7 +20,7 @@
  * class's stack or queue}; Σ slot counters = the live blocks and their requested/usable bytes.
  */
 
-import { AllocatorBase, createIdentity, hex, type AddressSpace, type BlockInfo, type HeapFigures } from '@heaplab/core';
+import { AllocatorBase, createIdentity, hex, type AddressSpace, type BlockInfo, type HeapFigures, type Inspection } from '@heaplab/core';
 import type { BumpFreestackOptions } from './api.js';
 import { enqueueChain, dequeue, popBatch, popBatchLocal, pushChain, pushChainLocal } from './free-lists.js';
 import { SharedHeap } from './heap.js';
@@ -30,6 +30,7 @@ import {
 } from './layout.js';
 import { classForAligned, classLookup, type SizeClass } from './size-classes.js';
 import { reclaimRuns } from './reclaim.js';
+import { inspectBumpFreestack } from './inspect.js';
 import { census, checkHeap, slotTotals, type Census } from './check.js';
 
 const MAX_BATCH = 512;
@@ -282,6 +283,11 @@ export class BumpFreestackAllocator extends AllocatorBase {
     }
     this.requireLive(ptr, 'usableSize');
     return this.sizeOf[this.hitClass]!;
+  }
+
+  /** What this heap keeps at `addr` (inspect.ts). */
+  inspect(addr: number): Inspection | undefined {
+    return inspectBumpFreestack(this, addr);
   }
 
   blockAt(addr: number): BlockInfo | null {
