@@ -84,6 +84,9 @@ brandError(SegmentationFault, 'SegmentationFault');
  *   on memory the allocator knows is free; freeing it again is `double-free`).
  * - `bad-size`: a size that is not a size at all (negative, fractional, NaN, not a number).
  * - `bad-alignment`: an alignment that is not a power of two.
+ * - `corrupted-link`: a free-list link read back from a freed block is not a block the list can
+ *   hold (misaligned, out of range, or not pointing back): the block was written after it was
+ *   freed (free-list poisoning, an unlink of a forged chunk). Raised by safe-linking.
  */
 export type MisuseCode =
   | 'double-free'
@@ -93,7 +96,8 @@ export type MisuseCode =
   | 'size-mismatch'
   | 'use-after-free'
   | 'bad-size'
-  | 'bad-alignment';
+  | 'bad-alignment'
+  | 'corrupted-link';
 
 /** Every misuse code, for iteration and validation. */
 export const MISUSE_CODES: readonly MisuseCode[] = [
@@ -105,6 +109,7 @@ export const MISUSE_CODES: readonly MisuseCode[] = [
   'use-after-free',
   'bad-size',
   'bad-alignment',
+  'corrupted-link',
 ];
 
 /** Bad arguments or detected misuse. Thrown before any allocator state changes. */
