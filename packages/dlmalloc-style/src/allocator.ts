@@ -37,8 +37,9 @@
 
 import {
   AllocatorBase, PROT_READ, PROT_WRITE, alignUp, hex,
-  type AddressSpace, type BlockInfo, type HeapFigures,
+  type AddressSpace, type BlockInfo, type HeapFigures, type Inspection,
 } from '@heaplab/core';
+import { inspectDlmalloc } from './inspect.js';
 import type { DlmallocOptions } from './api.js';
 import { Bins, ORDER_ADDRESS, ORDER_NONE, ORDER_SIZE } from './bins.js';
 import { checkHeap } from './check.js';
@@ -462,6 +463,11 @@ export class DlmallocAllocator extends AllocatorBase {
    * one word read per 512 bytes between addr and its chunk's start). Mmapped: pages are walked
    * down from addr to the page where its mapping starts (one header test per page).
    */
+  /** What this allocator keeps at `addr`: the chunk, its bin or list (inspect.ts). */
+  inspect(addr: number): Inspection | undefined {
+    return inspectDlmalloc(this, addr);
+  }
+
   blockAt(addr: number): BlockInfo | null {
     if (!(Number.isInteger(addr) && addr > 0 && addr < this.space.size)) return null;
     const u32 = this.u32;
