@@ -13,11 +13,12 @@
  * - Class 0 serves malloc(0): its slots are handed out but never accessible.
  */
 
-import { hex, type AddressSpace, type BlockInfo, type HeapFigures } from '@heaplab/core';
+import { hex, type AddressSpace, type BlockInfo, type HeapFigures, type Inspection } from '@heaplab/core';
 import type { ZonedInit } from './api.js';
 import { RECORD_HEADER, R_ADDR, R_CANARY0, R_CANARY1, R_HELD, R_HINT, R_LIVE, R_STATE, S_FULL } from './layout.js';
 import { LARGE, Zones } from './zones.js';
 import { checkZoned } from './check.js';
+import { inspectZoned } from './inspect.js';
 
 export class ZonedAllocator extends Zones {
   /** Throws invalid-free or double-free for a pointer that is not a live block's start. */
@@ -225,6 +226,11 @@ export class ZonedAllocator extends Zones {
     if (addr >= this.areaBase && addr < this.areaEnd) return null;
     const base = this.large.freedAt(addr);
     return base < 0 ? null : { base, size: this.large.usable(this.large.table.find(base)) };
+  }
+
+  /** What the zones keep at `addr`: slab, slot, quarantine (inspect.ts). */
+  inspect(addr: number): Inspection | undefined {
+    return inspectZoned(this, addr);
   }
 
   blockAt(addr: number): BlockInfo | null {
