@@ -171,6 +171,12 @@ export interface Provenance {
   nativeLibraries: { name: string; library: string | null; version: string | null }[];
   heaplab: string;
   seconds: number;
+  /**
+   * Wall time of the footprint runs (run `workers` at a time, each in its own isolate: their
+   * figures are deterministic, so running them side by side changes none) and of the rest
+   * (warm-up, timed and native runs, always one at a time).
+   */
+  phases?: { footprintSeconds: number; timedSeconds: number; workers: number };
 }
 
 /** One ledger line: a plan, its provenance, and every run's raw figures. */
@@ -178,6 +184,12 @@ export interface LabRecord {
   heaplabRecord: 1;
   id: string;
   plan: ResolvedPlan;
+  /** sha256 of the plan (shard.ts planHash): the same for the whole run and each of its shards. */
+  planHash?: string;
+  /** Set on a shard's record: which part of the plan it ran (shard.ts). */
+  shard?: { index: number; count: number };
+  /** Set on a merged record: each shard's record id and provenance. */
+  shards?: { index: number; count: number; id: string; provenance: Provenance }[];
   provenance: Provenance;
   sources: SourceRecord[];
 }

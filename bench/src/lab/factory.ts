@@ -17,6 +17,7 @@ import { UsageError, benchConfig, benchRegistry } from '../allocators.js';
 import { adapterStrategies } from '../adapters/index.js';
 import { RingBumpAllocator } from '../metrics/bump-allocator.js';
 import type { AllocatorSpec, WrapperSpec } from './api.js';
+import { SPACE_OPTION, spaceMibOf } from './spec.js';
 
 /**
  * The floor: a bump pointer in a ring whose free does nothing, to time the engine itself. Its ring
@@ -87,7 +88,10 @@ export async function specFactory(spec: AllocatorSpec): Promise<SpecFactory> {
     if (!e || e.strategy.kind !== 'wrapper') throw new UsageError(`allocator "${spec.spec}": unknown wrapper "${w.name}"; wrappers: ${registry.wrapperNames().join(', ')}`);
   }
   const configured = spec.module === null && registry.allocatorNames().includes(spec.name) ? safeParameters(spec.name) : {};
-  const parameters = { ...configured, ...spec.options };
+  // spaceMib is the protocol's (the run's space size, spec.ts), not the allocator's.
+  const { [SPACE_OPTION]: _space, ...given } = spec.options;
+  spaceMibOf(spec);
+  const parameters = { ...configured, ...given };
   const layers = spec.wrappers.map((w) => ({ name: w.name, parameters: w.options }));
   // Options are checked against each strategy's schema now, so a bad one is a usage error before
   // any run starts (the registry checks them again when it makes an instance).

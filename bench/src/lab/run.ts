@@ -18,6 +18,11 @@
  *      nothing sampled before its last event; then the native driver on the whole source, and
  *      glibc alone on each shorter window, so every ratio to glibc is over the same events;
  *      then one native footprint run.
+ * Footprint runs of a source may run `workers` at a time (each in its own isolate; their figures
+ * are deterministic, and only their page-fault counts, which no table uses, share the process);
+ * everything timed stays one run at a time. A shard (shard.ts) runs only its cells: the other
+ * cells are recorded as skipped with the shard that owns them, and a source none of whose cells
+ * it owns is left out of its record.
  * An allocator that throws is recorded with its error; the others go on. An allocator the plan
  * skips on a source is recorded as skipped, with the reason.
  */
@@ -29,7 +34,6 @@ import { join } from 'node:path';
 import { median, writeTrace } from '@heaplab/core';
 import { runNative, type NativeRun } from '../metrics/native.js';
 import type { NativeFigures } from '../metrics/table.js';
-import { progressBar } from '../report/progress.js';
 import { limitSource, openSource, sourceName } from '../report/sources.js';
 import { traceStats } from '../report/trace-stats.js';
 import type { AllocatorRecord, AllocatorSpec, LabRecord, NativeRecord, RawRun, ResolvedPlan, Series, SourceRecord } from './api.js';
@@ -37,7 +41,9 @@ import { Isolate } from './isolate.js';
 import { appendRecord, recordId } from './ledger.js';
 import { windowOf } from './plan.js';
 import { load, provenanceBefore } from './provenance.js';
-import { parseSpec } from './spec.js';
+import { labProgress } from './progress.js';
+import { planHash, shardOwners, type Shard } from './shard.js';
+import { parseSpec, spaceMibOf } from './spec.js';
 import { runsNs } from './summary.js';
 
 /** The floor's allocator spec: a bump pointer in a 4 MiB ring whose free does nothing (factory.ts). */
@@ -51,6 +57,22 @@ export interface RunPlanOptions {
   log?: (line: string) => void;
   /** A progress bar on stderr when it is a terminal. Default true. */
   progress?: boolean;
+  /** Run only this part of the plan's (source, allocator) cells (shard.ts). Default: all of them. */
+  shard?: Shard | null;
+  /**
+   * Footprint runs made at once, each in its own isolate (their figures are deterministic, so
+   * this changes none; the timed runs stay one at a time). Default 1.
+   */
+  workers?: number;
+}
+
+/** Runs `f` over `items`, at most `n` at a time, in order of start. */
+async function pool<T>(items: readonly T[], n: number, f: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < items.length) await f(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(n, items.length)) }, lane));
 }
 
 function message(e: unknown): string {
@@ -90,15 +112,25 @@ export async function runPlan(plan: ResolvedPlan, options: RunPlanOptions): Prom
   const log = options.log ?? (() => {});
   const before = await provenanceBefore();
   const specs: AllocatorSpec[] = plan.floor ? [...plan.specs, parseSpec(FLOOR_SPEC)] : plan.specs;
-  const isolates = specs.map((s) => new Isolate(s));
+  const shard = options.shard ?? null;
+  const workers = Math.max(1, Math.floor(options.workers ?? 1));
+  const owner = shardOwners(plan, specs.map((s) => s.spec), shard?.count ?? 1);
+  const owns = (si: number, column: number): boolean => shard === null || owner(si, column) === shard.index;
+  const isolates = specs.map((s, i) => (plan.sources.some((_, si) => owns(si, i)) ? new Isolate(s) : null));
   const only = Array.isArray(plan.native) ? plan.native : undefined;
   let native = plan.native !== false && (only === undefined || only.length > 0);
-  const perSource = specs.length * (plan.runs + 1) + (native ? plan.runs + 1 : 0) + 1;
-  const bar = progressBar(plan.sources.length * perSource, { enabled: options.progress === false ? false : undefined });
+  const ownedSpecs = (si: number): number => specs.filter((_, i) => owns(si, i)).length;
+  const steps = plan.sources.reduce((n, _, si) => n + ownedSpecs(si) * (plan.runs + plan.warmup + 1) + (native && owns(si, specs.length) ? plan.runs + 1 : 0), 0);
+  const bar = labProgress(steps, { enabled: options.progress === false ? false : undefined });
   const runOptions = { space: { size: plan.spaceMib * 2 ** 20 }, ...(plan.sampleEvery !== null ? { sampleEvery: plan.sampleEvery } : {}) };
+  // A spec may ask for its own space size (`zoned-classes:spaceMib=256`, spec.ts).
+  const optionsOf = (i: number) => ({ ...runOptions, space: { size: (spaceMibOf(specs[i]!) ?? plan.spaceMib) * 2 ** 20 } });
   const sources: SourceRecord[] = [];
+  let footprintMs = 0;
   try {
-    for (const ps of plan.sources) {
+    for (const [si, ps] of plan.sources.entries()) {
+      const nativeHere = native && owns(si, specs.length);
+      if (ownedSpecs(si) === 0 && !nativeHere) continue;
       const name = sourceName(ps.source);
       bar.label(`${name}: reading`);
       const whole = ps.events !== undefined ? limitSource(openSource(ps.source), ps.events) : openSource(ps.source);
@@ -128,20 +160,22 @@ export async function runPlan(plan: ResolvedPlan, options: RunPlanOptions): Prom
           series: null,
           threadId: null,
           classes: [],
-          error: ps.skip?.[s.spec] ?? null,
-          skipped: ps.skip?.[s.spec] !== undefined,
+          error: owns(si, i) ? (ps.skip?.[s.spec] ?? null) : `run by shard ${owner(si, i)}/${shard!.count}`,
+          skipped: !owns(si, i) || ps.skip?.[s.spec] !== undefined,
         }));
         // The source each isolate replays: the whole (or the plan's cut of it), or its window.
         const sourceOf = (i: number) => ({ source: ps.source, window: records[i]!.window ?? ps.events ?? null });
         const nativeRecords: NativeRecord[] = [{ window: null, runs: [], footprint: [] }, ...shorter.map((w) => ({ window: w, runs: [], footprint: [] }))];
         const skipped = new Set<string>();
         // The footprint runs first: each also warms its isolate's JIT on this source, so no timed
-        // run is the first a cold isolate makes.
-        for (const [i, rec] of records.entries()) {
+        // run is the first a cold isolate makes. `workers` of them at once, each in its isolate.
+        const tf = performance.now();
+        await pool([...records.keys()].filter((i) => owns(si, i)), workers, async (i) => {
+          const rec = records[i]!;
           bar.label(`${name}: ${rec.spec} footprint run`);
           if (rec.error === null) {
             try {
-              const run = await isolates[i]!.run({ ...sourceOf(i), options: { ...runOptions, touch: 'footprint', samples: 'periodic', series: true }, profile: null });
+              const run = await isolates[i]!.run({ ...sourceOf(i), options: { ...optionsOf(i), touch: 'footprint', samples: 'periodic', series: true }, profile: null });
               const { series, allocator, allocatorName: _n, ...raw } = run.figures;
               rec.footprint = raw as RawRun;
               rec.anomalies = run.anomalies;
@@ -155,17 +189,19 @@ export async function runPlan(plan: ResolvedPlan, options: RunPlanOptions): Prom
             }
           }
           bar.tick(name);
-        }
+        });
+        footprintMs += performance.now() - tf;
         // Warm-up runs, untimed and not recorded, in the timed runs' touch (see Plan.warmup).
         for (let w = 0; w < plan.warmup; w++) {
           for (const [i, rec] of records.entries()) {
             if (rec.error !== null) continue;
             bar.label(`${name}: ${rec.spec} warm-up`);
             try {
-              await isolates[i]!.run({ ...sourceOf(i), options: { ...runOptions, touch: plan.touch, samples: plan.touch === 'footprint' ? 'periodic' : 'end', series: false }, profile: null });
+              await isolates[i]!.run({ ...sourceOf(i), options: { ...optionsOf(i), touch: plan.touch, samples: plan.touch === 'footprint' ? 'periodic' : 'end', series: false }, profile: null });
             } catch (e) {
               rec.error = message(e);
             }
+            bar.tick(name);
           }
         }
         for (let r = 0; r < plan.runs; r++) {
@@ -173,10 +209,11 @@ export async function runPlan(plan: ResolvedPlan, options: RunPlanOptions): Prom
             const i = (k + r) % specs.length;
             const rec = records[i]!;
             bar.label(`${name}: ${rec.spec} run ${r + 1}/${plan.runs}`);
+            if (!owns(si, i)) continue;
             if (rec.error === null) {
               try {
                 const profileFile = plan.profile === rec.spec && r === 0 ? join(plan.profileDir, `${name}.${rec.spec.replace(/[^A-Za-z0-9._-]/g, '_')}.cpuprofile`) : null;
-                const run = await isolates[i]!.run({ ...sourceOf(i), options: { ...runOptions, touch: plan.touch, samples: plan.touch === 'footprint' ? 'periodic' : 'end', series: false }, profile: profileFile });
+                const run = await isolates[i]!.run({ ...sourceOf(i), options: { ...optionsOf(i), touch: plan.touch, samples: plan.touch === 'footprint' ? 'periodic' : 'end', series: false }, profile: profileFile });
                 const { series: _s, allocator, allocatorName: _n, ...raw } = run.figures;
                 rec.timed.push(raw as RawRun);
                 rec.label = allocator;
@@ -189,7 +226,7 @@ export async function runPlan(plan: ResolvedPlan, options: RunPlanOptions): Prom
             }
             bar.tick(name);
           }
-          if (native) {
+          if (native && nativeHere) {
             bar.label(`${name}: native run ${r + 1}/${plan.runs}`);
             const n = await nativeRun(file, plan.touch === 'footprint', only, plan.floor);
             n.skipped.forEach((s) => skipped.add(s));
@@ -204,7 +241,7 @@ export async function runPlan(plan: ResolvedPlan, options: RunPlanOptions): Prom
             bar.tick(name);
           }
         }
-        if (native && nativeRecords[0]!.runs.length > 0) {
+        if (native && nativeHere && nativeRecords[0]!.runs.length > 0) {
           bar.label(`${name}: native footprint run`);
           nativeRecords[0]!.footprint = (await nativeRun(file, true, only)).figures;
           bar.tick(name);
@@ -223,18 +260,20 @@ export async function runPlan(plan: ResolvedPlan, options: RunPlanOptions): Prom
           native: nativeRecords.filter((n) => n.runs.length > 0),
           nativeSkipped: [...skipped],
         });
-        log(`${name}: ${profile.events} events, ${records.map((r) => `${r.spec} ${r.timed.length > 0 ? `${median(runsNs(r.timed)).toFixed(0)} ns` : r.skipped ? 'skipped' : 'failed'}`).join(', ')}${nativeFiguresText(nativeRecords[0]!.runs)}`);
+        log(`${name}: ${profile.events} events, ${records.filter((_, i) => owns(si, i)).map((r) => `${r.spec} ${r.timed.length > 0 ? `${median(runsNs(r.timed)).toFixed(0)} ns` : r.skipped ? 'skipped' : 'failed'}`).join(', ')}${nativeFiguresText(nativeRecords[0]!.runs)}`);
       } finally {
         rmSync(tmp, { recursive: true, force: true });
       }
     }
   } finally {
     bar.stop();
-    await Promise.all(isolates.map((x) => x.close()));
+    await Promise.all(isolates.map((x) => x?.close()));
   }
-  const content = JSON.stringify({ plan, sources });
-  const provenance = { ...before, loadAfter: load(), seconds: (performance.now() - t0) / 1000 };
-  const record: LabRecord = { heaplabRecord: 1, id: recordId(before.date, content), plan, provenance, sources };
+  const content = JSON.stringify({ plan, shard, sources });
+  const seconds = (performance.now() - t0) / 1000;
+  const phases = { footprintSeconds: footprintMs / 1000, timedSeconds: seconds - footprintMs / 1000, workers };
+  const provenance = { ...before, loadAfter: load(), seconds, phases };
+  const record: LabRecord = { heaplabRecord: 1, id: recordId(before.date, content), plan, planHash: planHash(plan), ...(shard !== null ? { shard } : {}), provenance, sources };
   if (options.ledger !== null) appendRecord(options.ledger, record);
   return record;
 }

@@ -10,6 +10,9 @@
  * allocators share the one separator people already use. The normalised text of a spec (`specText`)
  * is how tables, windows and the ledger name it: name, options sorted by key, wrappers in order.
  * Values are checked later, by the registry's schema of the allocator or wrapper, when it is made.
+ * One option belongs to the protocol, not the allocator: `spaceMib=N` on the allocator gives its
+ * runs an address space of N MiB instead of the plan's (`zoned-classes:spaceMib=256`), so one plan
+ * can set the same allocator in spaces of several sizes; the factory does not pass it on.
  */
 
 import { UsageError } from '../allocators.js';
@@ -68,6 +71,19 @@ export function parseSpec(text: string): AllocatorSpec {
 function optionsText(o: Record<string, unknown>): string {
   const keys = Object.keys(o).sort();
   return keys.length === 0 ? '' : `:${keys.map((k) => `${k}=${String(o[k])}`).join(',')}`;
+}
+
+/** The protocol's own allocator option: the size of the runs' address space, MiB. */
+export const SPACE_OPTION = 'spaceMib';
+/** The largest space a run can have, MiB. */
+export const MAX_SPACE_MIB = 4096;
+
+/** The space a spec asks for (MiB), or null for the plan's. */
+export function spaceMibOf(spec: AllocatorSpec): number | null {
+  const v = spec.options[SPACE_OPTION];
+  if (v === undefined) return null;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > MAX_SPACE_MIB) throw new UsageError(`allocator "${spec.spec}": ${SPACE_OPTION} expects an integer from 1 to ${MAX_SPACE_MIB} (MiB), got ${JSON.stringify(v)}`);
+  return v;
 }
 
 /** The normalised text of a spec. */

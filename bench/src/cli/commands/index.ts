@@ -15,5 +15,6 @@ import { registerBench } from './bench.js';
 import { registerReport } from './report.js';
 import { registerMaps } from './maps.js';
 import { registerLab } from './lab.js';
+import { registerSweep } from './sweep.js';
 
-export const COMMANDS: ((program: Command) => void)[] = [registerFuzz, registerReplay, registerTrace, registerWorkload, registerList, registerConfig, registerWho, registerBench, registerReport, registerMaps, registerLab];
+export const COMMANDS: ((program: Command) => void)[] = [registerFuzz, registerReplay, registerTrace, registerWorkload, registerList, registerConfig, registerWho, registerBench, registerReport, registerMaps, registerLab, registerSweep];

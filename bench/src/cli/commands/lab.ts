@@ -1,7 +1,11 @@
 /*
  * `heaplab lab`: the experiment protocol and its ledger.
- *   lab run PLAN.json [--ledger FILE]    runs a plan file (bench/plans/bench.json is one) and prints
- *                                        its comparison tables; the record goes to the ledger
+ *   lab run PLAN.json [--ledger FILE] [--shard i/n] [--workers N]
+ *                                        runs a plan file (bench/plans/bench.json is one), or the i-th
+ *                                        of n disjoint parts of it, and prints its comparison tables;
+ *                                        the record goes to the ledger
+ *   lab merge A.jsonl B.jsonl… --out X   joins the records of a plan's shards into the whole plan's
+ *   lab pareto ID [-o DIR]               a record's Pareto fronts (time against M4) as tables and SVG
  *   lab list [--ledger FILE]             one line per record: id, plan, sources, allocators, commit
  *   lab show ID [--ledger FILE] [--json] a record's provenance and its tables (or the record as JSON)
  *   lab diff A B [--ledger FILE]         B against A: faster, slower or not distinguishable, per
@@ -15,7 +19,14 @@
  */
 
 import type { Command } from 'commander';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { UsageError } from '../../allocators.js';
+import { mergeShards } from '../../lab/merge.js';
+import { frontTable } from '../../lab/pareto.js';
+import { parseShard } from '../../lab/shard.js';
+import { writeSweepReport } from '../../lab/sweep.js';
+import { RESULTS_DIR } from '../../report/run.js';
+import { parseCount } from '../options.js';
 import { comparisonGrids, comparisonNotes, terminalTable } from '../../report/tables.js';
 import { toComparison } from '../../report/compare.js';
 import type { LabRecord } from '../../lab/api.js';
@@ -63,14 +74,49 @@ export function registerLab(program: Command): void {
     .description('run a plan file and append its record to the ledger')
     .argument('<plan>', 'a plan file (JSON; bench/plans/bench.json is the one `npm run bench` runs)')
     .option(...ledgerOption)
-    .action(async (file: string, opts: { ledger?: string }) => {
+    .option('--shard <i/n>', 'run only the i-th of n disjoint parts of the plan: its (source, allocator) cells numbered source by source, cell k going to part (k mod n) + 1')
+    .option('--workers <n>', 'footprint runs made at once, each in its own isolate (memory figures are deterministic; timed runs stay one at a time)', '1')
+    .action(async (file: string, opts: { ledger?: string; shard?: string; workers: string }) => {
       const ledger = resolve(opts.ledger ?? DEFAULT_LEDGER);
       const plan = readPlanFile(resolve(file));
+      const shard = opts.shard !== undefined ? parseShard(opts.shard) : null;
+      const workers = parseCount(opts.workers, '--workers');
       // Unknown allocators, wrappers, modules and options are usage errors before anything runs.
       await Promise.all(plan.specs.map((s) => specFactory(s)));
-      const r = await runPlan(plan, { ledger, log: (s) => void process.stderr.write(`${s}\n`) });
-      printTables(r);
+      const r = await runPlan(plan, { ledger, shard, workers, log: (s) => void process.stderr.write(`${s}\n`) });
+      if (shard === null) printTables(r);
+      else console.log(`shard ${shard.index}/${shard.count}: ${r.sources.reduce((n, s) => n + s.allocators.filter((a) => !a.skipped || !/^run by shard/.test(a.error ?? '')).length, 0)} cells run`);
       console.log(`record ${r.id} appended to ${ledger}`);
+    });
+  lab
+    .command('merge')
+    .description("join the records of a plan's shards (lab run --shard i/n, sweep --shard i/n) into the record of the whole plan")
+    .argument('<ledgers...>', "ledgers holding the shards' records (the last record of each, or every shard record with --all)")
+    .requiredOption('--out <file>', 'append the merged record to this ledger')
+    .option('--all', 'take every shard record of the ledgers, not only the last of each')
+    .action((files: string[], opts: { out: string; all?: boolean }) => {
+      const records = files.flatMap((f) => {
+        const all = readLedger(resolve(f)).filter((r) => r.shard !== undefined);
+        if (all.length === 0) throw new UsageError(`${f}: no shard records (run lab run or sweep with --shard i/n)`);
+        return opts.all ? all : [all[all.length - 1]!];
+      });
+      const merged = mergeShards(records);
+      const out = resolve(opts.out);
+      appendRecord(out, merged);
+      console.log(`merged ${records.length} shards (${records.map((r) => `${r.shard!.index}/${r.shard!.count} ${r.id}`).join(', ')}) into record ${merged.id}, appended to ${out}`);
+    });
+  lab
+    .command('pareto')
+    .description("a record's Pareto fronts, time per event against M4: tables on screen, tables and SVG pictures in a folder")
+    .argument('<id>', 'a record id, a unique prefix or suffix of one, or `last`')
+    .option(...ledgerOption)
+    .option('-o, --out <dir>', 'where the tables and pictures go (default: bench/results/sweep/)')
+    .action(async (id: string, opts: { ledger?: string; out?: string }) => {
+      const r = lookup(opts.ledger, id);
+      console.log(frontTable(r));
+      const dir = resolve(opts.out ?? join(RESULTS_DIR, 'sweep'));
+      const files = await writeSweepReport(r, dir);
+      console.log(`pictures and tables: ${files.map((x) => x.slice(dir.length + 1)).join(', ')} in ${dir}`);
     });
   lab
     .command('list')
