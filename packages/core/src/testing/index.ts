@@ -5,5 +5,9 @@ export { runConformance, conformanceChecks, opArbitrary, applyOp, type Conforman
 export { runRecoveryCheck, recoveryCheckName, DEFAULT_RECOVERY, type OomRecovery, type RecoveryOptions } from './recovery.js';
 export { Model, verify, fillPattern, findBrokenByte, formatOp, ConformanceViolation, type Op, type LiveBlock } from './model.js';
 export { MISUSE_CASES, runMisuseCase, misuseCase, raisedCode, type MisuseCase, type MisuseOutcome, type Detection } from './misuse.js';
+export {
+  ATTACKS, attack, runAttack, runAttempt, outcomeWords, entropyBits, offsetEntropy,
+  type AttackScenario, type AttackAttempt, type AttackOutcome, type AttackFactory, type Primitive, type Stopper,
+} from './attacks/index.js';
 export { fuzzRuns, fuzzSeed, DEFAULT_FUZZ_RUNS, DEFAULT_FUZZ_SEED } from './fuzz-config.js';
 export { startWorker } from './worker.js';
