@@ -63,6 +63,15 @@ export interface BumpFreestackOptions {
   reclaimOnOom: boolean;
   /** Most workers attached at once (each owns a slot with its caches and counters). Default 16. */
   maxWorkers: number;
+  /**
+   * Safe-linking, as glibc 2.32 does for its tcache and fastbins: the links a free block holds on
+   * the shared stacks and FIFO queues are stored as (link address >> 12) XOR next, and every block
+   * a refill takes off a list must be a free block of that class whose word 1 names its own meta
+   * word — else `corrupted-link`, before anything changes. Stops free-list poisoning by a write
+   * after free (the attack matrix); the per-worker caches hold no links in freed blocks. The cost
+   * is on refills and flushes only (bench/plans/safe-linking.json). Default false.
+   */
+  safeLinking: boolean;
 }
 
 /** The defaults of every option. */
@@ -78,4 +87,5 @@ export const DEFAULT_OPTIONS: Readonly<BumpFreestackOptions> = Object.freeze({
   fifo: false,
   reclaimOnOom: true,
   maxWorkers: 16,
+  safeLinking: false,
 });

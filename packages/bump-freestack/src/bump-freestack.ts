@@ -16,13 +16,17 @@
  * before anything changes; with a shared buffer the LIVE → FREE change is a CAS, so of two
  * racing frees of one block exactly one succeeds and the other is reported.
  *
+ * Safe-linking (option): the links of the shared stacks and queues are stored mangled with their
+ * own address (free-lists.ts), and every block a refill takes off them must be a FREE block of the
+ * class whose word 1 names its own meta word — else `corrupted-link`, before anything changes.
+ *
  * Invariant (quiescent): every carved block is LIVE, or FREE and on exactly one of {a cache, its
  * class's stack or queue}; Σ slot counters = the live blocks and their requested/usable bytes.
  */
 
 import { AllocatorBase, createIdentity, hex, type AddressSpace, type BlockInfo, type HeapFigures, type Inspection } from '@heaplab/core';
 import type { BumpFreestackOptions } from './api.js';
-import { enqueueChain, dequeue, popBatch, popBatchLocal, pushChain, pushChainLocal } from './free-lists.js';
+import { badLink, enqueueChain, dequeue, popBatch, popBatchLocal, protect, pushChain, pushChainLocal, type LinkCheck } from './free-lists.js';
 import { SharedHeap } from './heap.js';
 import {
   CLASS_AREA, CLASS_STRIDE, C_CARVE, C_HEAD, C_MUTEX, C_QUEUED, F, HDR, KIND_LARGE, KIND_RUN, L_BASE, L_PAGES,
@@ -65,6 +69,11 @@ export class BumpFreestackAllocator extends AllocatorBase {
   private readonly spaceSize: number;
   /** Class of the block metaIndexOf last found. */
   private hitClass = 0;
+  /** Safe-linking: −1 mangles links with their address (free-lists.ts), 0 stores them plain. */
+  private readonly sl: number;
+  /** Safe-linking: validates a block a refill takes off class `linkClass`'s list; null when off. */
+  private readonly linkCheck: LinkCheck | null;
+  private linkClass = 0;
 
   /** @internal use createBumpFreestackAllocator / attachBumpFreestackAllocator. */
   constructor(space: AddressSpace, options: BumpFreestackOptions, classes: readonly SizeClass[], makeHeap: (a: BumpFreestackAllocator) => SharedHeap, slot: (heap: SharedHeap) => number) {
@@ -98,6 +107,8 @@ export class BumpFreestackAllocator extends AllocatorBase {
     this.shift = heap.shift;
     this.spaceSize = space.size;
     this.fl = (this.slotAddress + S_LIVE_BLOCKS) / 8;
+    this.sl = options.safeLinking ? -1 : 0;
+    this.linkCheck = options.safeLinking ? (p) => this.linkOk(p) : null;
     // This thread's owner index belongs to the heap (owns() and check() read the bitmap).
     const oi = this.ownerIndex;
     Atomics.or(this.u32, heap.h + HDR.ownerBits / 4 + (oi >>> 5), (1 << (oi & 31)) >>> 0);
@@ -169,11 +180,16 @@ export class BumpFreestackAllocator extends AllocatorBase {
     const heap = this.heap;
     const u32 = this.u32;
     const out = this.scratch;
+    this.linkClass = c;
     const n = this.options.fifo
-      ? dequeue(u32, heap.i32, this.classWord(c, C_HEAD), this.classWord(c, C_MUTEX), this.classWord(c, C_QUEUED), this.shared, want, out)
+      ? dequeue(u32, heap.i32, this.classWord(c, C_HEAD), this.classWord(c, C_MUTEX), this.classWord(c, C_QUEUED), this.shared, want, out, this.sl, this.linkCheck)
       : this.shared
-        ? popBatch(heap.b64, c * (CLASS_STRIDE / 8), u32, want, out)
-        : popBatchLocal(u32, this.classWord(c, C_HEAD), want, out);
+        ? popBatch(heap.b64, c * (CLASS_STRIDE / 8), u32, want, out, this.sl, this.linkCheck)
+        : popBatchLocal(u32, this.classWord(c, C_HEAD), want, out, this.sl, this.linkCheck);
+    if (n < 0) {
+      const where = badLink.at === 0 ? `the head of class ${this.sizeOf[c]}'s free list` : `the free-list link at ${hex(badLink.at)}`;
+      return this.misuse('corrupted-link', `${where} names ${hex(badLink.value)}, not a free ${this.sizeOf[c]}-byte block of this heap: a freed block was written after free`, badLink.value);
+    }
     const ci = this.cacheAt[c]!;
     for (let k = 0; k < n; k++) {
       const p = out[k]!;
@@ -181,6 +197,12 @@ export class BumpFreestackAllocator extends AllocatorBase {
       u32[ci + 2 + 2 * k] = u32[(p >>> 2) + 1]!;
     }
     return n;
+  }
+
+  /** Safe-linking's check of a block on class linkClass's list: a FREE block of that class whose word 1 is its meta index. */
+  private linkOk(p: number): boolean {
+    const mi = this.metaIndexOf(p);
+    return mi >= 0 && this.hitClass === this.linkClass && (this.u32[mi]! & 3) === STATE_FREE && this.u32[(p >>> 2) + 1] === mi;
   }
 
   /** Carves up to `want` fresh blocks of class c into its cache (marked FREE); returns how many. */
@@ -402,9 +424,9 @@ export class BumpFreestackAllocator extends AllocatorBase {
 
   private pushChain(c: number, first: number, last: number, count: number): void {
     const heap = this.heap;
-    if (this.options.fifo) enqueueChain(this.u32, heap.i32, this.classWord(c, C_HEAD), this.classWord(c, C_MUTEX), this.classWord(c, C_QUEUED), this.shared, first, last, count);
-    else if (this.shared) pushChain(heap.b64, c * (CLASS_STRIDE / 8), this.u32, first, last);
-    else pushChainLocal(this.u32, this.classWord(c, C_HEAD), first, last);
+    if (this.options.fifo) enqueueChain(this.u32, heap.i32, this.classWord(c, C_HEAD), this.classWord(c, C_MUTEX), this.classWord(c, C_QUEUED), this.shared, first, last, count, this.sl);
+    else if (this.shared) pushChain(heap.b64, c * (CLASS_STRIDE / 8), this.u32, first, last, this.sl);
+    else pushChainLocal(this.u32, this.classWord(c, C_HEAD), first, last, this.sl);
   }
 
   /** Pushes the older half of class c's full cache onto the shared stack as one chain. */
@@ -425,7 +447,7 @@ export class BumpFreestackAllocator extends AllocatorBase {
     const ci = this.cacheAt[c]!;
     for (let k = from; k < to; k++) {
       const p = u32[ci + 1 + 2 * k]!;
-      u32[p >>> 2] = k + 1 < to ? u32[ci + 3 + 2 * k]! : 0;
+      u32[p >>> 2] = k + 1 < to ? protect(p, u32[ci + 3 + 2 * k]!, this.sl) : protect(p, 0, this.sl);
       u32[(p >>> 2) + 1] = u32[ci + 2 + 2 * k]!;
     }
     this.pushChain(c, u32[ci + 1 + 2 * from]!, u32[ci + 1 + 2 * (to - 1)]!, to - from);

@@ -13,6 +13,7 @@
 import { HeapCorruption, hex } from '@heaplab/core';
 import type { BumpFreestackAllocator } from './bump-freestack.js';
 import type { SharedHeap } from './heap.js';
+import { protect } from './free-lists.js';
 import {
   CLASS_AREA, CLASS_STRIDE, C_CARVE, C_HEAD, F, HDR, KIND_LARGE, KIND_RUN, L_BASE, L_KIND, L_NEXT, L_PAGES, L_PREV,
   L_REQUESTED, REC_LARGE, RUN_HEADER_WORDS, R_BLOCKS, R_CLASS, R_NEXT, R_START, STATE_FREE, STATE_LIVE, STATE_NONE,
@@ -137,7 +138,7 @@ export function census(a: BumpFreestackAllocator): Census {
       claim(p, u32[(p >>> 2) + 1]!, cls.index, `the free list of class ${cls.size}`);
       c0.listedBlocks++;
       c0.listedBytes += cls.size;
-      p = u32[p >>> 2]!;
+      p = protect(p, u32[p >>> 2]!, a.options.safeLinking ? -1 : 0);
     }
   }
   if (free.size > 0) bad(`${free.size} free blocks are in no cache and on no list, e.g. ${hex(free.keys().next().value!)}`);

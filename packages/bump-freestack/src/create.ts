@@ -13,7 +13,7 @@ import { KernelError, PROT_READ, PROT_WRITE, type AddressSpace } from '@heaplab/
 import type { BumpFreestackOptions } from './api.js';
 import { BumpFreestackAllocator } from './bump-freestack.js';
 import { SharedHeap } from './heap.js';
-import { FLAG_DYNAMIC, FLAG_FIFO, FLAG_RECLAIM, HDR, MAGIC, S_STATE, VERSION, computeLayout, type HeapLayout } from './layout.js';
+import { FLAG_DYNAMIC, FLAG_FIFO, FLAG_RECLAIM, FLAG_SAFE_LINKING, HDR, MAGIC, S_STATE, VERSION, computeLayout, type HeapLayout } from './layout.js';
 import { resolveOptions } from './options.js';
 import { computeSizeClasses } from './size-classes.js';
 
@@ -40,7 +40,7 @@ export function createBumpFreestackAllocator(space: AddressSpace, options: Parti
       set(HDR.growBytes, o.growBytes);
       set(HDR.cacheBlocks, o.cacheBlocks);
       set(HDR.cacheBytes, o.cacheBytes);
-      set(HDR.flags, (o.fifo ? FLAG_FIFO : 0) | (o.reclaimOnOom ? FLAG_RECLAIM : 0) | (o.dynamicThreshold ? FLAG_DYNAMIC : 0));
+      set(HDR.flags, (o.fifo ? FLAG_FIFO : 0) | (o.reclaimOnOom ? FLAG_RECLAIM : 0) | (o.dynamicThreshold ? FLAG_DYNAMIC : 0) | (o.safeLinking ? FLAG_SAFE_LINKING : 0));
       set(HDR.threshold, o.mmapThreshold);
       set(HDR.thresholdOption, o.mmapThreshold);
       set(HDR.maxWorkers, o.maxWorkers);
@@ -66,6 +66,7 @@ function readOptions(space: AddressSpace, base: number): BumpFreestackOptions {
     growBytes: w(HDR.growBytes), cacheBlocks: w(HDR.cacheBlocks), cacheBytes: w(HDR.cacheBytes),
     mmapThreshold: w(HDR.thresholdOption), dynamicThreshold: (w(HDR.flags) & FLAG_DYNAMIC) !== 0,
     fifo: (w(HDR.flags) & FLAG_FIFO) !== 0, reclaimOnOom: (w(HDR.flags) & FLAG_RECLAIM) !== 0, maxWorkers: w(HDR.maxWorkers),
+    safeLinking: (w(HDR.flags) & FLAG_SAFE_LINKING) !== 0,
   };
 }
 

@@ -54,6 +54,7 @@ export const F = {
 export const FLAG_FIFO = 1;
 export const FLAG_RECLAIM = 2;
 export const FLAG_DYNAMIC = 4;
+export const FLAG_SAFE_LINKING = 8;
 
 export const REGION_NONE = 0;
 export const REGION_BRK = 1;

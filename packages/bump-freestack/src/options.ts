@@ -33,6 +33,7 @@ export function resolveOptions(partial: Partial<BumpFreestackOptions>, pageSize:
   if (!Number.isSafeInteger(o.cacheBytes) || o.cacheBytes < 0) fail('cacheBytes', 'a non-negative integer', o.cacheBytes);
   if (typeof o.fifo !== 'boolean') fail('fifo', 'a boolean', o.fifo);
   if (typeof o.reclaimOnOom !== 'boolean') fail('reclaimOnOom', 'a boolean', o.reclaimOnOom);
+  if (typeof o.safeLinking !== 'boolean') fail('safeLinking', 'a boolean', o.safeLinking);
   if (!Number.isSafeInteger(o.maxWorkers) || o.maxWorkers < 1 || o.maxWorkers > 256) fail('maxWorkers', 'an integer from 1 to 256', o.maxWorkers);
   return o;
 }

@@ -16,9 +16,9 @@
  */
 
 import { MADV_DONTNEED } from '@heaplab/core';
-import { dequeueAll, enqueueChain, popAll, pushChain } from './free-lists.js';
+import { dequeueAll, enqueueChain, popAll, protect, pushChain } from './free-lists.js';
 import type { SharedHeap } from './heap.js';
-import { CLASS_AREA, CLASS_STRIDE, C_CARVE, C_HEAD, C_MUTEX, C_QUEUED, F, HDR, RUN_HEADER_WORDS, R_BLOCKS, R_CLASS, R_NEXT, R_START } from './layout.js';
+import { CLASS_AREA, CLASS_STRIDE, C_CARVE, C_HEAD, C_MUTEX, C_QUEUED, F, FLAG_SAFE_LINKING, HDR, RUN_HEADER_WORDS, R_BLOCKS, R_CLASS, R_NEXT, R_START } from './layout.js';
 
 function classWord(heap: SharedHeap, c: number, off: number): number {
   return (heap.base + CLASS_AREA + c * CLASS_STRIDE + off) >>> 2;
@@ -28,6 +28,7 @@ function classWord(heap: SharedHeap, c: number, off: number): number {
 export function reclaimRuns(heap: SharedHeap, fifo: boolean): number {
   const u32 = heap.u32;
   const nc = heap.classes.length;
+  const sl = (heap.word(HDR.flags) & FLAG_SAFE_LINKING) !== 0 ? -1 : 0;
   const lists: number[][] = [];
   const runsOf: number[][] = [];
   const freeIn = new Map<number, number>();
@@ -42,7 +43,7 @@ export function reclaimRuns(heap: SharedHeap, fifo: boolean): number {
       const rec = (u32[heap.pmap + (p >>> heap.shift)]! >>> 2) * 4;
       runs.push(rec);
       freeIn.set(rec, (freeIn.get(rec) ?? 0) + 1);
-      p = u32[p >>> 2]!;
+      p = protect(p, u32[p >>> 2]!, sl);
     }
     lists.push(list);
     runsOf.push(runs);
@@ -87,11 +88,11 @@ export function reclaimRuns(heap: SharedHeap, fifo: boolean): number {
     const runs = runsOf[c]!;
     const keep = lists[c]!.filter((_, k) => !gone.has(runs[k]!));
     if (keep.length === 0) continue;
-    for (let k = 0; k < keep.length; k++) u32[keep[k]! >>> 2] = k + 1 < keep.length ? keep[k + 1]! : 0;
+    for (let k = 0; k < keep.length; k++) u32[keep[k]! >>> 2] = protect(keep[k]!, k + 1 < keep.length ? keep[k + 1]! : 0, sl);
     const first = keep[0]!;
     const last = keep[keep.length - 1]!;
-    if (fifo) enqueueChain(u32, heap.i32, classWord(heap, c, C_HEAD), classWord(heap, c, C_MUTEX), classWord(heap, c, C_QUEUED), heap.shared, first, last, keep.length);
-    else pushChain(heap.b64, c * (CLASS_STRIDE / 8), u32, first, last);
+    if (fifo) enqueueChain(u32, heap.i32, classWord(heap, c, C_HEAD), classWord(heap, c, C_MUTEX), classWord(heap, c, C_QUEUED), heap.shared, first, last, keep.length, sl);
+    else pushChain(heap.b64, c * (CLASS_STRIDE / 8), u32, first, last, sl);
   }
   return gone.size;
 }

@@ -1,7 +1,8 @@
 /*
  * The shared conformance suite (BRIEF §7), single-threaded, over an ArrayBuffer and over a
  * SharedArrayBuffer (where free uses a CAS on the meta word), with the default options, with
- * FIFO reuse, with the caches off, and over a WebAssembly.Memory. Runs: HEAPLAB_FUZZ__RUNS
+ * FIFO reuse, with the caches off, over a WebAssembly.Memory, and with safe-linking (small caches,
+ * so blocks cross the mangled stacks often; and FIFO queues). Runs: HEAPLAB_FUZZ__RUNS
  * (default 1,000) for the defaults over an ArrayBuffer; a quarter of that for each variant, a
  * tenth over the wasm memory.
  */
@@ -16,6 +17,8 @@ const variants: { name: string; backing: 'array' | 'shared' | 'wasm'; options: P
   { name: 'fifo, shared', backing: 'shared', options: { fifo: true }, runs: Math.ceil(fuzzRuns() / 4) },
   { name: 'no caches, array', backing: 'array', options: { cacheBlocks: 0 }, runs: Math.ceil(fuzzRuns() / 4) },
   { name: 'defaults, WebAssembly.Memory', backing: 'wasm', options: {}, runs: Math.ceil(fuzzRuns() / 10) },
+  { name: 'safe-linking, small caches, shared', backing: 'shared', options: { safeLinking: true, cacheBlocks: 2 }, runs: Math.ceil(fuzzRuns() / 4) },
+  { name: 'safe-linking, fifo, array', backing: 'array', options: { safeLinking: true, fifo: true }, runs: Math.ceil(fuzzRuns() / 4) },
 ];
 
 // oomRecovery as the strategy declares it ('same-size'): memory carved for one size class never serves another (Felker's design,
