@@ -108,7 +108,7 @@ export abstract class AllocatorBase implements Allocator {
   /** A zeroed block; the default allocates and clears. Override when fresh memory is known zero. */
   protected allocateZeroed(size: number): number {
     const p = this.allocate(size, ALIGN);
-    if (p !== 0 && size > 0) this.space.u8.fill(0, p, p + size);
+    if (p !== 0 && size > 0) this.space.raw.fill(p, size, 0);
     return p;
   }
 
@@ -164,7 +164,7 @@ export abstract class AllocatorBase implements Allocator {
       return 0;
     }
     const n = Math.min(old, size);
-    if (n > 0) this.space.u8.copyWithin(q, ptr, ptr + n);
+    if (n > 0) this.space.raw.copy(q, ptr, n);
     this.release(ptr, undefined);
     return q;
   }

@@ -9,21 +9,22 @@
  * runs decode once; a larger trace is decoded again for each run, streaming, so a trace larger
  * than memory still replays.
  *
- * State of a run (no JS object per event), one Uint32Array of two entries per slot, so a slot's
- * pointer and size share a cache line, the loop checks one array, and the table stays small
- * (8 bytes a slot: it is read at random and every sample's scan evicts it from the caches):
+ * State of a run (no JS object per event), one Float64Array of two entries per slot, so a slot's
+ * pointer and size share a cache line and the loop checks one array (16 bytes a slot: pointers
+ * reach 2^47 in a paged space; the table is read at random and every sample's scan evicts it):
  *   blocks[2·slot]      the block's pointer (0: none or its request failed)
  *   blocks[2·slot + 1]  its requested size (0 whenever the pointer is 0)
- * A pointer the allocator returns must be 0 or an integer below 2^32 (anything else throws
- * HeapCorruption at once); a size that does not fit 32 bits cannot belong to a block in the space
- * (at most 4 GiB, header pages included), so writing its last byte throws SegmentationFault first.
+ * A pointer the allocator returns must be 0 or an integer address (anything else throws
+ * HeapCorruption at once; below 2^32 one `>>> 0` compare decides it, above it the address must be
+ * in the space); a block whose last byte is past the space throws SegmentationFault when written.
  * Writes into blocks, as the C driver does: speed runs write the first and last byte of each
  * block; footprint runs also one byte in every page between. Each write checks the page's
  * flags: a page not yet resident is marked at once (so residency from the program's writes is
  * exact), and a write to an unmapped or read-only page, or to an address that is not an integer
  * in the space, throws the SegmentationFault the checked store gives (an allocator that hands
- * out such a pointer is wrong): the fast path writes only through a uint32 address whose page is
- * mapped, writable and resident, everything else goes through `space.store8`.
+ * out such a pointer is wrong): the fast path, in a flat space only, writes through the buffer at
+ * an address whose page is mapped, writable and resident; everything else, and every write in a
+ * paged space (above 4 GiB), goes through `space.store8`.
  *
  * Per-event cost (the "engine floor", bench/src/metrics/engine-speed.ts): the loop reads only
  * module-own constants (an imported binding is a live cell V8 reloads and checks at every use),
@@ -197,7 +198,7 @@ class ReplayRun {
   private readonly peakGrowth: number;
   /** False with `samples: 'end'`: no sample before the last event. */
   private readonly periodic: boolean;
-  private blocks: Uint32Array;
+  private blocks: Float64Array;
   // figures kept across segments
   ns = 0;
   private faults = 0;
@@ -240,14 +241,14 @@ class ReplayRun {
     this.space = createAddressSpace(options.space ?? {});
     this.allocator = factory(this.space);
     if (slotCount > MAX_SLOTS) throw new RangeError(`a run holds at most ${MAX_SLOTS} live blocks, the trace needs ${slotCount}`);
-    this.blocks = new Uint32Array(2 * Math.max(16, slotCount));
+    this.blocks = new Float64Array(2 * Math.max(16, slotCount));
     this.series = options.series === false ? null : { event: [], live: [], used: [], mapped: [], committed: [] };
   }
 
   private grow(slots: number): void {
     if (2 * slots <= this.blocks.length) return;
     if (slots > MAX_SLOTS) throw new RangeError(`a run holds at most ${MAX_SLOTS} live blocks, the trace needs ${slots}`);
-    const b = new Uint32Array(2 * Math.max(slots, this.blocks.length));
+    const b = new Float64Array(2 * Math.max(slots, this.blocks.length));
     b.set(this.blocks);
     this.blocks = b;
   }
@@ -288,7 +289,7 @@ class ReplayRun {
   private warmTable(): void {
     const b = this.blocks;
     let x = 0;
-    for (let j = 0; j < b.length; j += 16) x |= b[j]!;
+    for (let j = 0; j < b.length; j += 8) x += b[j]!;
     this.warmth = x;
   }
 
@@ -303,6 +304,8 @@ class ReplayRun {
     const space = this.space;
     const u8 = space.u8;
     const flags = space.flags;
+    const flat = space.raw.kind === 'flat';
+    const spaceSize = space.size;
     const i32 = space.i32;
     const shift = space.pageShift;
     const ps = space.pageSize;
@@ -339,7 +342,7 @@ class ReplayRun {
       } else if (o === K_REALLOC) {
         n = size[k - 1]!;
         p = a.realloc(blocks[i]!, n);
-        if (p >>> 0 !== p) this.notAnAddress('realloc', p);
+        if (p >>> 0 !== p && !(Number.isSafeInteger(p) && p > 0 && p < spaceSize)) this.notAnAddress('realloc', p);
         if (p !== 0 || n === 0) {
           live += (p !== 0 ? n : 0) - blocks[i + 1]!;
           blocks[i + 1] = p !== 0 ? n : 0;
@@ -349,7 +352,7 @@ class ReplayRun {
         // malloc (the common case, tested first), calloc or memalign: a new block in slot i.
         n = size[k - 1]!;
         p = o === K_MALLOC ? a.malloc(n) : o === K_CALLOC ? a.calloc(1, n) : a.memalign(arg[k - 1]!, n);
-        if (p >>> 0 !== p) this.notAnAddress(o === K_MALLOC ? 'malloc' : o === K_CALLOC ? 'calloc' : 'memalign', p);
+        if (p >>> 0 !== p && !(Number.isSafeInteger(p) && p > 0 && p < spaceSize)) this.notAnAddress(o === K_MALLOC ? 'malloc' : o === K_CALLOC ? 'calloc' : 'memalign', p);
         blocks[i] = p;
         if (p !== 0) {
           blocks[i + 1] = n;
@@ -365,18 +368,18 @@ class ReplayRun {
         // else (a page not yet resident, an address past the space) goes through the checked
         // store, which marks the page resident or throws the SegmentationFault.
         const f0 = p >>> 0;
-        if ((flags[f0 >>> shift]! & NEED) === NEED) u8[f0] = TOUCH;
-        else space.store8(f0, TOUCH);
+        if (flat && f0 === p && (flags[f0 >>> shift]! & NEED) === NEED) u8[f0] = TOUCH;
+        else space.store8(p, TOUCH);
         const last = p + n - 1;
         if (last !== p) {
           const l0 = last >>> 0;
-          if (l0 === last && (flags[l0 >>> shift]! & NEED) === NEED) u8[l0] = TOUCH;
+          if (flat && l0 === last && (flags[l0 >>> shift]! & NEED) === NEED) u8[l0] = TOUCH;
           else space.store8(last, TOUCH);
           if (footprint) {
-            const end = l0 >>> shift;
-            for (let pg = (f0 >>> shift) + 1; pg < end; pg++) {
+            const end = Math.floor(last / ps);
+            for (let pg = Math.floor(p / ps) + 1; pg < end; pg++) {
               const addr = pg * ps;
-              if ((flags[pg]! & NEED) === NEED) u8[addr] = TOUCH;
+              if (flat && (flags[pg]! & NEED) === NEED) u8[addr] = TOUCH;
               else space.store8(addr, TOUCH);
             }
           }
@@ -415,7 +418,7 @@ class ReplayRun {
 
   /** The allocator returned something that is not an address: no block can live there. */
   private notAnAddress(call: string, p: number): never {
-    throw new HeapCorruption(this.allocator.identity.label, `${call} returned ${p}, not an address 0 … 2^32 − 1`);
+    throw new HeapCorruption(this.allocator.identity.label, `${call} returned ${p}, not an address in the space (an integer 0 … ${this.space.size - 1})`);
   }
 
   /** Takes the space's and the allocator's figures after the last event run. */

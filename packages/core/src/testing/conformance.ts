@@ -98,11 +98,11 @@ export function opArbitrary(maxSize: number, maxAlignLog2: number): fc.Arbitrary
 
 /** Applies one op to the allocator and the model. Throws ConformanceViolation on a wrong answer. */
 export function applyOp(a: Allocator, m: Model, o: Op): void {
-  const u8 = a.space.u8;
+  const mem = a.space.raw;
   const add = (ptr: number, size: number, align: number): void => {
     if (ptr === 0) return; // out of memory is allowed; the heap must stay usable
     const b: LiveBlock = { ptr, size, align, tag: m.tag() };
-    fillPattern(u8, b);
+    fillPattern(mem, b);
     m.blocks.push(b);
   };
   switch (o.op) {
@@ -113,7 +113,7 @@ export function applyOp(a: Allocator, m: Model, o: Op): void {
       const p = a.calloc(o.n, o.size);
       const total = o.n * o.size;
       if (p !== 0) {
-        for (let k = 0; k < total; k++) if (u8[p + k] !== 0) throw new Error(`calloc(${o.n}, ${o.size}) gave ${p.toString(16)} whose byte ${k} is ${u8[p + k]}, not 0`);
+        for (let k = 0; k < total; k++) if (mem.u8(p + k) !== 0) throw new Error(`calloc(${o.n}, ${o.size}) gave ${p.toString(16)} whose byte ${k} is ${mem.u8(p + k)}, not 0`);
       }
       add(p, total, 16);
       return;
@@ -135,7 +135,7 @@ export function applyOp(a: Allocator, m: Model, o: Op): void {
       if (p === 0) return; // failed: the old block must be intact, verify() sees it
       const keep = Math.min(b.size, o.size);
       const moved: LiveBlock = { ...b, ptr: p };
-      const broken = findBrokenByte(u8, moved, keep);
+      const broken = findBrokenByte(mem, moved, keep);
       if (broken >= 0) throw new Error(`realloc(${b.ptr.toString(16)}, ${o.size}) → ${p.toString(16)} lost byte ${broken} of the prefix`);
       m.remove(b);
       add(p, o.size, 16);
@@ -161,7 +161,7 @@ export function applyOp(a: Allocator, m: Model, o: Op): void {
       const b = m.pick(o.i);
       if (b) {
         b.tag = m.tag();
-        fillPattern(u8, b);
+        fillPattern(mem, b);
       }
       return;
     }
@@ -277,12 +277,12 @@ export function conformanceChecks(factory: ConformanceFactory, options: Conforma
     named('calloc zeroes memory that was used before', () => {
       const a = make();
       const ps = Array.from({ length: 16 }, (_, k) => a.malloc(24 + k * 40));
-      for (const p of ps) a.space.u8.fill(0xa5, p, p + a.usableSize(p));
+      for (const p of ps) a.space.raw.fill(p, a.usableSize(p), 0xa5);
       for (const p of ps) a.free(p);
       for (let k = 0; k < 16; k++) {
         const size = 24 + k * 40;
         const q = a.calloc(1, size);
-        for (let i = 0; i < size; i++) assert(a.space.u8[q + i] === 0, `calloc(1, ${size}) byte ${i} is not zero`);
+        for (let i = 0; i < size; i++) assert(a.space.raw.u8(q + i) === 0, `calloc(1, ${size}) byte ${i} is not zero`);
       }
       a.check();
     }),
@@ -290,13 +290,13 @@ export function conformanceChecks(factory: ConformanceFactory, options: Conforma
       const a = make();
       let p = a.malloc(10);
       const b = { ptr: p, size: 10, align: 16, tag: 7 };
-      fillPattern(a.space.u8, b);
+      fillPattern(a.space.raw, b);
       for (const size of [20, 300, 5000, 150_000, 64, 9]) {
         p = a.realloc(p, size);
         assert(p !== 0, `realloc to ${size} failed`);
-        assert(findBrokenByte(a.space.u8, { ...b, ptr: p }, Math.min(b.size, size)) < 0, `realloc to ${size} lost the prefix`);
+        assert(findBrokenByte(a.space.raw, { ...b, ptr: p }, Math.min(b.size, size)) < 0, `realloc to ${size} lost the prefix`);
         b.size = size;
-        fillPattern(a.space.u8, { ...b, ptr: p });
+        fillPattern(a.space.raw, { ...b, ptr: p });
         a.check();
       }
       a.free(p);
@@ -308,7 +308,7 @@ export function conformanceChecks(factory: ConformanceFactory, options: Conforma
         for (let k = 0; k < 1_000_000; k++) {
           const p = a.malloc(size);
           if (p === 0) break;
-          a.space.u8[p] = 1;
+          a.space.raw.setU8(p, 1);
           ps.push(p);
         }
         assert(ps.length > 0 && ps.length < 1_000_000, `malloc(${size}) never ran out (${ps.length} blocks)`);

@@ -4,7 +4,7 @@
  *
  * A block's pattern is byte i = (tag + i) & 255, with a tag unique among live blocks, so a byte
  * that leaks from one block into another, or metadata written into a live block, breaks it.
- * Patterns are compared through raw views; blocks larger than FULL_CHECK bytes are compared on
+ * Patterns are written and compared through the space's raw memory; blocks larger than FULL_CHECK bytes are compared on
  * their first and last 256 bytes and every 61st byte between, so a thousand runs take seconds.
  *
  * Invariant checked after every step (verify): each live block is aligned, lies in mapped
@@ -13,6 +13,7 @@
  */
 
 import type { Allocator } from '../api.js';
+import type { RawMemory } from '../space/memory.js';
 
 /** One step of a fuzz sequence. `i` picks a live block modulo the number of live blocks. */
 export type Op =
@@ -48,23 +49,32 @@ export interface LiveBlock {
 
 const FULL_CHECK = 4096;
 
-/** Fills a block with its pattern through the raw view. */
-export function fillPattern(u8: Uint8Array, b: LiveBlock): void {
+/** Byte access for the pattern helpers: a space's RawMemory, or a flat view indexed by address. */
+type Bytes = Pick<RawMemory, 'u8' | 'setU8'>;
+function bytesOf(mem: Uint8Array | Bytes): Bytes {
+  if (!(mem instanceof Uint8Array)) return mem;
+  return { u8: (a) => mem[a]!, setU8: (a, v) => { mem[a] = v; } };
+}
+
+/** Fills a block with its pattern through the space's raw memory (or a flat view). */
+export function fillPattern(mem: Uint8Array | Bytes, b: LiveBlock): void {
+  const m = bytesOf(mem);
   const { ptr, size, tag } = b;
-  for (let i = 0; i < size; i++) u8[ptr + i] = (tag + i) & 255;
+  for (let i = 0; i < size; i++) m.setU8(ptr + i, (tag + i) & 255);
 }
 
 /** Index of the first byte of the block that does not hold its pattern (sampled when large), or −1. */
-export function findBrokenByte(u8: Uint8Array, b: LiveBlock, upTo = b.size): number {
+export function findBrokenByte(mem: Uint8Array | Bytes, b: LiveBlock, upTo = b.size): number {
+  const m = bytesOf(mem);
   const { ptr, tag } = b;
   const n = Math.min(upTo, b.size);
   if (n <= FULL_CHECK) {
-    for (let i = 0; i < n; i++) if (u8[ptr + i] !== ((tag + i) & 255)) return i;
+    for (let i = 0; i < n; i++) if (m.u8(ptr + i) !== ((tag + i) & 255)) return i;
     return -1;
   }
-  for (let i = 0; i < 256; i++) if (u8[ptr + i] !== ((tag + i) & 255)) return i;
-  for (let i = 256; i < n - 256; i += 61) if (u8[ptr + i] !== ((tag + i) & 255)) return i;
-  for (let i = n - 256; i < n; i++) if (u8[ptr + i] !== ((tag + i) & 255)) return i;
+  for (let i = 0; i < 256; i++) if (m.u8(ptr + i) !== ((tag + i) & 255)) return i;
+  for (let i = 256; i < n - 256; i += 61) if (m.u8(ptr + i) !== ((tag + i) & 255)) return i;
+  for (let i = n - 256; i < n; i++) if (m.u8(ptr + i) !== ((tag + i) & 255)) return i;
   return -1;
 }
 
@@ -95,7 +105,7 @@ export class ConformanceViolation extends Error {}
 /** Checks every invariant of the model against the allocator; throws ConformanceViolation. */
 export function verify(a: Allocator, m: Model, options: { check: boolean }): void {
   const space = a.space;
-  const u8 = space.u8;
+  const mem = space.raw;
   const sorted = [...m.blocks].sort((x, y) => x.ptr - y.ptr);
   let liveBytes = 0;
   let usableBytes = 0;
@@ -108,8 +118,8 @@ export function verify(a: Allocator, m: Model, options: { check: boolean }): voi
     prevEnd = b.ptr + Math.max(1, b.size);
     prev = b;
     if (b.size > 0 && !space.accessible(b.ptr, b.size, 3)) throw new ConformanceViolation(`${at} is not inside mapped writable pages`);
-    const broken = findBrokenByte(u8, b);
-    if (broken >= 0) throw new ConformanceViolation(`${at}: byte ${broken} was changed (pattern broken: expected ${(b.tag + broken) & 255}, found ${u8[b.ptr + broken]})`);
+    const broken = findBrokenByte(mem, b);
+    if (broken >= 0) throw new ConformanceViolation(`${at}: byte ${broken} was changed (pattern broken: expected ${(b.tag + broken) & 255}, found ${mem.u8(b.ptr + broken)})`);
     const usable = a.usableSize(b.ptr);
     if (usable < b.size) throw new ConformanceViolation(`${at}: usableSize ${usable} is below the requested size`);
     for (const addr of b.size > 0 ? [b.ptr, b.ptr + (b.size >>> 1), b.ptr + b.size - 1] : [b.ptr]) {

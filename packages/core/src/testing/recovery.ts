@@ -61,7 +61,7 @@ export function runRecoveryCheck(make: (spaceSize: number) => Allocator, o: Reco
   const ask = (a: Allocator, size: number, after: string): void => {
     const p = a.malloc(size);
     if (p === 0) fail(`${after}, malloc(${size}) returned 0 (live blocks ${a.stats().liveBlocks}, ${a.stats().failures} failed requests so far)`);
-    a.space.u8[p] = 1;
+    a.space.raw.setU8(p, 1);
     a.free(p);
   };
   if (o.oomRecovery === 'any-size') {
@@ -76,7 +76,7 @@ export function runRecoveryCheck(make: (spaceSize: number) => Allocator, o: Reco
       for (;;) {
         const p = a.malloc(fill);
         if (p === 0) break;
-        a.space.u8[p] = 1;
+        a.space.raw.setU8(p, 1);
         ps.push(p);
         if (ps.length > limit) fail(`malloc(${fill}) never ran out in ${space} (${ps.length} blocks)`);
       }

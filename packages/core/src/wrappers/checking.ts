@@ -157,16 +157,16 @@ export class CheckingAllocator extends WrapperBase implements SiteRecorder {
   }
 
   private verifyZones(slot: number, what: string): void {
-    const u8 = this.space.u8;
+    const m = this.space.raw;
     const ptr = this.ptrs[slot]!;
     const q = this.inners[slot]!;
     for (let a = q; a < ptr; a++) {
-      if (u8[a] !== FRONT_FILL) this.fail('canary-corrupted', `${what}: red zone before ${this.describeBlock(slot)} overwritten at ${hex(a)} (${ptr - a} bytes before the start)`, ptr);
+      if (m.u8(a) !== FRONT_FILL) this.fail('canary-corrupted', `${what}: red zone before ${this.describeBlock(slot)} overwritten at ${hex(a)} (${ptr - a} bytes before the start)`, ptr);
     }
     const end = ptr + this.sizes[slot]!;
     const stop = end + this.options.redZone;
     for (let a = end; a < stop; a++) {
-      if (u8[a] !== REAR_FILL) this.fail('canary-corrupted', `${what}: red zone after ${this.describeBlock(slot)} overwritten at ${hex(a)} (${a - end} bytes past the end)`, ptr);
+      if (m.u8(a) !== REAR_FILL) this.fail('canary-corrupted', `${what}: red zone after ${this.describeBlock(slot)} overwritten at ${hex(a)} (${a - end} bytes past the end)`, ptr);
     }
   }
 
@@ -179,9 +179,9 @@ export class CheckingAllocator extends WrapperBase implements SiteRecorder {
     const q = align <= 16 ? (zero ? this.inner.calloc(1, total) : this.inner.malloc(total)) : this.inner.memalign(align, total);
     if (q === 0) return 0;
     const ptr = q + front;
-    const u8 = this.space.u8;
-    u8.fill(FRONT_FILL, q, ptr);
-    u8.fill(REAR_FILL, ptr + size, ptr + size + this.options.redZone);
+    const m = this.space.raw;
+    m.fill(q, front, FRONT_FILL);
+    m.fill(ptr + size, this.options.redZone, REAR_FILL);
     const slot = this.newSlot();
     this.ptrs[slot] = ptr;
     this.sizes[slot] = size;
@@ -264,7 +264,7 @@ export class CheckingAllocator extends WrapperBase implements SiteRecorder {
       return 0;
     }
     const keep = Math.min(size, this.sizes[slot]!);
-    if (keep > 0) this.space.u8.copyWithin(q, ptr, ptr + keep);
+    if (keep > 0) this.space.raw.copy(q, ptr, keep);
     this.release(slot);
     return q;
   }

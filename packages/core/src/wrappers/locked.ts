@@ -47,8 +47,8 @@ export class LockedAllocator extends WrapperBase {
   readonly options: Readonly<LockedOptions>;
   /** Address of the lock page: pass it to other workers' instances. */
   readonly lockAddress: number;
-  private readonly state: number; // i32 index of the state word
-  private readonly calls: number; // f64 index of the first counter
+  private readonly state: number; // address of the state word
+  private readonly calls: number; // address of the first counter
   private readonly shared: boolean;
 
   constructor(inner: Allocator, options: Partial<LockedOptions> = {}) {
@@ -62,21 +62,22 @@ export class LockedAllocator extends WrapperBase {
     let page = o.lockAddress;
     if (page === 0) {
       page = space.mmap(0, space.pageSize, PROT_READ | PROT_WRITE, 0, this.identity);
-      space.u32[page >>> 2] = (MAGIC ^ page) >>> 0;
-    } else if (page % space.pageSize !== 0 || !space.accessible(page, 32, PROT_READ | PROT_WRITE) || space.u32[page >>> 2] !== ((MAGIC ^ page) >>> 0)) {
+      space.raw.setU32(page, (MAGIC ^ page) >>> 0);
+    } else if (page % space.pageSize !== 0 || !space.accessible(page, 32, PROT_READ | PROT_WRITE) || space.raw.u32(page) !== ((MAGIC ^ page) >>> 0)) {
       throw new TypeError(`locked: ${hex(page)} is not the lock page of a locked allocator in this space`);
     }
     this.lockAddress = page;
-    this.state = (page >>> 2) + W_STATE;
-    this.calls = (page >>> 3) + F_CALLS;
+    this.state = page + 4 * W_STATE;
+    this.calls = page + 8 * F_CALLS;
     this.shared = space.shared;
-    Atomics.add(space.i32, (page >>> 2) + W_ATTACHED, 1);
+    Atomics.add(space.raw.atomicWords, space.raw.atomicIndex(page + 4 * W_ATTACHED), 1);
   }
 
   /** Takes the mutex (spins, then sleeps on the word with Atomics.wait). */
   lock(): void {
-    const i32 = this.space.i32;
-    const w = this.state;
+    const m = this.space.raw;
+    const w = m.atomicIndex(this.state);
+    const i32 = m.atomicWords;
     let c = Atomics.compareExchange(i32, w, 0, 1);
     if (c === 0) return;
     if (!this.shared) throw new Error(`${this.identity.label}: lock taken twice in one thread (a call re-entered the allocator)`);
@@ -93,17 +94,27 @@ export class LockedAllocator extends WrapperBase {
 
   /** Releases the mutex, waking one waiter if any. */
   unlock(): void {
-    const i32 = this.space.i32;
-    if (Atomics.sub(i32, this.state, 1) !== 1) {
-      Atomics.store(i32, this.state, 0);
-      if (this.shared) Atomics.notify(i32, this.state, 1);
+    const m = this.space.raw;
+    const w = m.atomicIndex(this.state);
+    const i32 = m.atomicWords;
+    if (Atomics.sub(i32, w, 1) !== 1) {
+      Atomics.store(i32, w, 0);
+      if (this.shared) Atomics.notify(i32, w, 1);
     }
   }
 
+  /** Adds one to counter k (caller holds the lock). */
+  private bump(k: number): void {
+    const m = this.space.raw;
+    const a = this.calls + 8 * k;
+    m.setF64(a, m.f64(a) + 1);
+  }
+
   private counted(k: number, p: number): number {
-    const f64 = this.space.f64;
-    f64[this.calls + k]!++;
-    if (p === 0 && k !== C_FREE) f64[this.calls + C_FAIL]!++;
+    const m = this.space.raw;
+    const a = this.calls + 8 * k;
+    m.setF64(a, m.f64(a) + 1);
+    if (p === 0 && k !== C_FREE) m.setF64(this.calls + 8 * C_FAIL, m.f64(this.calls + 8 * C_FAIL) + 1);
     return p;
   }
 
@@ -138,8 +149,8 @@ export class LockedAllocator extends WrapperBase {
     this.lock();
     try {
       const p = this.inner.realloc(ptr, size);
-      this.space.f64[this.calls + C_REALLOC]!++;
-      if (p === 0 && size !== 0) this.space.f64[this.calls + C_FAIL]!++;
+      this.bump(C_REALLOC);
+      if (p === 0 && size !== 0) this.bump(C_FAIL);
       return p;
     } finally {
       this.unlock();
@@ -150,7 +161,7 @@ export class LockedAllocator extends WrapperBase {
     this.lock();
     try {
       this.inner.free(ptr, size);
-      if (ptr !== 0) this.space.f64[this.calls + C_FREE]!++;
+      if (ptr !== 0) this.bump(C_FREE);
     } finally {
       this.unlock();
     }
@@ -203,14 +214,15 @@ export class LockedAllocator extends WrapperBase {
 
   /** Calls made through every instance attached to this lock page (all workers together). */
   sharedCalls(): { malloc: number; calloc: number; realloc: number; memalign: number; free: number; failures: number } {
-    const f = this.space.f64;
+    const m = this.space.raw;
     const c = this.calls;
-    return { malloc: f[c + C_MALLOC]!, calloc: f[c + C_CALLOC]!, realloc: f[c + C_REALLOC]!, memalign: f[c + C_MEMALIGN]!, free: f[c + C_FREE]!, failures: f[c + C_FAIL]! };
+    return { malloc: m.f64(c + 8 * C_MALLOC), calloc: m.f64(c + 8 * C_CALLOC), realloc: m.f64(c + 8 * C_REALLOC), memalign: m.f64(c + 8 * C_MEMALIGN), free: m.f64(c + 8 * C_FREE), failures: m.f64(c + 8 * C_FAIL) };
   }
 
   /** Instances attached to the lock page, this one included. */
   get attached(): number {
-    return Atomics.load(this.space.i32, (this.lockAddress >>> 2) + W_ATTACHED);
+    const m = this.space.raw;
+    return Atomics.load(m.atomicWords, m.atomicIndex(this.lockAddress + 4 * W_ATTACHED));
   }
 }
 
