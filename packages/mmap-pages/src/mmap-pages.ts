@@ -9,7 +9,7 @@
  *     u32          u32      u32    u32
  *
  *   offset = ptr − base (16 for plain blocks), size = requested bytes, pages = pages mapped
- *   (guard page included). With `guardPage`, the block is pushed against the guard page
+ *   (guard page included); a request above 2^32 − 1 bytes gets 0. With `guardPage`, the block is pushed against the guard page
  *   (right-aligned to 16), electric-fence style, so an overflow past the rounded size faults.
  *
  * Invariants: a live block's header sits at the start of its first page, owned by this
@@ -28,12 +28,13 @@ import { inspectMmapPages } from './inspect.js';
 
 export const MAGIC = 0x6d6d6170; // 'mmap'
 export const HEADER = 16;
+/** Largest request: the header keeps the requested size in one 32-bit word. */
+const MAX_SIZE = 0xffffffff;
 const RW = PROT_READ | PROT_WRITE;
 
 export class MmapPagesAllocator extends AllocatorBase {
   readonly options: Readonly<MmapPagesOptions>;
   private readonly ps: number;
-  private readonly shift: number;
   private readonly recent: Float64Array;
   /** Usable size of each block in `recent`, at the same index. */
   private readonly recentUsable: Float64Array;
@@ -54,7 +55,6 @@ export class MmapPagesAllocator extends AllocatorBase {
     });
     this.options = Object.freeze(o);
     this.ps = space.pageSize;
-    this.shift = space.pageShift;
     this.recent = new Float64Array(o.freeHistory);
     this.recentUsable = new Float64Array(o.freeHistory);
   }
@@ -71,12 +71,11 @@ export class MmapPagesAllocator extends AllocatorBase {
   }
 
   private writeHeader(base: number, offset: number, size: number, pages: number): void {
-    const u32 = this.space.u32;
-    const w = base >>> 2;
-    u32[w] = (MAGIC ^ base) >>> 0;
-    u32[w + 1] = offset;
-    u32[w + 2] = size;
-    u32[w + 3] = pages;
+    const m = this.space.raw;
+    m.setU32(base, (MAGIC ^ base) >>> 0);
+    m.setU32(base + 4, offset);
+    m.setU32(base + 8, size);
+    m.setU32(base + 12, pages);
   }
 
   /** Data end of a block: base + pages mapped, less the guard page. */
@@ -87,6 +86,7 @@ export class MmapPagesAllocator extends AllocatorBase {
   protected allocate(size: number, align: number): number {
     const ps = this.ps;
     const guard = this.options.guardPage ? 1 : 0;
+    if (size > MAX_SIZE) return 0; // the header's size word holds 32 bits
     if (align <= 16) {
       const r16 = alignUp(size, 16);
       const dataPages = Math.ceil((HEADER + r16) / ps);
@@ -142,21 +142,21 @@ export class MmapPagesAllocator extends AllocatorBase {
   /** Base of the live block whose user pointer is ptr, or −1. */
   private baseOf(ptr: number): number {
     if (ptr % 16 !== 0 || ptr < HEADER || ptr >= this.space.size) return -1;
-    const u32 = this.space.u32;
+    const m = this.space.raw;
     // Fast path: a plain block, header right before ptr at a page start.
     const b = ptr - HEADER;
-    if (b % this.ps === 0 && this.owns(b) && this.space.protAt(b) & PROT_READ && u32[b >>> 2] === ((MAGIC ^ b) >>> 0) && u32[(b >>> 2) + 1] === HEADER) return b;
+    if (b % this.ps === 0 && this.owns(b) && this.space.protAt(b) & PROT_READ && m.u32(b) === ((MAGIC ^ b) >>> 0) && m.u32(b + 4) === HEADER) return b;
     const base = this.headerBelow(ptr - 1);
-    return base >= 0 && base + u32[(base >>> 2) + 1]! === ptr ? base : -1;
+    return base >= 0 && base + m.u32(base + 4) === ptr ? base : -1;
   }
 
   /** Walks down from the page holding addr to the nearest page of ours that starts with a header, or −1. */
   private headerBelow(addr: number): number {
-    const u32 = this.space.u32;
-    for (let p = addr >>> this.shift; p > 0; p--) {
-      const a = (p << this.shift) >>> 0;
+    const m = this.space.raw;
+    for (let p = Math.floor(addr / this.ps); p > 0; p--) {
+      const a = p * this.ps;
       if (!this.owns(a)) return -1;
-      if (this.space.protAt(a) & PROT_READ && u32[a >>> 2] === ((MAGIC ^ a) >>> 0)) return a;
+      if (this.space.protAt(a) & PROT_READ && m.u32(a) === ((MAGIC ^ a) >>> 0)) return a;
     }
     return -1;
   }
@@ -190,7 +190,7 @@ export class MmapPagesAllocator extends AllocatorBase {
 
   protected usable(ptr: number): number {
     const base = this.requireBase(ptr, 'usableSize');
-    return this.dataEnd(base, this.space.u32[(base >>> 2) + 3]!) - ptr;
+    return this.dataEnd(base, this.space.raw.u32(base + 12)) - ptr;
   }
 
   /** What this allocator keeps at `addr` (inspect.ts). */
@@ -203,9 +203,9 @@ export class MmapPagesAllocator extends AllocatorBase {
     for (const a of this.space.protAt(addr) === PROT_NONE ? [addr - 1] : [addr, addr - 1]) {
       const base = this.headerBelow(a);
       if (base < 0) continue;
-      const u32 = this.space.u32;
-      const ptr = base + u32[(base >>> 2) + 1]!;
-      const end = this.dataEnd(base, u32[(base >>> 2) + 3]!);
+      const m = this.space.raw;
+      const ptr = base + m.u32(base + 4);
+      const end = this.dataEnd(base, m.u32(base + 12));
       if (ptr <= addr && (addr < end || (addr === ptr && end === ptr))) return { base: ptr, size: end - ptr };
     }
     return null;
@@ -215,10 +215,10 @@ export class MmapPagesAllocator extends AllocatorBase {
 
   protected release(ptr: number, size: number | undefined): void {
     const base = this.requireBase(ptr, 'free');
-    const u32 = this.space.u32;
-    const requested = u32[(base >>> 2) + 2]!;
+    const m = this.space.raw;
+    const requested = m.u32(base + 8);
     if (size !== undefined && size !== requested) this.misuse('size-mismatch', `free_sized(${hex(ptr)}, ${size}) of a block of ${requested} bytes`, ptr);
-    const pages = u32[(base >>> 2) + 3]!;
+    const pages = m.u32(base + 12);
     const usable = this.dataEnd(base, pages) - ptr;
     this.account(-1, -requested, -usable);
     this.space.munmap(base, pages * this.ps);
@@ -231,10 +231,9 @@ export class MmapPagesAllocator extends AllocatorBase {
 
   protected override resizeInPlace(ptr: number, size: number): number {
     const base = this.baseOf(ptr);
-    const u32 = this.space.u32;
-    const w = base >>> 2;
-    const pages = u32[w + 3]!;
-    const old = u32[w + 2]!;
+    const m = this.space.raw;
+    const pages = m.u32(base + 12);
+    const old = m.u32(base + 8);
     const end = this.dataEnd(base, pages);
     if (ptr + size <= end) {
       // Fits: shrink the mapping's tail when whole pages are no longer needed (plain blocks only).
@@ -243,12 +242,12 @@ export class MmapPagesAllocator extends AllocatorBase {
         newPages = Math.ceil((ptr - base + Math.max(size, 1)) / this.ps);
         if (newPages < pages) this.space.munmap(base + newPages * this.ps, (pages - newPages) * this.ps);
       }
-      u32[w + 2] = size;
-      u32[w + 3] = newPages;
+      m.setU32(base + 8, size);
+      m.setU32(base + 12, newPages);
       this.account(0, size - old, this.dataEnd(base, newPages) - end);
       return ptr;
     }
-    if (this.options.guardPage) return 0;
+    if (this.options.guardPage || size > MAX_SIZE) return 0;
     // Remap: grow the mapping in place when the pages above are free.
     const newPages = Math.ceil((ptr - base + size) / this.ps);
     try {
@@ -257,8 +256,8 @@ export class MmapPagesAllocator extends AllocatorBase {
       if (e instanceof KernelError) return 0; // EEXIST or ENOMEM: move by copy
       throw e;
     }
-    u32[w + 2] = size;
-    u32[w + 3] = newPages;
+    m.setU32(base + 8, size);
+    m.setU32(base + 12, newPages);
     this.account(0, size - old, this.dataEnd(base, newPages) - end);
     return ptr;
   }
@@ -271,18 +270,17 @@ export class MmapPagesAllocator extends AllocatorBase {
   }
 
   check(): void {
-    const u32 = this.space.u32;
+    const mem = this.space.raw;
     let blocks = 0;
     let bytes = 0;
     let usable = 0;
     for (const m of this.space.mappings()) {
       if (m.owner !== this.ownerIndex || m.prot === PROT_NONE) continue;
       for (let a = m.start; a < m.end; a += this.ps) {
-        if (u32[a >>> 2] !== ((MAGIC ^ a) >>> 0)) continue;
-        const w = a >>> 2;
-        const offset = u32[w + 1]!;
-        const size = u32[w + 2]!;
-        const pages = u32[w + 3]!;
+        if (mem.u32(a) !== ((MAGIC ^ a) >>> 0)) continue;
+        const offset = mem.u32(a + 4);
+        const size = mem.u32(a + 8);
+        const pages = mem.u32(a + 12);
         const ptr = a + offset;
         const end = this.dataEnd(a, pages);
         const bad = (what: string): never => {
