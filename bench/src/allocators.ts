@@ -1,5 +1,5 @@
 /*
- * The allocators bench knows by name: the strategy registry (core) holding the four built-in
+ * The allocators bench knows by name: the strategy registry (core) holding the built-in
  * packages, plus the custom allocators heaplab.config.json (and HEAPLAB_ variables) name by
  * module path. Configuration is loaded once, when this module is first imported (top-level
  * await: custom modules are imported then); afterwards every lookup is synchronous, as the
@@ -24,6 +24,7 @@ import { strategy as bumpFreestack } from '@heaplab/bump-freestack/register';
 import { strategy as dlmallocStyle } from '@heaplab/dlmalloc-style/register';
 import { strategy as mmapPages } from '@heaplab/mmap-pages/register';
 import { strategy as zonedClasses } from '@heaplab/zoned-classes/register';
+import { buddyStrategy, kmallocStrategy, vmallocStrategy } from '@heaplab/kernel/register';
 
 /** Makes an allocator over a space, with options over its configured parameters. */
 export type NamedFactory = (space: AddressSpace, options?: Record<string, unknown>) => Allocator;
@@ -38,6 +39,7 @@ export function builtinRegistry(): Registry {
   registry.add(bumpFreestack, { origin: '@heaplab/bump-freestack' });
   registry.add(zonedClasses, { origin: '@heaplab/zoned-classes' });
   registry.add(dlmallocStyle, { origin: '@heaplab/dlmalloc-style' });
+  for (const kernel of [buddyStrategy, kmallocStrategy, vmallocStrategy]) registry.add(kernel, { origin: '@heaplab/kernel' });
   return registry;
 }
 

@@ -40,7 +40,7 @@ test('the packages install offline into an empty folder with no heaplab.config.j
   const { dir, packed } = await installAll();
   assert.equal(configsInReach(dir), [], 'no heaplab.config.json from the folder up');
   const names = packed.map((p) => p.name).sort();
-  assert.equal(names, ['@heaplab/bump-freestack', '@heaplab/core', '@heaplab/dlmalloc-style', '@heaplab/mmap-pages', '@heaplab/zoned-classes', 'heaplab']);
+  assert.equal(names, ['@heaplab/bump-freestack', '@heaplab/core', '@heaplab/dlmalloc-style', '@heaplab/kernel', '@heaplab/mmap-pages', '@heaplab/zoned-classes', 'heaplab']);
   for (const p of packed) assert.not.ok(p.manifest.private, `${p.name} is publishable (not private)`);
 });
 

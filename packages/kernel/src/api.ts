@@ -12,7 +12,7 @@ export interface FrameOptions {
    * Size of the allocator's own physical memory in MiB, used when the space has no frames of its
    * own: a direct-map region of that many MiB is mapped in the space and its pages are the frames.
    * When the space is smaller than four times that, a quarter of the space is used instead (so the
-   * allocator fits in a small test space). Default 64.
+   * allocator fits in a small test space). Default 256.
    */
   physicalMib: number;
   /** Highest order of the own pool's buddy allocator (blocks of up to 2^maxOrder pages; Linux: 10). Default 10. */
@@ -48,7 +48,7 @@ export interface VmallocOptions extends FrameOptions {
   vmallocMib: number;
 }
 
-export const FRAME_DEFAULTS: Readonly<FrameOptions> = Object.freeze({ physicalMib: 64, maxOrder: 10 });
+export const FRAME_DEFAULTS: Readonly<FrameOptions> = Object.freeze({ physicalMib: 256, maxOrder: 10 });
 export const BUDDY_DEFAULTS: Readonly<BuddyOptions> = FRAME_DEFAULTS;
 export const KMALLOC_DEFAULTS: Readonly<KmallocOptions> = Object.freeze({ ...FRAME_DEFAULTS, redZone: false, poison: false });
 export const VMALLOC_DEFAULTS: Readonly<VmallocOptions> = Object.freeze({ ...FRAME_DEFAULTS, vmallocMib: 512 });
