@@ -17,6 +17,7 @@ test('bad options are rejected with the key named', () => {
     [{ growBytes: 0 }, /growBytes/],
     [{ cacheBlocks: 3 }, /cacheBlocks/],
     [{ fifo: 'yes' as unknown as boolean }, /fifo/],
+    [{ safeLinking: 1 as unknown as boolean }, /safeLinking/],
     [{ maxWorkers: 0 }, /maxWorkers/],
     [{ nonsense: 1 } as unknown as Partial<BumpFreestackOptions>, /nonsense/],
   ];

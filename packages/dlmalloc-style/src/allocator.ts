@@ -31,6 +31,10 @@
  *   free chunk: footer (next's prev_foot) = size; in exactly one bin, or is the victim or top;
  *   in-use chunk: canary (next's prev_foot) = c ^ secret; TCACHED ⇒ CINUSE, in one tcache list;
  *   liveBlocks = |in-use, not tcached chunks| + |mmapped chunks|; liveBytes = Σ requested (c+8).
+ * Safe-linking (option): tcache links are stored as ((c + 8) >> 12) XOR next and checked when popped
+ * (a parked chunk of the list's size inside the heap); bins verify a chunk's neighbours point back
+ * at it before unlinking it (bins.ts), and free verifies the neighbours it will merge with before
+ * it counts anything — a forged link is `corrupted-link`.
  * Misuse is detected before any state changes (release()'s fast path accepts only what
  * validate() accepts; everything else goes through validate()).
  */
@@ -99,6 +103,8 @@ export class DlmallocAllocator extends AllocatorBase {
   recentAt = 0;
   /** @internal chunk headers read by next fit's searches (a work count for tests of its cost). */
   searchSteps = 0;
+  /** @internal safe-linking: −1 mangles tcache links with their address, 0 stores them plain. */
+  readonly sl: number;
 
   constructor(space: AddressSpace, options: Partial<DlmallocOptions> = {}) {
     const r = resolveOptions(options);
@@ -123,12 +129,15 @@ export class DlmallocAllocator extends AllocatorBase {
     this.sw = this.stateBase >>> 2;
     this.tw = (this.stateBase + TCACHE_OFFSET) >>> 2;
     this.tcacheMax = this.policy === POLICY_BEST ? r.options.tcache : 0;
+    this.sl = r.options.safeLinking ? -1 : 0;
     this.secret = (Math.imul(this.stateBase, 0x9e3779b1) ^ CANARY) >>> 0;
     this.fw = this.stateBase / 8;
     this.u32 = space.u32;
     this.f64 = space.f64;
     this.bins = new Bins(this.u32, this.stateBase, this.policy === POLICY_BEST ? ORDER_SIZE : this.policy === POLICY_NEXT ? ORDER_NONE : ORDER_ADDRESS);
     this.starts = new ChunkStarts(this.u32, this.stateBase + STARTS_OFFSET, space.startBrk);
+    this.bins.safe = r.options.safeLinking;
+    this.bins.onCorrupt = (c, fd, bk) => this.misuse('corrupted-link', `the free chunk at ${hex(c)} has bin links fd ${hex(fd)}, bk ${hex(bk)} that do not point back at it: a freed block was written after free (an unlink would write through them)`, c + HEADER);
     if (this.policy === POLICY_NEXT) this.bins.roving = new RovingIndex(this.u32, this.stateBase + rovingAt, space.startBrk, space.size - space.startBrk);
     this.startsBase = this.starts.base;
     this.startsW0 = this.starts.w0;
@@ -184,7 +193,9 @@ export class DlmallocAllocator extends AllocatorBase {
         const ti = this.tw + (nb >>> 4);
         c = u32[ti]!;
         if (c !== 0) {
-          u32[ti] = u32[(c + 8) >>> 2]!;
+          const next = ((((c + 8) >>> 12) & this.sl) ^ u32[(c + 8) >>> 2]!) >>> 0;
+          if (this.sl !== 0 && next !== 0 && !this.parked(next, nb)) this.badTcacheLink(c, next, nb);
+          u32[ti] = next;
           u32[ti + 64]!--;
           u32[(c + 4) >>> 2]! &= ~TCACHED;
         }
@@ -212,6 +223,38 @@ export class DlmallocAllocator extends AllocatorBase {
     }
     const p = mmapChunk(this, size, 16);
     return p !== 0 ? p : this.outOfMemory(size, 16);
+  }
+
+  /** @internal the tcache link chunk c holds, revealed (safe-linking) or as stored. */
+  revealTcache(c: number): number {
+    return ((((c + 8) >>> 12) & this.sl) ^ this.u32[(c + 8) >>> 2]!) >>> 0;
+  }
+
+  /** Safe-linking: x is a chunk of size nb parked in the tcache, inside the heap. */
+  private parked(x: number, nb: number): boolean {
+    const u32 = this.u32;
+    if ((x & 15) !== 0 || x < u32[this.sw + W.heapBase]! || x >= u32[this.sw + W.top]!) return false;
+    const h = u32[(x + 4) >>> 2]!;
+    return (h & TCACHED) !== 0 && ((h & ~15) >>> 0) === nb;
+  }
+
+  private badTcacheLink(c: number, next: number, nb: number): never {
+    return this.misuse('corrupted-link', `the tcache link of the parked ${nb}-byte chunk at ${hex(c)} names ${hex(next)}, not a parked chunk of that size in the heap: a freed block was written after free`, c + HEADER);
+  }
+
+  /**
+   * Safe-linking: before free counts anything, the free neighbours it will merge with must sit in
+   * their bins with links that point back at them (the victim and the top are in no bin).
+   */
+  private verifyNeighbours(c: number, h: number, s: number): void {
+    const u32 = this.u32;
+    const dv = u32[this.sw + W.dv]!;
+    if (!(h & PINUSE)) {
+      const p = c - u32[c >>> 2]!;
+      if (p !== dv) this.bins.verify(p);
+    }
+    const n = c + s;
+    if (n !== u32[this.sw + W.top]! && n !== dv && !(u32[(n + 4) >>> 2]! & CINUSE)) this.bins.verify(n);
   }
 
   /**
@@ -359,6 +402,8 @@ export class DlmallocAllocator extends AllocatorBase {
     const u32 = this.u32;
     const req = u32[(c + 8) >>> 2]!;
     if (size !== undefined && size !== req) this.misuse('size-mismatch', `free_sized(${hex(c + HEADER)}, ${size}) of a block of ${req} bytes`, c + HEADER);
+    const parks = s < SMALL_LIMIT && u32[this.tw + (s >>> 4) + 64]! < this.tcacheMax;
+    if (this.sl !== 0 && !parks) this.verifyNeighbours(c, h, s);
     const f64 = this.f64;
     const fw = this.fw;
     f64[fw + F.liveBlocks]!--;
@@ -369,7 +414,7 @@ export class DlmallocAllocator extends AllocatorBase {
       const ti = this.tw + (s >>> 4);
       if (u32[ti + 64]! < this.tcacheMax) {
         u32[(c + 4) >>> 2] = h | TCACHED;
-        u32[(c + 8) >>> 2] = u32[ti]!;
+        u32[(c + 8) >>> 2] = ((((c + 8) >>> 12) & this.sl) ^ u32[ti]!) >>> 0;
         u32[ti] = c;
         u32[ti + 64]!++;
         return;

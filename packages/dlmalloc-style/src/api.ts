@@ -63,6 +63,15 @@ export interface DlmallocOptions {
    * is reported as `double-free` rather than `invalid-free`. 0 … 65536. Default 64.
    */
   unmapHistory: number;
+  /**
+   * Safe-linking, as glibc does: the tcache's links (chunk + 8) are stored as (link address >> 12)
+   * XOR next (glibc 2.32's PROTECT_PTR) and a popped link must name a parked chunk of the list's
+   * size inside the heap; and a chunk taken out of a bin must have neighbours that point back at
+   * it (glibc's "corrupted double-linked list" check) — else `corrupted-link`, before anything
+   * changes. Stops free-list poisoning and unsafe unlink through forged links (the attack
+   * matrix); the cost is in bench/plans/safe-linking.json's record. Default false.
+   */
+  safeLinking: boolean;
 }
 
 export const DEFAULT_OPTIONS: Readonly<DlmallocOptions> = Object.freeze({
@@ -73,4 +82,5 @@ export const DEFAULT_OPTIONS: Readonly<DlmallocOptions> = Object.freeze({
   tcache: 7,
   releaseThreshold: 64 * 1024,
   unmapHistory: 64,
+  safeLinking: false,
 });

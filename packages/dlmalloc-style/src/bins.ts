@@ -16,6 +16,9 @@
  * change of a bin's first chunk, so first fit finds the lowest first chunk above a bin in
  * O(log NBINS). A chunk is its bin's first exactly when its bk is the bin head (a fake chunk in
  * the state page), which is how unlink and replace notice it.
+ * Safe unlinking (option safeLinking): unlink and replace first check that c's neighbours point
+ * back at it, fd(bk(c)) = c and bk(fd(c)) = c, as glibc's "corrupted double-linked list" check,
+ * and report a forged link through `onCorrupt` before writing anything.
  * Invariants: bitmap bit i ⇔ fd(f_i) ≠ f_i; every chunk in bin i is free and binIndex(size) = i;
  * the order above holds.
  */
@@ -37,6 +40,12 @@ export class Bins {
   readonly lowest: LowestIndex | null;
   /** Next fit only: the free-size tree (roving.ts), told of every chunk that enters a bin; set by the allocator. */
   roving: RovingIndex | null = null;
+  /** Safe unlinking on (set by the allocator from its safeLinking option). */
+  safe = false;
+  /** Reports a chunk whose neighbours do not point back at it (the allocator raises corrupted-link). */
+  onCorrupt: (c: number, fd: number, bk: number) => never = (c, fd, bk) => {
+    throw new Error(`bin links of ${c} are damaged (fd ${fd}, bk ${bk})`);
+  };
 
   constructor(
     /** The view of the buffer (the allocator replaces it, and the index's, when views are remade). */
@@ -117,11 +126,20 @@ export class Bins {
     if (this.roving !== null) this.roving.raise(c, s);
   }
 
+  /** Safe unlinking: throws through onCorrupt unless c's neighbours in its bin point back at it. */
+  verify(c: number): void {
+    const u32 = this.u32;
+    const fd = u32[(c + 8) >>> 2]!;
+    const bk = u32[(c + 12) >>> 2]!;
+    if (u32[(fd + 12) >>> 2] !== c || u32[(bk + 8) >>> 2] !== c) this.onCorrupt(c, fd, bk);
+  }
+
   /** Takes free chunk c of size s out of its bin. */
   unlink(c: number, s: number): void {
     const u32 = this.u32;
     const fd = u32[(c + 8) >>> 2]!;
     const bk = u32[(c + 12) >>> 2]!;
+    if (this.safe && (u32[(fd + 12) >>> 2] !== c || u32[(bk + 8) >>> 2] !== c)) this.onCorrupt(c, fd, bk);
     u32[(fd + 12) >>> 2] = bk;
     u32[(bk + 8) >>> 2] = fd;
     if (fd === bk) {
@@ -136,6 +154,7 @@ export class Bins {
     const u32 = this.u32;
     const fd = u32[(c + 8) >>> 2]!;
     const bk = u32[(c + 12) >>> 2]!;
+    if (this.safe && (u32[(fd + 12) >>> 2] !== c || u32[(bk + 8) >>> 2] !== c)) this.onCorrupt(c, fd, bk);
     u32[(r + 8) >>> 2] = fd;
     u32[(r + 12) >>> 2] = bk;
     u32[(fd + 12) >>> 2] = r;

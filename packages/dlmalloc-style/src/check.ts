@@ -108,7 +108,7 @@ export function checkHeap(a: DlmallocAllocator): void {
   // The tcache.
   for (let k = 1; k < 64; k++) {
     let n = 0;
-    for (let x = u32[a.tw + k]!; x !== 0; x = u32[(x + 8) >>> 2]!) {
+    for (let x = u32[a.tw + k]!; x !== 0; x = a.revealTcache(x)) {
       if (!cached.has(x)) bad(`tcache list ${k * 16} holds ${hex(x)}, which is not a tcached chunk of the heap (or is listed twice)`);
       cached.delete(x);
       if (size(x) !== k * 16) bad(`tcache list ${k * 16} holds ${hex(x)} of size ${size(x)}`);

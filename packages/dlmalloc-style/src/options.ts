@@ -44,6 +44,7 @@ export function resolveOptions(given: Partial<DlmallocOptions> = {}): ResolvedOp
   intIn('tcache', o.tcache, 255);
   intIn('releaseThreshold', o.releaseThreshold, 2 ** 32 - 1);
   intIn('unmapHistory', o.unmapHistory, 65536);
+  if (typeof o.safeLinking !== 'boolean') fail('safeLinking', 'a boolean', o.safeLinking);
   return {
     options: Object.freeze(o),
     policy: POLICIES[o.policy],

@@ -178,6 +178,7 @@ function nextFitFrom(a: DlmallocAllocator, from: number, top: number, nb: number
 /** Takes free chunk c (in a bin, size ≥ nb) for nb bytes; the remainder goes back to a bin. */
 function takeFree(a: DlmallocAllocator, c: number, nb: number): number {
   const u32 = a.u32;
+  if (a.bins.safe) a.bins.verify(c); // before split() writes the remainder's header
   const s = (u32[(c + 4) >>> 2]! & ~15) >>> 0;
   if (s === nb) {
     a.bins.unlink(c, s);

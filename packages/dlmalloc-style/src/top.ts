@@ -92,7 +92,7 @@ export function consolidate(a: DlmallocAllocator): boolean {
       const ti = a.tw + k;
       for (let c = a.u32[ti]!; c !== 0; c = a.u32[ti]!) {
         const u32 = a.u32;
-        u32[ti] = u32[(c + 8) >>> 2]!;
+        u32[ti] = a.revealTcache(c);
         u32[ti + 64]!--;
         u32[(c + 4) >>> 2]! &= ~TCACHED;
         a.freeChunk(c, k << 4);

@@ -11,11 +11,12 @@ test('bad options are rejected with the option named', () => {
   assert.throws(() => createDlmallocAllocator(space, { mmapThreshold: 'auto' as never }), /mmapThreshold/);
   assert.throws(() => createDlmallocAllocator(space, { trimThreshold: 1.5 }), /trimThreshold/);
   assert.throws(() => createDlmallocAllocator(space, { topPad: 2 ** 31 }), /topPad/);
+  assert.throws(() => createDlmallocAllocator(space, { safeLinking: 1 as never }), /safeLinking/);
   assert.throws(() => createDlmallocAllocator(space, { mmapTreshold: 5 } as never), /mmapTreshold/);
 });
 
 test('defaults are glibc\'s and the identity carries them', () => {
-  assert.equal(DEFAULT_OPTIONS, { policy: 'best-fit', mmapThreshold: 'dynamic', trimThreshold: 'dynamic', topPad: 131072, tcache: 7, releaseThreshold: 65536, unmapHistory: 64 });
+  assert.equal(DEFAULT_OPTIONS, { policy: 'best-fit', mmapThreshold: 'dynamic', trimThreshold: 'dynamic', topPad: 131072, tcache: 7, releaseThreshold: 65536, unmapHistory: 64, safeLinking: false });
   const a = createDlmallocAllocator(createAddressSpace({ size: 64 * 2 ** 20 }));
   assert.is(a.identity.parameters['policy'], 'best-fit');
   assert.is(a.mmapThreshold, 131072);
