@@ -80,6 +80,7 @@ export class BuddyFrames {
   private readonly heads: Int32Array;
   private readonly counts: Int32Array;
   private inUse = 0;
+  private peak = 0;
 
   constructor(totalFrames: number, options: BuddyFramesOptions = {}) {
     if (!Number.isSafeInteger(totalFrames) || totalFrames < 1 || totalFrames > MAX_FRAMES) {
@@ -118,6 +119,16 @@ export class BuddyFrames {
     return this.inUse;
   }
 
+  /** The most frames in use at once since the frames were made (or since `resetPeak`). */
+  get peakInUse(): number {
+    return this.peak;
+  }
+
+  /** Starts the peak again from the frames in use now. */
+  resetPeak(): void {
+    this.peak = this.inUse;
+  }
+
   /** Frames in free blocks. */
   get framesFree(): number {
     return this.totalFrames - this.inUse;
@@ -146,6 +157,7 @@ export class BuddyFrames {
     }
     this.state[pfn] = ALLOCATED + order;
     this.inUse += 1 << order;
+    if (this.inUse > this.peak) this.peak = this.inUse;
     return pfn;
   }
 

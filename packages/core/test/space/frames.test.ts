@@ -67,7 +67,11 @@ test('exhaustion returns -1 and freeing recovers every order', () => {
   assert.is(f.largestFreeOrder(), -1);
   assert.is(f.unusableIndex(0), 1, 'no free memory: all unusable');
   for (const p of got) f.free(p, 0);
+  assert.is(f.peakInUse, 64, 'the peak stays after the frees');
+  f.resetPeak();
+  assert.is(f.peakInUse, 0);
   assert.is(f.alloc(6), 0, 'the whole area again');
+  assert.is(f.peakInUse, 64);
   f.check();
 });
 
