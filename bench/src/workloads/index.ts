@@ -14,6 +14,7 @@ import { fifo } from './fifo.js';
 import { adversary } from './adversary.js';
 import { larson } from './larson.js';
 import { producerConsumer } from './producer-consumer.js';
+import { phaseChange } from './phase-change.js';
 
 export type { Workload, WorkloadOptions } from './api.js';
 export { DEFAULT_SEED } from './api.js';
@@ -26,8 +27,9 @@ export { fifo, FIFO } from './fifo.js';
 export { adversary, ADVERSARY } from './adversary.js';
 export { larson, LARSON } from './larson.js';
 export { producerConsumer, PRODUCER_CONSUMER } from './producer-consumer.js';
+export { phaseChange, PHASE_CHANGE } from './phase-change.js';
 
-const WORKLOADS = new Map<string, Workload>([churn, histogram, rampDrain, lifo, fifo, adversary, larson, producerConsumer].map((w) => [w.name, w]));
+const WORKLOADS = new Map<string, Workload>([churn, histogram, rampDrain, lifo, fifo, adversary, larson, producerConsumer, phaseChange].map((w) => [w.name, w]));
 
 /** Names of the built-in workloads, in a stable order. */
 export function workloadNames(): string[] {

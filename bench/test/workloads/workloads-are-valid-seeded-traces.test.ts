@@ -4,7 +4,7 @@ import { eventsOf, parseTrace, type TraceEvent } from '@heaplab/core';
 import { workload, workloadNames, HISTOGRAM, LIFO, FIFO, ADVERSARY, LARSON, PRODUCER_CONSUMER } from '../../src/workloads/index.js';
 import { runCli } from '../helpers/run-cli.js';
 
-const OTHERS = ['histogram', 'ramp-drain', 'lifo', 'fifo', 'adversary', 'larson', 'producer-consumer'];
+const OTHERS = ['histogram', 'ramp-drain', 'lifo', 'fifo', 'adversary', 'larson', 'producer-consumer', 'phase-change'];
 
 /** Replays the events on a model: every free names a live id, no live id is allocated again. */
 function model(events: readonly TraceEvent[]) {
