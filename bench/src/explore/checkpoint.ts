@@ -37,15 +37,15 @@ export interface Checkpoint<L> {
   event: number;
   /** Page numbers kept, ascending, and their bytes (a page equal to the previous checkpoint's shares its array). */
   pages: Int32Array;
-  data: Uint8Array[];
+  data: Uint32Array[];
   /** Bytes this checkpoint added (pages not shared with the previous one). */
   bytes: number;
   graph: RunGraph<L>;
 }
 
-function pageBytes(space: AddressSpace): Uint8Array {
+function words(space: AddressSpace): Uint32Array {
   if (!(space.flags instanceof Uint8Array) || space.flags.length * space.pageSize !== space.size) throw new RangeError('explore: checkpoints need a flat space (at most 4 GiB, one buffer)');
-  return new Uint8Array(space.buffer);
+  return space.u32;
 }
 
 /** Pages that may hold data: the header's, then mapped pages that are writable or resident. */
@@ -61,40 +61,37 @@ function dataPages(space: AddressSpace): number[] {
   return out;
 }
 
-function isZero(u8: Uint8Array, start: number, n: number): boolean {
-  const w = new Uint32Array(u8.buffer, u8.byteOffset + start, n >>> 2);
-  for (let i = 0; i < w.length; i++) if (w[i] !== 0) return false;
+function isZero(u32: Uint32Array, w0: number, n: number): boolean {
+  for (let i = w0; i < w0 + n; i++) if (u32[i] !== 0) return false;
   return true;
 }
 
-function equalPage(a: Uint8Array, u8: Uint8Array, start: number): boolean {
-  const x = new Uint32Array(a.buffer, a.byteOffset, a.length >>> 2);
-  const y = new Uint32Array(u8.buffer, u8.byteOffset + start, a.length >>> 2);
-  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+function equalPage(a: Uint32Array, u32: Uint32Array, w0: number): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== u32[w0 + i]) return false;
   return true;
 }
 
 /** Takes a checkpoint of a run after `event` events; `previous` (the last checkpoint) lends unchanged pages. */
 export function takeCheckpoint<L>(graph: RunGraph<L>, event: number, previous: Checkpoint<L> | null): Checkpoint<L> {
   const space = graph.space;
-  const u8 = pageBytes(space);
-  const ps = space.pageSize;
+  const u32 = words(space);
+  const pw = space.pageSize >>> 2;
   const pages: number[] = [];
-  const data: Uint8Array[] = [];
+  const data: Uint32Array[] = [];
   let bytes = 0;
   let k = 0;
   for (const p of dataPages(space)) {
-    const start = p * ps;
-    if (isZero(u8, start, ps)) continue;
-    let kept: Uint8Array | null = null;
+    const w0 = p * pw;
+    if (isZero(u32, w0, pw)) continue;
+    let kept: Uint32Array | null = null;
     if (previous !== null) {
       const prev = previous.pages;
       while (k < prev.length && prev[k]! < p) k++;
-      if (k < prev.length && prev[k] === p && equalPage(previous.data[k]!, u8, start)) kept = previous.data[k]!;
+      if (k < prev.length && prev[k] === p && equalPage(previous.data[k]!, u32, w0)) kept = previous.data[k]!;
     }
     if (kept === null) {
-      kept = u8.slice(start, start + ps);
-      bytes += ps;
+      kept = u32.slice(w0, w0 + pw);
+      bytes += space.pageSize;
     }
     pages.push(p);
     data.push(kept);
@@ -113,10 +110,10 @@ function bindChain(top: Allocator): void {
  */
 export function restoreCheckpoint<L>(space: AddressSpace, c: Checkpoint<L>): RunGraph<L> {
   if (c.graph.space.buffer !== space.buffer) throw new RangeError('explore: a checkpoint restores only into the space it was taken of');
-  const u8 = pageBytes(space);
-  const ps = space.pageSize;
-  for (const p of dataPages(space)) u8.fill(0, p * ps, (p + 1) * ps);
-  for (let k = 0; k < c.pages.length; k++) u8.set(c.data[k]!, c.pages[k]! * ps);
+  const u32 = words(space);
+  const pw = space.pageSize >>> 2;
+  for (const p of dataPages(space)) u32.fill(0, p * pw, (p + 1) * pw);
+  for (let k = 0; k < c.pages.length; k++) u32.set(c.data[k]!, c.pages[k]! * pw);
   const graph = cloneGraph(c.graph, new Set<object>([space.buffer]));
   bindChain(graph.top);
   return graph;

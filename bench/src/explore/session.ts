@@ -1,13 +1,20 @@
 /*
- * The explorer's model: one event store, one to four runs (an allocator each, under a tracing
- * wrapper so blocks keep their sites, over a space of its own), a cursor that any event can be
+ * The explorer's model: one event store, one to four runs (an allocator each, with the wrappers
+ * its spec names, over a space of its own), a cursor that any event can be
  * sought to, and what the page shows at the cursor. No DOM: the page (bench/web) drives it, and
  * the tests drive it in Node.
  *
  * A run applies events as `heaplab who` does (step-replay.ts: the event's site is set before each
- * allocation, frees of unknown ids are skipped), so its ownership answers are who's. Like the
- * replay engine it writes the first and last byte of each new block, so residency reads as a
- * program's would.
+ * allocation, frees of unknown ids are skipped), so the blocks, and so its ownership answers, are
+ * who's. It keeps no tracing wrapper (who puts one on top to remember sites: it made each event
+ * several times dearer and each checkpoint a copy of its tables): a block's site comes from the
+ * event store's lifetimes, found from the block's trace id. Like the replay engine's footprint
+ * runs it writes the first and last byte of each new block and one byte in each page between,
+ * so residency reads as a program's would.
+ *
+ * Live blocks: `graph.live` maps a trace id to its lifetime number; the block's address is
+ * `ptrOf[life]` (the first pass records it, and a run replaying from a checkpoint makes the same
+ * blocks at the same addresses: the allocators are deterministic) and its size the lifetime's.
  *
  * First pass (`prepare`): every run goes from event 0 to the end, recording per event its live
  * bytes, resident pages and mapped pages, each lifetime's address, and a checkpoint
@@ -22,7 +29,7 @@
  */
 
 import {
-  EV_CALLOC, EV_FREE, EV_MALLOC, EV_MEMALIGN, EV_REALLOC, createAddressSpace, createTracingAllocator, setAllocationSite, whoOwns,
+  EV_CALLOC, EV_FREE, EV_MALLOC, EV_MEMALIGN, EV_REALLOC, createAddressSpace, setAllocationSite, whoOwns,
   type AddressSpace, type Allocator, type Inspection, type Ownership,
 } from '@heaplab/core';
 import { restoreCheckpoint, takeCheckpoint, type Checkpoint, type RunGraph } from './checkpoint.js';
@@ -32,14 +39,6 @@ import type { EventStore } from './events.js';
 const RESIDENT_PAGES = 13;
 const MAPPED_PAGES = 13;
 const TOUCH = 0x5a;
-
-/** A live block of a run, by trace id. */
-export interface LiveBlock {
-  ptr: number;
-  size: number;
-  /** Its lifetime number (EventStore.birthOf). */
-  life: number;
-}
 
 /** How to make one run's allocator over its space (the leaf and any wrappers of its spec). */
 export interface RunSpec {
@@ -59,11 +58,11 @@ export interface SessionOptions {
 /** One allocator's run through the events. */
 export class Run {
   readonly space: AddressSpace;
-  graph: RunGraph<Map<number, LiveBlock>>;
+  graph: RunGraph<Map<number, number>>;
   /** Events applied. */
   event = 0;
   failures = 0;
-  readonly checkpoints: Checkpoint<Map<number, LiveBlock>>[] = [];
+  readonly checkpoints: Checkpoint<Map<number, number>>[] = [];
   live: Float64Array;
   resident: Uint32Array;
   mapped: Uint32Array;
@@ -76,8 +75,7 @@ export class Run {
     spaceBytes: number,
   ) {
     this.space = createAddressSpace({ size: spaceBytes });
-    const top = createTracingAllocator(spec.make(this.space), { chunkEvents: 64, onChunk: () => {} });
-    this.graph = { space: this.space, top, live: new Map() };
+    this.graph = { space: this.space, top: spec.make(this.space), live: new Map() };
     const n = store.count;
     this.live = new Float64Array(n + 1);
     this.resident = new Uint32Array(n + 1);
@@ -92,29 +90,31 @@ export class Run {
   /** The leaf allocator's registry name. */
   get name(): string {
     let a: Allocator = this.graph.top;
-    while ((a as { inner?: Allocator }).inner) a = (a as { inner: Allocator }).inner;
+    while ((a as unknown as { inner?: Allocator }).inner) a = (a as unknown as { inner: Allocator }).inner;
     return a.identity.name;
   }
 
-  /** Applies events [this.event, to); `record` stores the series (first pass only). */
+  /** Applies events [this.event, to); `record` stores the series and addresses (first pass only). */
   advance(to: number, record: boolean): void {
     const s = this.store;
     const a = this.graph.top;
     const live = this.graph.live;
+    const ptrOf = this.ptrOf;
     const space = this.space;
     const i32 = space.i32;
     const f64 = space.f64;
+    const ps = space.pageSize;
     let bytes = this.event === 0 ? 0 : this.live[this.event]!;
     for (let e = this.event; e < to; e++) {
       const kind = s.kind[e]!;
       const id = s.id[e]!;
       const size = s.size[e]!;
       if (kind === EV_FREE) {
-        const b = live.get(id);
-        if (b) {
-          a.free(b.ptr);
+        const l = live.get(id);
+        if (l !== undefined) {
+          a.free(ptrOf[l]!);
           live.delete(id);
-          bytes -= b.size;
+          bytes -= s.bytes[l]!;
         }
       } else {
         let p = 0;
@@ -125,29 +125,31 @@ export class Run {
         else if (kind === EV_MEMALIGN) p = a.memalign(s.arg[e]!, size);
         else if (kind === EV_REALLOC) {
           const old = s.arg[e]!;
-          const b = old === 0 ? undefined : live.get(old);
-          if (old !== 0 && !b) skip = true;
+          const l = old === 0 ? undefined : live.get(old);
+          if (old !== 0 && l === undefined) skip = true;
           else {
-            p = a.realloc(b ? b.ptr : 0, size);
-            if (b && (size === 0 || p !== 0)) {
+            p = a.realloc(l !== undefined ? ptrOf[l]! : 0, size);
+            if (l !== undefined && (size === 0 || p !== 0)) {
               live.delete(old);
-              bytes -= b.size;
+              bytes -= s.bytes[l]!;
             }
             if (size === 0) skip = true;
           }
         } else skip = true;
         if (!skip) {
           const life = s.birthOf[e]!;
+          if (record && life >= 0) ptrOf[life] = p;
           if (p === 0) this.failures++;
           else {
-            if (id !== 0) live.set(id, { ptr: p, size, life });
+            if (id !== 0 && life >= 0) live.set(id, life);
             bytes += size;
             if (size > 0) {
               space.store8(p, TOUCH);
-              if (size > 1) space.store8(p + size - 1, TOUCH);
+              const last = p + size - 1;
+              for (let q = (Math.floor(p / ps) + 1) * ps; q < last; q += ps) space.store8(q, TOUCH);
+              if (last !== p) space.store8(last, TOUCH);
             }
           }
-          if (record && life >= 0) this.ptrOf[life] = p;
         }
       }
       if (record) {
@@ -158,6 +160,12 @@ export class Run {
     }
     setAllocationSite(null);
     this.event = to;
+  }
+
+  /** The live block (as the run's outermost allocator hands it out) starting at `base`: its lifetime, or −1. */
+  lifeAt(base: number): number {
+    for (const l of this.graph.live.values()) if (this.ptrOf[l] === base) return l;
+    return -1;
   }
 
   /** Moves to event e: forward by replay when close, else from the nearest checkpoint. */
@@ -213,9 +221,9 @@ export class Session {
   async prepare(onProgress: (run: number, event: number) => void | Promise<void> = () => {}): Promise<void> {
     const n = this.store.count;
     for (const [i, r] of this.runs.entries()) {
-      let prev: Checkpoint<Map<number, LiveBlock>> | null = null;
+      let prev: Checkpoint<Map<number, number>> | null = null;
       for (let e = 0; ; e += this.every) {
-        const c = takeCheckpoint(r.graph, e, prev);
+        const c: Checkpoint<Map<number, number>> = takeCheckpoint(r.graph, e, prev);
         r.checkpoints.push(c);
         prev = c;
         if (e >= n) break;
@@ -233,10 +241,16 @@ export class Session {
     this.cursor = e;
   }
 
-  /** Who owns `addr` in run i at the cursor, and what its allocator says there. */
-  pointAt(i: number, addr: number): { ownership: Ownership; inspection: Inspection | undefined } {
+  /**
+   * Who owns `addr` in run i at the cursor (whoOwns), the block's allocation site and lifetime
+   * (from the events: −1 when no live block holds it), and what the allocator says there.
+   */
+  pointAt(i: number, addr: number): { ownership: Ownership; site: string | null; life: number; inspection: Inspection | undefined } {
     const r = this.runs[i]!;
-    return { ownership: whoOwns(r.space, addr), inspection: r.top.inspect?.(addr) };
+    const ownership = whoOwns(r.space, addr);
+    const life = ownership.block ? r.lifeAt(ownership.block.base) : -1;
+    const s = life >= 0 ? this.store.lifeSite[life]! : -1;
+    return { ownership, site: s >= 0 ? (this.store.sites[s] ?? null) : null, life, inspection: r.top.inspect?.(addr) };
   }
 
   /** M1–M4 of run i over events up to e. */
