@@ -3,7 +3,9 @@
  * contract, identities. Types only; behaviour lives in the other files.
  *
  * Glossary (one word, one meaning, across every package):
- * - address: a byte offset into the space's buffer, 0 … size − 1; 0 is NULL.
+ * - address: a byte offset into the space, 0 … size − 1 (below 2^47); 0 is NULL. In a flat space
+ *   (≤ 4 GiB) it is also an offset into the buffer; in a paged one it is virtual.
+ * - frame: a page of physical memory of a paged space, numbered by pfn.
  * - page: the space's unit of mapping and protection (4 KiB by default, 64 KiB as a wasm option).
  * - mapping: a run of pages made by one `mmap` (or the heap segment), with one protection and one owner.
  * - heap segment: the pages from `start_brk` up to the program break, grown and shrunk with brk/sbrk.
@@ -49,7 +51,13 @@ export type Backing = 'array' | 'shared' | 'wasm';
 
 /** Options of `createAddressSpace`. */
 export interface SpaceOptions {
-  /** Size of the space in bytes, a multiple of the page size, at most 4 GiB. Default 4 GiB. */
+  /**
+   * Size of the space in bytes, a multiple of the page size, at most 2^47 (128 TiB, a Linux
+   * x86-64 process's user space). Default 4 GiB. Up to 4 GiB (without `physical`) the space is
+   * flat: an address is an offset into one buffer. Above, it is paged: sparse page tables map
+   * virtual pages to frames of physical memory, so it costs what it touches (core README,
+   * "64-bit and paged spaces"); a paged space takes only `backing: 'array'`.
+   */
   size: number;
   /** Page size: 4096 or 65536 (wasm pages). Default 4096. */
   pageSize: number;
@@ -60,6 +68,35 @@ export interface SpaceOptions {
   backing: Backing;
   /** With `backing: 'wasm'`: use this memory instead of making one. It is grown to `size`. Default none. */
   memory?: WasmMemory;
+  /**
+   * Bytes of physical memory (RAM) under the space, a multiple of the page size, 16 pages to
+   * 4 GiB. Setting it makes the space paged at any size, with strict commit accounting (writable
+   * mappings and brk growth beyond the frames fail with ENOMEM at mmap/brk time) and a direct map
+   * of every frame at the top of the space (`space.directMapBase`) for kernel allocators
+   * (`takeFrames`, `returnFrames`, `mapFrames`). Default none: a paged space then has up to 4 GiB
+   * of frames, taken at first touch, and no direct map.
+   */
+  physical?: number;
+}
+
+/** Physical memory figures of a paged space (`SpaceStats.frames`). Counts are frames (pages). */
+export interface FrameStats {
+  /** Frames of physical memory. */
+  total: number;
+  /** Frames in use: held by pages plus taken by kernel allocators. */
+  inUse: number;
+  /** Free frames (total − inUse). */
+  free: number;
+  /** Frames taken with `takeFrames` (kernel allocators). */
+  taken: number;
+  /** Pages charged by commit accounting (writable pages, and read-only pages holding a frame). */
+  charged: number;
+  /** Free blocks per order 0 … maxOrder, as a line of /proc/buddyinfo. */
+  freePerOrder: number[];
+  /** The largest order a free block has (−1: none free). */
+  largestFreeOrder: number;
+  /** Bytes of the page tables and frame lists, held in JavaScript outside the space. */
+  tableBytes: number;
 }
 
 /** Figures of the space, as now and as peaks since creation. Bytes unless named otherwise. */
@@ -78,6 +115,8 @@ export interface SpaceStats {
   startBrk: number;
   /** Calls made on the space, by kind. */
   calls: { brk: number; mmap: number; munmap: number; mprotect: number; madvise: number };
+  /** Physical memory of a paged space (absent for a flat space). */
+  frames?: FrameStats;
 }
 
 /** One line of `maps()`: a run of pages with one protection and one owner. */

@@ -16,11 +16,21 @@
  *
  * Residency is measured by the space (residency.ts), never taken from allocators' bookkeeping.
  * Pages the host never touched are known from Linux (host-pages.ts) and never read.
+ *
+ * Two kinds of space share this class and its contract:
+ *   flat   (size ≤ 4 GiB, no `physical`): the layout above, address = buffer offset, raw typed
+ *          views, any backing. Every method below runs its flat code.
+ *   paged  (size > 4 GiB up to 2^47, or `physical` set): virtual addresses map through sparse
+ *          page tables to frames of a separate physical buffer (paged-kernel.ts); `buffer` and
+ *          the raw views (u8 … dv) then cover only a small header holding the owner table and
+ *          counters, `flags`/`pageOwner`/`bitmap` are empty, and allocators go through `raw`
+ *          (PagedMemory). Each public method tests `this.kernel` once and hands the work to it.
+ *          Only `backing: 'array'`; a paged space cannot be attached from another thread.
  */
 
 import type { Backing, Identity, Mapping, SpaceOptions, SpaceStats, Allocator, WasmMemory } from '../api.js';
 import { MADV_DONTNEED, MAP_FIXED, MAP_FIXED_NOREPLACE } from '../api.js';
-import { KernelError, SegmentationFault, hex } from '../errors.js';
+import { ConfigError, KernelError, SegmentationFault, hex } from '../errors.js';
 import {
   COUNTER, H, LAYOUT_VERSION, MAGIC, PAGE_HEAP, PAGE_MAPPED, PAGE_READ, PAGE_RESIDENT, PAGE_START,
   PAGE_WRITE, computeLayout, protToFlags, type Layout,
@@ -32,9 +42,15 @@ import { collectMappings, formatMaps } from './maps.js';
 import { compareRun, sampleResidency } from './residency.js';
 import { HostPages } from './host-pages.js';
 import { FlatMemory, type RawMemory } from './memory.js';
+import { MAX_PHYSICAL, PAGED_LOW_BYTES, PagedKernel } from './paged-kernel.js';
+import type { BuddyFrames } from './frames.js';
 import { whoOwns, type Ownership } from '../registry/who-owns.js';
 
 const GiB = 2 ** 30;
+/** The largest space: a Linux x86-64 process's user address space. */
+export const MAX_SPACE_SIZE = 2 ** 47;
+/** Bytes of a paged space's header buffer: the counters and the owner table (layout.ts), no page tables. */
+const PAGED_HEADER_BYTES = 36864;
 
 /** A page that may hold a written byte: RESIDENT, or mapped writable. */
 function mayHoldWrites(f: number): boolean {
@@ -88,6 +104,8 @@ export class AddressSpace {
   bitmap!: Uint32Array;
   /** @internal */
   readonly owners: OwnerTable;
+  /** @internal The kernel of a paged space (paged-kernel.ts); undefined for a flat space. */
+  readonly kernel: PagedKernel | undefined;
   private readonly layout: Layout;
   private lock!: SpaceLock;
   private readonly listeners: ((space: AddressSpace) => void)[] = [];
@@ -101,31 +119,44 @@ export class AddressSpace {
    */
   static askHostPages = true;
 
-  private constructor(buffer: ArrayBuffer | SharedArrayBuffer, memory: WasmMemory | undefined, init?: { size: number; pageSize: number; backing: Backing }) {
+  private constructor(buffer: ArrayBuffer | SharedArrayBuffer, memory: WasmMemory | undefined, init?: { size: number; pageSize: number; backing: Backing; paged?: boolean; physical?: number }) {
     this.memory = memory;
     this.bindViews(buffer);
-    this.raw = new FlatMemory(this);
-    if (init) {
-      this.layout = computeLayout(init.size, init.pageSize);
-      const u32 = this.u32;
-      u32[H.magic] = MAGIC;
-      u32[H.version] = LAYOUT_VERSION;
-      u32[H.pageSize] = init.pageSize;
-      u32[H.pageCount] = this.layout.pageCount;
-      u32[H.headerPages] = this.layout.headerBytes / init.pageSize;
-      u32[H.startBrk] = this.layout.headerBytes;
-      u32[H.brk] = this.layout.headerBytes;
-      u32[H.mmapBase] = this.layout.pageCount;
-      u32[H.freeAreaCache] = this.layout.pageCount;
-      u32[H.ownerCount] = 1;
-      u32[H.pid] = 1000 + Math.floor(Math.random() * 30000);
-      u32[H.backing] = BACKINGS[init.backing];
-    } else {
-      const u32 = this.u32;
+    const u32 = this.u32;
+    if (!init) {
       if (u32[H.magic] !== MAGIC || u32[H.version] !== LAYOUT_VERSION) {
         throw new KernelError('EINVAL', 'attach', 'the buffer holds no heaplab address space (bad magic or layout version)');
       }
-      this.layout = computeLayout(u32[H.pageCount]! * u32[H.pageSize]!, u32[H.pageSize]!);
+      if (u32[H.pageCount] === 0) throw new KernelError('EINVAL', 'attach', 'a paged space cannot be attached from another thread');
+    }
+    this.layout = !init
+      ? computeLayout(u32[H.pageCount]! * u32[H.pageSize]!, u32[H.pageSize]!)
+      : init.paged
+        ? {
+          pageSize: init.pageSize, pageShift: Math.log2(init.pageSize), pageCount: init.size / init.pageSize,
+          flagsOffset: 0, ownerOffset: 0, bitmapOffset: 0, headerBytes: PAGED_LOW_BYTES,
+        }
+        : computeLayout(init.size, init.pageSize);
+    if (init?.paged) {
+      this.kernel = new PagedKernel(this, init.size, init.pageSize, init.physical);
+      this.raw = this.kernel.memory;
+    } else {
+      this.kernel = undefined;
+      this.raw = new FlatMemory(this);
+    }
+    if (init) {
+      u32[H.magic] = MAGIC;
+      u32[H.version] = LAYOUT_VERSION;
+      u32[H.pageSize] = init.pageSize;
+      u32[H.pageCount] = init.paged ? 0 : this.layout.pageCount;
+      u32[H.headerPages] = this.layout.headerBytes / init.pageSize;
+      u32[H.startBrk] = this.layout.headerBytes;
+      u32[H.brk] = this.layout.headerBytes;
+      u32[H.mmapBase] = init.paged ? 0 : this.layout.pageCount;
+      u32[H.freeAreaCache] = init.paged ? 0 : this.layout.pageCount;
+      u32[H.ownerCount] = 1;
+      u32[H.pid] = 1000 + Math.floor(Math.random() * 30000);
+      u32[H.backing] = BACKINGS[init.backing];
     }
     const l = this.layout;
     this.pageSize = l.pageSize;
@@ -139,17 +170,23 @@ export class AddressSpace {
     this.bindTables();
   }
 
-  /** Makes a new space. Untouched pages of the backing cost no memory, so the whole size is allocated up front. */
+  /**
+   * Makes a new space. Untouched pages of the backing cost no memory, so the whole size is
+   * allocated up front. A space larger than 4 GiB or with `physical` is paged (see the top of
+   * this file and paged-kernel.ts).
+   */
   static create(options: Partial<SpaceOptions> = {}): AddressSpace {
     const size = options.size ?? 4 * GiB;
     const pageSize = options.pageSize ?? 4096;
     const backing = options.backing ?? (options.memory ? 'wasm' : 'array');
+    const physical = options.physical;
     if (pageSize !== 4096 && pageSize !== 65536) {
       throw new KernelError('EINVAL', 'createAddressSpace', `pageSize must be 4096 or 65536, got ${pageSize}`);
     }
-    if (!isUint(size) || size % pageSize !== 0 || size > 4 * GiB) {
-      throw new KernelError('EINVAL', 'createAddressSpace', `size must be a multiple of the page size (${pageSize}) and at most 4 GiB, got ${size}`);
+    if (!isUint(size) || size % pageSize !== 0 || size > MAX_SPACE_SIZE) {
+      throw new KernelError('EINVAL', 'createAddressSpace', `size must be a multiple of the page size (${pageSize}) and at most 2^47 (128 TiB), got ${size}`);
     }
+    if (size > 4 * GiB || physical !== undefined) return AddressSpace.createPaged(size, pageSize, backing, physical);
     const headerBytes = computeLayout(size, pageSize).headerBytes;
     if (size < headerBytes + 2 * pageSize) {
       throw new KernelError('EINVAL', 'createAddressSpace', `size ${size} leaves no room beside the ${headerBytes}-byte header`);
@@ -166,6 +203,20 @@ export class AddressSpace {
     }
     const buffer = backing === 'shared' ? new SharedArrayBuffer(size) : new ArrayBuffer(size);
     return new AddressSpace(buffer, undefined, { size, pageSize, backing });
+  }
+
+  private static createPaged(size: number, pageSize: number, backing: Backing, physical: number | undefined): AddressSpace {
+    if (backing !== 'array') {
+      throw new ConfigError('backing', 'createAddressSpace', `'array' for a paged space (larger than 4 GiB or with physical): shared and wasm backings hold flat spaces only, got '${String(backing)}'`);
+    }
+    if (physical !== undefined && (!isUint(physical) || physical % pageSize !== 0 || physical < 16 * pageSize || physical > MAX_PHYSICAL)) {
+      throw new KernelError('EINVAL', 'createAddressSpace', `physical must be a multiple of the page size (${pageSize}), at least 16 pages and at most 4 GiB, got ${physical}`);
+    }
+    const reserved = PAGED_LOW_BYTES + (physical ?? 0) + 16 * pageSize;
+    if (size < reserved) {
+      throw new KernelError('EINVAL', 'createAddressSpace', `size ${size} leaves no room beside the ${PAGED_LOW_BYTES}-byte low area${physical !== undefined ? ` and the ${physical}-byte direct map` : ''} (at least ${reserved})`);
+    }
+    return new AddressSpace(new ArrayBuffer(PAGED_HEADER_BYTES), undefined, { size, pageSize, backing, paged: true, physical });
   }
 
   /** Attaches to a space another thread made, from its buffer or wasm memory. */
@@ -189,6 +240,15 @@ export class AddressSpace {
 
   private bindTables(): void {
     const l = this.layout;
+    if (this.kernel !== undefined) {
+      this.flags = new Uint8Array(0);
+      this.flags32 = new Uint32Array(0);
+      this.pageOwner = new Uint16Array(0);
+      this.bitmap = new Uint32Array(0);
+      this.lock = new SpaceLock(this.i32, H.lock, false);
+      this.owners.rebind(this.u8, this.u32);
+      return;
+    }
     this.flags = new Uint8Array(this.buffer, l.flagsOffset, l.pageCount);
     this.flags32 = new Uint32Array(this.buffer, l.flagsOffset, l.pageCount >>> 2);
     this.pageOwner = new Uint16Array(this.buffer, l.ownerOffset, l.pageCount);
@@ -238,6 +298,7 @@ export class AddressSpace {
   /** Owner index of the page holding `addr` (0: none or unmapped). */
   ownerIndexAt(addr: number): number {
     if (!(addr >= 0 && addr < this.size)) return 0;
+    if (this.kernel !== undefined) return this.kernel.ownerIndexAt(addr);
     return this.pageOwner[addr >>> this.pageShift]!;
   }
 
@@ -269,12 +330,12 @@ export class AddressSpace {
 
   /** The current program break. */
   get currentBrk(): number {
-    return this.u32[H.brk]!;
+    return this.kernel !== undefined ? this.kernel.brk : this.u32[H.brk]!;
   }
 
   /** Where the heap segment starts. */
   get startBrk(): number {
-    return this.u32[H.startBrk]!;
+    return this.kernel !== undefined ? this.kernel.startBrk : this.u32[H.startBrk]!;
   }
 
   /** Sets the program break to `addr` (brk(0) just returns it). Returns the new break; ENOMEM when it cannot move there. */
@@ -297,7 +358,7 @@ export class AddressSpace {
     this.refresh();
     this.lock.acquire();
     try {
-      const old = this.u32[H.brk]!;
+      const old = this.currentBrk;
       if (increment !== 0) this.setBrk(old + increment, owner, 'sbrk');
       return old;
     } finally {
@@ -306,6 +367,7 @@ export class AddressSpace {
   }
 
   private setBrk(addr: number, owner: Identity | null | undefined, call: string): void {
+    if (this.kernel !== undefined) return this.kernel.setBrk(addr, owner, call);
     const start = this.u32[H.startBrk]!;
     const old = this.u32[H.brk]!;
     if (addr < start) throw new KernelError('ENOMEM', call, `break ${hex(addr)} below start_brk ${hex(start)}`);
@@ -351,6 +413,10 @@ export class AddressSpace {
     if (fixed && addr % this.pageSize !== 0) throw new KernelError('EINVAL', 'mmap', `MAP_FIXED address ${hex(addr)} is not page-aligned`);
     const n = Math.ceil(length / this.pageSize);
     if (n > this.pageCount) throw new KernelError('ENOMEM', 'mmap', `${length} bytes is more than the space`);
+    if (this.kernel !== undefined) {
+      this.f64[COUNTER.mmap]!++;
+      return this.kernel.mmap(addr, n, prot, flags, fixed, (flags & MAP_FIXED_NOREPLACE) !== 0 && !(flags & MAP_FIXED), owner);
+    }
     this.refresh();
     this.lock.acquire();
     try {
@@ -399,6 +465,10 @@ export class AddressSpace {
   /** Unmaps every page in [addr, addr + length) (rounded up to pages); unmapped pages inside are fine. Splits mappings. */
   munmap(addr: number, length: number): void {
     this.checkRange('munmap', addr, length);
+    if (this.kernel !== undefined) {
+      this.f64[COUNTER.munmap]!++;
+      return this.kernel.munmap(addr / this.pageSize, Math.ceil(length / this.pageSize), addr, length);
+    }
     this.refresh();
     this.lock.acquire();
     try {
@@ -419,6 +489,10 @@ export class AddressSpace {
   mprotect(addr: number, length: number, prot: number): void {
     this.checkRange('mprotect', addr, length);
     if (!isUint(prot) || prot > 7) throw new KernelError('EINVAL', 'mprotect', `bad prot ${prot}`);
+    if (this.kernel !== undefined) {
+      this.f64[COUNTER.mprotect]!++;
+      return this.kernel.mprotect(addr / this.pageSize, Math.ceil(length / this.pageSize), prot);
+    }
     this.refresh();
     this.lock.acquire();
     try {
@@ -450,6 +524,10 @@ export class AddressSpace {
   madvise(addr: number, length: number, advice: number): void {
     this.checkRange('madvise', addr, length);
     if (advice !== MADV_DONTNEED) throw new KernelError('EINVAL', 'madvise', `only MADV_DONTNEED (${MADV_DONTNEED}) is simulated, got ${advice}`);
+    if (this.kernel !== undefined) {
+      this.f64[COUNTER.madvise]!++;
+      return this.kernel.madvise(addr / this.pageSize, Math.ceil(length / this.pageSize), addr);
+    }
     this.refresh();
     this.lock.acquire();
     try {
@@ -629,6 +707,7 @@ export class AddressSpace {
 
   /** Measures residency (residency.ts) and returns the space's figures. */
   stats(): SpaceStats {
+    if (this.kernel !== undefined) return this.pagedStats(this.kernel);
     this.refresh();
     this.lock.acquire();
     try {
@@ -657,9 +736,45 @@ export class AddressSpace {
     }
   }
 
+  /** The figures of a paged space: resident pages are the frames in use, so nothing is scanned. */
+  private pagedStats(k: PagedKernel): SpaceStats {
+    k.syncResident();
+    const f = this.f64;
+    const ps = this.pageSize;
+    const frames = k.frames;
+    return {
+      mapped: f[COUNTER.mappedPages]! * ps,
+      committed: f[COUNTER.committedPages]! * ps,
+      resident: this.i32[H.residentPages]! * ps,
+      peakMapped: f[COUNTER.peakMapped]! * ps,
+      peakCommitted: f[COUNTER.peakCommitted]! * ps,
+      peakResident: f[COUNTER.peakResident]! * ps,
+      brk: k.brk,
+      startBrk: k.startBrk,
+      calls: {
+        brk: f[COUNTER.brk]!,
+        mmap: f[COUNTER.mmap]!,
+        munmap: f[COUNTER.munmap]!,
+        mprotect: f[COUNTER.mprotect]!,
+        madvise: f[COUNTER.madvise]!,
+      },
+      frames: {
+        total: frames.totalFrames,
+        inUse: frames.framesInUse,
+        free: frames.framesFree,
+        taken: k.taken,
+        charged: k.charged,
+        freePerOrder: frames.buddyinfo(),
+        largestFreeOrder: frames.largestFreeOrder(),
+        tableBytes: k.tableBytes,
+      },
+    };
+  }
+
   /** Marks page p resident (a store went through the space, or a scan found it written). */
   /** @internal */
   markResident(p: number): void {
+    if (this.kernel !== undefined) return;
     const f = this.flags[p]!;
     if (f & PAGE_RESIDENT || !(f & PAGE_MAPPED)) return;
     if (this.shared) {
@@ -673,6 +788,7 @@ export class AddressSpace {
 
   /** Every mapping, lowest first, split where protection or owner changes. */
   mappings(): Mapping[] {
+    if (this.kernel !== undefined) return this.kernel.collect(0, this.pageCount);
     this.refresh();
     return collectMappings(this, 0, this.pageCount);
   }
@@ -680,6 +796,7 @@ export class AddressSpace {
   /** The mapping holding `addr`, or null when unmapped. */
   mappingAt(addr: number): Mapping | null {
     if (!(addr >= 0 && addr < this.size)) return null;
+    if (this.kernel !== undefined) return this.kernel.mappingAt(addr);
     const p = addr >>> this.pageShift;
     if (!(this.flags[p]! & PAGE_MAPPED)) return null;
     let s = p;
@@ -707,8 +824,80 @@ export class AddressSpace {
   /** Protection of the page holding `addr` (PROT_* bits), or −1 when unmapped or outside. */
   protAt(addr: number): number {
     if (!(addr >= 0 && addr < this.size)) return -1;
-    const f = this.flags[addr >>> this.pageShift]!;
+    const f = this.kernel !== undefined ? this.kernel.pageFlags(Math.floor(addr / this.pageSize)) : this.flags[addr >>> this.pageShift]!;
     return f & PAGE_MAPPED ? (f >>> 1) & 3 : -1;
+  }
+
+  /**
+   * The flags (PAGE_* bits of layout.ts) of page `page` (address page·pageSize), for either kind
+   * of space; 0 outside the space. Reports read this instead of the flat-only `flags` table.
+   */
+  pageFlags(page: number): number {
+    if (this.kernel !== undefined) return this.kernel.pageFlags(page);
+    return page >= 0 && page < this.pageCount ? this.flags[page]! : 0;
+  }
+
+  /** True for a paged space (larger than 4 GiB, or made with `physical`). */
+  get paged(): boolean {
+    return this.kernel !== undefined;
+  }
+
+  /** The buddy frame allocator of a paged space's physical memory (frames.ts); undefined for a flat space. */
+  get frames(): BuddyFrames | undefined {
+    return this.kernel?.frames;
+  }
+
+  /** Bytes of physical memory of a paged space (its frames); undefined for a flat space. */
+  get physical(): number | undefined {
+    return this.kernel !== undefined ? this.kernel.totalFrames * this.pageSize : undefined;
+  }
+
+  /**
+   * First address of the direct map of a space made with `physical`: frame pfn is always at
+   * directMapBase + pfn·pageSize (up to the end of the space). Undefined otherwise.
+   */
+  get directMapBase(): number | undefined {
+    const k = this.kernel;
+    return k !== undefined && k.strict ? k.directMapBase : undefined;
+  }
+
+  /**
+   * alloc_pages for a kernel allocator (space made with `physical`): 2^order contiguous,
+   * zeroed frames owned by `owner`, readable and writable at directMapBase + pfn·pageSize
+   * (checked access too), counted mapped, committed and resident. Returns the first pfn, or −1
+   * when no free block of that order exists or the frames are committed to mappings.
+   */
+  takeFrames(order: number, owner?: Identity | null): number {
+    const k = this.requireDirectMap('takeFrames');
+    if (!(Number.isInteger(order) && order >= 0 && order <= k.frames.maxOrder)) {
+      throw new KernelError('EINVAL', 'takeFrames', `order must be an integer 0 … ${k.frames.maxOrder}, got ${order}`);
+    }
+    return k.takeFrames(order, this.owners.indexOf(owner));
+  }
+
+  /** __free_pages: gives back frames taken with takeFrames (same pfn and order). */
+  returnFrames(pfn: number, order: number): void {
+    this.requireDirectMap('returnFrames').returnFrames(pfn, order);
+  }
+
+  /**
+   * vmalloc's mapping: maps frames taken with takeFrames, in the order given, at consecutive
+   * pages of a free virtual range — at `addr` when non-zero (EEXIST when any page there is
+   * mapped), else found top-down as mmap does. munmap of the range leaves the frames taken.
+   * Returns the range's address.
+   */
+  mapFrames(addr: number, pfns: ArrayLike<number>, prot: number, owner?: Identity | null): number {
+    const k = this.requireDirectMap('mapFrames');
+    if (!isUint(addr) || addr % this.pageSize !== 0) throw new KernelError('EINVAL', 'mapFrames', `address ${addr} is not page-aligned`);
+    if (pfns.length === 0) throw new KernelError('EINVAL', 'mapFrames', 'no frames to map');
+    if (!isUint(prot) || prot > 7) throw new KernelError('EINVAL', 'mapFrames', `bad prot ${prot}`);
+    return k.mapFrames(addr, pfns, prot, owner);
+  }
+
+  private requireDirectMap(call: string): PagedKernel {
+    const k = this.kernel;
+    if (k === undefined || !k.strict) throw new KernelError('EINVAL', call, 'the space has no physical memory of its own: create it with `physical`');
+    return k;
   }
 
   /** True when every page of [addr, addr + length) is mapped with at least `prot`. */
@@ -716,6 +905,7 @@ export class AddressSpace {
     if (length === 0) return addr >= 0 && addr <= this.size;
     if (!(addr >= 0 && addr + length <= this.size)) return false;
     const need = PAGE_MAPPED | protToFlags(prot);
+    if (this.kernel !== undefined) return this.kernel.accessible(addr, length, need);
     const last = (addr + length - 1) >>> this.pageShift;
     for (let p = addr >>> this.pageShift; p <= last; p++) if ((this.flags[p]! & need) !== need) return false;
     return true;
@@ -730,6 +920,7 @@ export class AddressSpace {
 
   /** Checks that [addr, addr + n) may be read; throws SegmentationFault at the first byte that may not. */
   checkRead(addr: number, n: number): void {
+    if (this.kernel !== undefined) return this.kernel.check(addr, n, false);
     if (!(Number.isInteger(addr) && addr >= 0 && addr + n <= this.size)) this.fault(addr, 'read');
     const last = (addr + n - 1) >>> this.pageShift;
     for (let p = addr >>> this.pageShift; p <= last; p++) {
@@ -739,6 +930,7 @@ export class AddressSpace {
 
   /** Checks that [addr, addr + n) may be written and marks its pages resident. */
   checkWrite(addr: number, n: number): void {
+    if (this.kernel !== undefined) return this.kernel.check(addr, n, true);
     if (!(Number.isInteger(addr) && addr >= 0 && addr + n <= this.size)) this.fault(addr, 'write');
     const last = (addr + n - 1) >>> this.pageShift;
     for (let p = addr >>> this.pageShift; p <= last; p++) {
@@ -748,19 +940,42 @@ export class AddressSpace {
     }
   }
 
-  load8(addr: number): number { this.checkRead(addr, 1); return this.u8[addr]!; }
-  load16(addr: number): number { this.checkRead(addr, 2); return this.dv.getUint16(addr, true); }
-  load32(addr: number): number { this.checkRead(addr, 4); return this.dv.getUint32(addr, true); }
-  load64(addr: number): bigint { this.checkRead(addr, 8); return this.dv.getBigUint64(addr, true); }
-  store8(addr: number, v: number): void { this.checkWrite(addr, 1); this.u8[addr] = v; }
-  store16(addr: number, v: number): void { this.checkWrite(addr, 2); this.dv.setUint16(addr, v, true); }
-  store32(addr: number, v: number): void { this.checkWrite(addr, 4); this.dv.setUint32(addr, v >>> 0, true); }
-  store64(addr: number, v: bigint): void { this.checkWrite(addr, 8); this.dv.setBigUint64(addr, v, true); }
+  load8(addr: number): number { this.checkRead(addr, 1); return this.kernel !== undefined ? this.raw.u8(addr) : this.u8[addr]!; }
+  load16(addr: number): number { this.checkRead(addr, 2); return this.kernel !== undefined ? this.pagedLoad(addr, 2) : this.dv.getUint16(addr, true); }
+  load32(addr: number): number { this.checkRead(addr, 4); return this.kernel !== undefined ? this.pagedLoad(addr, 4) : this.dv.getUint32(addr, true); }
+  load64(addr: number): bigint {
+    this.checkRead(addr, 8);
+    if (this.kernel !== undefined) return BigInt(this.pagedLoad(addr, 4)) | (BigInt(this.pagedLoad(addr + 4, 4)) << 32n);
+    return this.dv.getBigUint64(addr, true);
+  }
+  store8(addr: number, v: number): void { this.checkWrite(addr, 1); if (this.kernel !== undefined) this.raw.setU8(addr, v); else this.u8[addr] = v; }
+  store16(addr: number, v: number): void { this.checkWrite(addr, 2); if (this.kernel !== undefined) this.pagedStore(addr, v, 2); else this.dv.setUint16(addr, v, true); }
+  store32(addr: number, v: number): void { this.checkWrite(addr, 4); if (this.kernel !== undefined) this.pagedStore(addr, v >>> 0, 4); else this.dv.setUint32(addr, v >>> 0, true); }
+  store64(addr: number, v: bigint): void {
+    this.checkWrite(addr, 8);
+    if (this.kernel === undefined) return this.dv.setBigUint64(addr, v, true);
+    const x = BigInt.asUintN(64, v);
+    this.pagedStore(addr, Number(x & 0xffffffffn), 4);
+    this.pagedStore(addr + 4, Number(x >> 32n), 4);
+  }
+
+  /** A little-endian load of n ≤ 4 bytes from a paged space, byte by byte (it may straddle pages). */
+  private pagedLoad(addr: number, n: number): number {
+    let v = 0;
+    for (let i = n - 1; i >= 0; i--) v = v * 256 + this.raw.u8(addr + i);
+    return v;
+  }
+
+  /** A little-endian store of the low n ≤ 4 bytes of v to a paged space, byte by byte. */
+  private pagedStore(addr: number, v: number, n: number): void {
+    for (let i = 0; i < n; i++) this.raw.setU8(addr + i, (v >>> (8 * i)) & 0xff);
+  }
 
   /** Copies `length` bytes out of the space (checked). */
   read(ptr: number, length: number): Uint8Array {
     if (length === 0) return new Uint8Array(0);
     this.checkRead(ptr, length);
+    if (this.kernel !== undefined) return this.raw.readInto(ptr, new Uint8Array(length));
     return this.u8.slice(ptr, ptr + length);
   }
 
@@ -768,6 +983,7 @@ export class AddressSpace {
   write(ptr: number, bytes: Uint8Array): void {
     if (bytes.length === 0) return;
     this.checkWrite(ptr, bytes.length);
+    if (this.kernel !== undefined) return this.raw.writeFrom(ptr, bytes);
     this.u8.set(bytes, ptr);
   }
 
@@ -775,6 +991,7 @@ export class AddressSpace {
   fill(ptr: number, value: number, length: number): void {
     if (length === 0) return;
     this.checkWrite(ptr, length);
+    if (this.kernel !== undefined) return this.raw.fill(ptr, length, value);
     this.u8.fill(value, ptr, ptr + length);
   }
 }
