@@ -7,6 +7,7 @@ export { Model, verify, fillPattern, findBrokenByte, formatOp, ConformanceViolat
 export { MISUSE_CASES, runMisuseCase, misuseCase, raisedCode, type MisuseCase, type MisuseOutcome, type Detection } from './misuse.js';
 export {
   ATTACKS, attack, runAttack, runAttempt, outcomeWords, entropyBits, offsetEntropy,
+  freeListPoisoning, doubleFreeDup, houseOfSpirit, overlappingChunks, poisonNullByte, unsafeUnlink, readAfterFree, predictability,
   type AttackScenario, type AttackAttempt, type AttackOutcome, type AttackFactory, type Primitive, type Stopper,
 } from './attacks/index.js';
 export { fuzzRuns, fuzzSeed, DEFAULT_FUZZ_RUNS, DEFAULT_FUZZ_SEED } from './fuzz-config.js';

@@ -44,8 +44,8 @@ function run(a: Allocator, space: AddressSpace): Reached | string {
   const grow = z - y;
   const from = (end + 3) & ~3;
   if (from >= y) return `nothing lies between ${hx(x)}'s usable end and ${hx(y)}: sizes are kept out of band`;
-  for (let w = from; w + 4 <= y; w += 4) space.store32(w, (space.load32(w) + grow) >>> 0);
   const want = a.usableSize(y) + grow;
+  for (let w = from; w + 4 <= y; w += 4) space.store32(w, (space.load32(w) + grow) >>> 0);
   a.free(y);
   const q = a.malloc(want);
   if (overlaps(q, a.usableSize(q), z, a.usableSize(z))) {
