@@ -43,7 +43,8 @@ const C_MEMALIGN = 3;
 const C_FREE = 4;
 const C_FAIL = 5;
 const ALIGN = MIN_ALIGN;
-const ADDRESS_LIMIT = 2 ** 32;
+/** Addresses reach 2^47 (the largest space); one past a smaller space's end is refused by `outside`. */
+const ADDRESS_LIMIT = 2 ** 47;
 
 export abstract class AllocatorBase implements Allocator {
   readonly identity: Identity;
@@ -128,6 +129,7 @@ export abstract class AllocatorBase implements Allocator {
     if (typeof ptr !== 'number' || !Number.isInteger(ptr) || ptr < 0 || ptr >= ADDRESS_LIMIT) checkPointer(ptr, this.label);
     if (size !== undefined) checkSize(size, 'size', this.label);
     if (ptr === 0) return;
+    if (ptr >= this.space.size) this.outside(ptr, 'free');
     this.release(ptr, size);
     this.counts[C_FREE]!++;
   }
@@ -146,6 +148,7 @@ export abstract class AllocatorBase implements Allocator {
     checkPointer(ptr, this.label);
     checkSize(size, 'size', this.label);
     if (ptr === 0) return this.malloc(size);
+    if (ptr >= this.space.size) this.outside(ptr, 'realloc');
     this.counts[C_REALLOC]!++;
     if (size === 0) {
       this.release(ptr, undefined);
@@ -180,6 +183,7 @@ export abstract class AllocatorBase implements Allocator {
 
   usableSize(ptr: number): number {
     checkPointer(ptr, this.label);
+    if (ptr >= this.space.size) this.outside(ptr, 'usableSize');
     return ptr === 0 ? 0 : this.usable(ptr);
   }
 
@@ -202,6 +206,11 @@ export abstract class AllocatorBase implements Allocator {
     const calls: CallCounts = { malloc: c[C_MALLOC]!, calloc: c[C_CALLOC]!, realloc: c[C_REALLOC]!, memalign: c[C_MEMALIGN]!, free: c[C_FREE]! };
     const f = this.figures();
     return { ...f, externalBytes: f.externalBytes ?? 0, calls, failures: c[C_FAIL]! };
+  }
+
+  /** A pointer past the end of the space: no block can be there. */
+  private outside(ptr: number, what: string): never {
+    this.misuse('invalid-free', `${what} of ${hex(ptr)}, past the end of the ${this.space.size}-byte space`, ptr);
   }
 
   /** Throws AllocatorError with this allocator's label. */

@@ -25,8 +25,8 @@ export function checkAlignment(alignment: unknown, allocator?: string): asserts 
 
 /** Throws `invalid-free` unless `ptr` is an integer address (0 allowed). */
 export function checkPointer(ptr: unknown, allocator?: string): asserts ptr is number {
-  if (typeof ptr !== 'number' || !Number.isInteger(ptr) || ptr < 0 || ptr >= 2 ** 32) {
-    throw new AllocatorError('invalid-free', `pointer must be an integer address 0 … 2^32 − 1, got ${String(ptr)}`, allocator);
+  if (typeof ptr !== 'number' || !Number.isInteger(ptr) || ptr < 0 || ptr >= 2 ** 47) {
+    throw new AllocatorError('invalid-free', `pointer must be an integer address 0 … 2^47 − 1, got ${String(ptr)}`, allocator);
   }
 }
 
