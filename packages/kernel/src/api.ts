@@ -61,6 +61,8 @@ export interface PhysicalFigures {
   pageSize: number;
   totalFrames: number;
   framesInUse: number;
+  /** The most frames in use at once. */
+  peakFramesInUse: number;
   framesFree: number;
   /** Free blocks per order 0 … maxOrder, as a /proc/buddyinfo line. */
   buddyinfo: number[];

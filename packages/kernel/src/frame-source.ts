@@ -165,6 +165,7 @@ export function physicalFigures(src: FrameSource): PhysicalFigures {
     pageSize: src.pageSize,
     totalFrames: f.totalFrames,
     framesInUse: f.framesInUse,
+    peakFramesInUse: f.peakInUse,
     framesFree: f.framesFree,
     buddyinfo: f.buddyinfo(),
     largestFreeOrder: f.largestFreeOrder(),

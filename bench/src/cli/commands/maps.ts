@@ -3,7 +3,10 @@
  * the simulated address space in /proc/<pid>/maps form at one point of a run — after the
  * first EVENT events (default: all of them; `peak`: the event of peak used memory, found by a
  * footprint replay first; past the run's last event: an error saying how many there are). Blocks are written as a footprint run writes them, so residency is
- * what the replay measures. `--svg` also draws the heap map of that point.
+ * what the replay measures. `--svg` also draws the heap map of that point. `--buddyinfo` prints,
+ * instead of the mappings, the physical memory of a kernel-family allocator (buddy, kmalloc,
+ * vmalloc) at that point: frames in use, the free blocks per order as /proc/buddyinfo, the
+ * unusable free space index per order.
  */
 
 import type { Command } from 'commander';
@@ -16,6 +19,7 @@ import { heapMapSpec, renderSvg } from '../../report/plots.js';
 import { snapshotAt } from '../../report/snapshot.js';
 import { openSource, sourceName, type SourceSpec } from '../../report/sources.js';
 import { parseCount } from '../options.js';
+import { formatPhysical, physicalOf } from '../../kernel-physical.js';
 
 interface MapsFlags {
   allocator?: string;
@@ -25,6 +29,7 @@ interface MapsFlags {
   at?: string;
   svg?: string;
   json?: boolean;
+  buddyinfo?: boolean;
   spaceMib: string;
 }
 
@@ -41,6 +46,7 @@ export function registerMaps(program: Command): void {
     .option('--svg <file>', 'also write the heap map of that point as SVG')
     .option('--space-mib <n>', 'size of the address space in MiB', '4096')
     .option('--json', 'print the mappings and the figures as JSON')
+    .option('--buddyinfo', 'print the physical memory of a kernel-family allocator (buddy, kmalloc, vmalloc) instead: frames in use and the free blocks per order, as /proc/buddyinfo')
     .action(async (file: string | undefined, opts: MapsFlags) => {
       if ((file === undefined) === (opts.workload === undefined)) throw new UsageError('maps: give either a trace FILE or --workload NAME');
       const name = allocatorOrDefault(opts.allocator);
@@ -68,11 +74,17 @@ export function registerMaps(program: Command): void {
         const m = heapMap(snap.space, snap.blocks, { allocator: name, source: sourceName(spec), event: snap.events });
         await writeFileAtomic(opts.svg, await renderSvg(heapMapSpec(m)));
       }
+      const physical = physicalOf(snap.allocator);
+      if (opts.buddyinfo && physical === null) throw new UsageError(`--buddyinfo: ${name} has no physical memory of its own; the kernel-family allocators (buddy, kmalloc, vmalloc) have`);
       if (opts.json) {
-        console.log(JSON.stringify({ events: snap.events, allocator: snap.allocator.identity.label, liveBlocks: snap.blocks.length, liveBytes: snap.liveBytes, stats: st, mappings: snap.space.mappings() }, null, 2));
+        console.log(JSON.stringify({ events: snap.events, allocator: snap.allocator.identity.label, liveBlocks: snap.blocks.length, liveBytes: snap.liveBytes, stats: st, ...(opts.buddyinfo ? { physical } : { mappings: snap.space.mappings() }) }, null, 2));
         return;
       }
       console.log(summary);
+      if (opts.buddyinfo) {
+        for (const line of formatPhysical(snap.allocator.identity.label, physical!)) console.log(line);
+        return;
+      }
       process.stdout.write(snap.space.maps());
       if (opts.svg !== undefined) console.error(`heap map → ${opts.svg}`);
     });

@@ -9,6 +9,8 @@
  * `--runs 5` gives the spread.
  * `--leaks` replays once more per allocator, event by event with the trace's sites
  * (step-replay.ts), and reports the blocks still live at the end grouped by site, largest first.
+ * A kernel-family allocator (buddy, kmalloc, vmalloc) also gets its page frames after the last
+ * event — frames in use and their peak, buddyinfo — from one more replay (kernel-physical.ts).
  */
 
 import type { Command } from 'commander';
@@ -28,6 +30,7 @@ import { parseSpecList } from '../../lab/spec.js';
 import { specFactory } from '../../lab/factory.js';
 import { nativeSummary, replayResultOf } from '../../lab/summary.js';
 import { openSource } from '../../report/sources.js';
+import { formatPhysical, kernelPhysical } from '../../kernel-physical.js';
 
 interface ReplayFlags {
   allocator?: string;
@@ -118,10 +121,12 @@ export function registerReplay(program: Command): void {
         const leakSource = source.source.kind === 'workload' ? workloadSource(workload(source.source.name), { seed: source.source.seed, ops: source.source.ops }) : openSource(source.source);
         for (const f of factories) leaks.push(await replayLeaks(leakSource, f(createAddressSpace({ size: spaceMib * 2 ** 20 }))));
       }
+      // Kernel-family allocators (buddy, kmalloc, vmalloc): their page frames after the last event.
+      const physical = await kernelPhysical(specs, factories, source.source, spaceMib);
       if (opts.json) {
         const strip = (r: ReplayResult): ReplayResult => (opts.series ? r : { ...r, series: null });
         const leakJson = opts.leaks ? { leaks: Object.fromEntries(specs.map((x, i) => [x.spec, leaks[i]])) } : {};
-        console.log(JSON.stringify({ record: ledger === null ? null : record.id, source: name, program: s.program, events: s.events, touch, repeat: runs, runs, heaplab: results.map(strip), native, nativeSkipped: s.nativeSkipped, ...leakJson }, null, 2));
+        console.log(JSON.stringify({ record: ledger === null ? null : record.id, source: name, program: s.program, events: s.events, touch, repeat: runs, runs, heaplab: results.map(strip), native, nativeSkipped: s.nativeSkipped, ...leakJson, ...(physical.length > 0 ? { physical } : {}) }, null, 2));
         return;
       }
       console.log(replayTable(results, native));
@@ -130,6 +135,7 @@ export function registerReplay(program: Command): void {
       const skips = nativeSkipSummary(s.nativeSkipped);
       if (skips !== null) console.log(skips);
       if (opts.floor && !opts.native) console.log('floor: only the engine\'s (ring-bump); with --native the C driver\'s floor runs too, and each allocator\'s time above its floor is compared with glibc\'s');
+      for (const p of physical) for (const line of formatPhysical(p.label, p.physical)) console.log(line);
       if (ledger !== null) console.log(`record ${record.id} in ${ledger}`);
       if (opts.leaks) {
         // A recorded trace's module map turns its sites into module+offset (and function, with addr2line).
