@@ -6,7 +6,9 @@
  *
  * A line is a run of pages that are mapped with one protection and one owner, starting at a
  * START page (the first page of an mmap call or of a split) — so munmap of the middle of a
- * mapping shows two lines, as on Linux. Addresses are 8 hex digits (the space is 32-bit).
+ * mapping shows two lines, as on Linux. Addresses are printed as Linux's %08lx: at least 8 hex
+ * digits, 12 for the top of a 2^47 space (7ffffffff000). collectMappings reads a flat space's
+ * tables; a paged space collects its own (paged-kernel.ts).
  */
 
 import type { Mapping } from '../api.js';
