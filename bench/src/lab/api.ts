@@ -13,6 +13,7 @@
 import type { ReplayResult, RunFigures, TraceAnomalies } from '@heaplab/core';
 import type { NativeFigures } from '../metrics/table.js';
 import type { SourceSpec } from '../report/sources.js';
+import type { ProbeRecord } from './probes.js';
 
 /** One layer of a wrapper stack: a registered wrapper name and its options. */
 export interface WrapperSpec {
@@ -188,6 +189,10 @@ export interface LabRecord {
   planHash?: string;
   /** Set on a shard's record: which part of the plan it ran (shard.ts). */
   shard?: { index: number; count: number };
+  /** Set on a study's record: the study's name (studies/NAME.json). */
+  study?: string;
+  /** Results of the study's probes (probes.ts): figures no replay gives. */
+  probes?: ProbeRecord[];
   /** Set on a merged record: each shard's record id and provenance. */
   shards?: { index: number; count: number; id: string; provenance: Provenance }[];
   provenance: Provenance;

@@ -111,8 +111,12 @@ function lineOf(text: string, offset: number): number {
   return line;
 }
 
-/** Reads a plan file (JSON with comments); errors name the file and line. */
-export function readPlanFile(file: string): ResolvedPlan {
+/**
+ * Reads a plan file (JSON with comments); errors name the file and line. `under` is the path of
+ * the plan inside the file when it is part of another document (a study file keeps its plan
+ * under "plan", studies/README.md); a plan file of its own has `"heaplabPlan": 1` at its top.
+ */
+export function readPlanFile(file: string, under: string[] = []): ResolvedPlan {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -126,11 +130,13 @@ export function readPlanFile(file: string): ResolvedPlan {
     throw new UsageError(`${file}:${e ? lineOf(text, e.offset) : 1}: expected a JSON plan (${e ? printParseErrorCode(e.error) : 'empty file'})`);
   }
   const at = (path: (string | number)[]): string => {
-    const n: Node | undefined = findNodeAtLocation(tree, path);
+    const n: Node | undefined = findNodeAtLocation(tree, [...under, ...path]);
     return `${file}:${n ? lineOf(text, n.offset) : 1}`;
   };
-  const raw = getNodeValue(tree) as Record<string, unknown>;
-  if (raw.heaplabPlan !== 1) throw new UsageError(`${at([])}: expected "heaplabPlan": 1 (a heaplab plan file)`);
+  const node = under.length > 0 ? findNodeAtLocation(tree, under) : tree;
+  if (!node) throw new UsageError(`${file}:1: expected "${under.join('.')}": a plan`);
+  const raw = getNodeValue(node) as Record<string, unknown>;
+  if (under.length === 0 && raw.heaplabPlan !== 1) throw new UsageError(`${at([])}: expected "heaplabPlan": 1 (a heaplab plan file)`);
   const base = dirname(resolve(file));
   const sourcesRaw = raw.sources;
   if (!Array.isArray(sourcesRaw)) throw new UsageError(`${at(['sources'])}: expected "sources": a list of workloads and traces`);

@@ -9,7 +9,7 @@ import { axesOf, markFront } from '../../src/lab/pareto.js';
 import { durationText, remainingSeconds } from '../../src/lab/progress.js';
 
 test('a point is on the front iff no other is at least as good on both and better on one', () => {
-  const pts = markFront([
+  const pts = markFront<{ ns: number; m4: number; onFront?: boolean }>([
     { ns: 100, m4: 1.5 }, // fastest
     { ns: 200, m4: 1.2 }, // a trade-off
     { ns: 300, m4: 1.1 }, // tightest
@@ -22,7 +22,7 @@ test('a point is on the front iff no other is at least as good on both and bette
   let seed = 7;
   const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
   for (let k = 0; k < 200; k++) {
-    const set = Array.from({ length: 8 }, () => ({ ns: Math.round(rnd() * 10), m4: Math.round(rnd() * 10) }));
+    const set: { ns: number; m4: number; onFront?: boolean }[] = Array.from({ length: 8 }, () => ({ ns: Math.round(rnd() * 10), m4: Math.round(rnd() * 10) }));
     markFront(set);
     for (const p of set) {
       const dominated = set.some((q) => q.ns <= p.ns && q.m4 <= p.m4 && (q.ns < p.ns || q.m4 < p.m4));

@@ -16,6 +16,7 @@ import { registerReport } from './report.js';
 import { registerMaps } from './maps.js';
 import { registerLab } from './lab.js';
 import { registerSweep } from './sweep.js';
+import { registerStudy } from './study.js';
 import { registerExplore } from './explore.js';
 
-export const COMMANDS: ((program: Command) => void)[] = [registerFuzz, registerReplay, registerTrace, registerWorkload, registerList, registerConfig, registerWho, registerBench, registerReport, registerMaps, registerLab, registerSweep, registerExplore];
+export const COMMANDS: ((program: Command) => void)[] = [registerFuzz, registerReplay, registerTrace, registerWorkload, registerList, registerConfig, registerWho, registerBench, registerReport, registerMaps, registerLab, registerSweep, registerStudy, registerExplore];
