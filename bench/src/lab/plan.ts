@@ -58,7 +58,7 @@ export function resolvePlan(plan: Plan): ResolvedPlan {
   const touch = plan.touch ?? 'speed';
   if (touch !== 'speed' && touch !== 'footprint') throw new UsageError(`plan.touch: expected "speed" or "footprint", got ${JSON.stringify(touch)}`);
   const spaceMib = positive(plan.spaceMib ?? 4096, 'plan.spaceMib');
-  if (spaceMib > 4096) throw new UsageError(`plan.spaceMib: expected at most 4096, got ${spaceMib}`);
+  if (spaceMib > 2 ** 27) throw new UsageError(`plan.spaceMib: expected at most ${2 ** 27} (2^47 bytes; above 4096 the space is paged), got ${spaceMib}`);
   const native = plan.native ?? true;
   if (typeof native !== 'boolean' && !(Array.isArray(native) && native.every((n) => typeof n === 'string'))) throw new UsageError('plan.native: expected true, false or a list of native allocator names');
   const sources: PlanSource[] = plan.sources.map((s, i) => {

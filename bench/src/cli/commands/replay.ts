@@ -18,7 +18,7 @@ import { resolve } from 'node:path';
 import { createAddressSpace, formatLeakReport, traceModules, type LeakRow, type ReplayResult } from '@heaplab/core';
 import { UsageError, allocatorHelp, allocatorOrDefault } from '../../allocators.js';
 import { DEFAULT_SEED, workload, workloadSource } from '../../workloads/index.js';
-import { parseCount } from '../options.js';
+import { parseCount, parseSpaceMib } from '../options.js';
 import { replayFooter, replayTable } from '../../metrics/table.js';
 import { replayLeaks } from '../../step-replay.js';
 import { nativeSkipSummary } from '../../metrics/native.js';
@@ -45,6 +45,7 @@ interface ReplayFlags {
   sampleEvery?: string;
   series?: boolean;
   spaceMib?: string;
+  space?: string;
   leaks?: boolean;
   floor?: boolean;
   profile?: string;
@@ -65,6 +66,7 @@ export function registerReplay(program: Command): void {
     .option('--footprint', 'footprint touch: also write one byte in every page of each block')
     .option('--native', 'also replay with the native C driver (glibc, and jemalloc, mimalloc, tcmalloc, musl where installed)')
     .option('--sample-every <n>', 'footprint runs: take the space\'s figures every N events (default 4096; 1 is exact and slow); timed speed runs sample only at their end')
+    .option('--space <size>', 'size of each run\'s address space: 256m, 4g, 128t (default 4g; above 4g the space is paged, up to 128t = 2^47)')
     .option('--space-mib <n>', 'size of each run\'s address space in MiB (default 4096)')
     .option('--series', 'include the sampled series in --json output')
     .option('--json', 'print JSON instead of a table')
@@ -83,8 +85,7 @@ export function registerReplay(program: Command): void {
       if (runs < 1) throw new UsageError(`${opts.runs !== undefined ? '--runs' : '--repeat'}: expected at least 1`);
       const sampleEvery = opts.sampleEvery !== undefined ? parseCount(opts.sampleEvery, '--sample-every') : undefined;
       if (sampleEvery === 0) throw new UsageError('--sample-every: expected at least 1');
-      const spaceMib = opts.spaceMib !== undefined ? parseCount(opts.spaceMib, '--space-mib') : 4096;
-      if (spaceMib < 1 || spaceMib > 4096) throw new UsageError(`--space-mib: expected 1 to 4096, got ${spaceMib}`);
+      const spaceMib = parseSpaceMib(opts);
       const touch = opts.footprint ? 'footprint' : 'speed';
       let source: PlanSource;
       if (opts.workload !== undefined) {
