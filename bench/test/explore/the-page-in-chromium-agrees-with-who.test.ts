@@ -49,7 +49,7 @@ async function open(url: string): Promise<Page> {
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(url);
-  await page.waitForFunction(() => (window as unknown as { heaplabExplore?: { ready(): boolean } }).heaplabExplore?.ready() === true, null, { timeout: 600_000 });
+  await page.waitForFunction(() => (globalThis as unknown as { heaplabExplore?: { ready(): boolean } }).heaplabExplore?.ready() === true, null, { timeout: 600_000 });
   assert.equal(errors, [], 'no errors on the page');
   return page;
 }
@@ -68,19 +68,19 @@ test('a workload side by side: scrub, point at a live block, who agrees, jump to
   const r = await runCli(['explore', '-w', 'churn', '--seed', String(SEED), '--ops', String(OPS), '-a', 'dlmalloc-style,zoned-classes', '--space-mib', String(SPACE_MIB), '--out', out]);
   assert.is(r.code, 0, r.err);
   const page = await open(pathToFileURL(join(out, 'index.html')).href);
-  const events = await page.evaluate(() => (window as any).heaplabExplore.session.events as number);
+  const events = await page.evaluate(() => (globalThis as any).heaplabExplore.session.events as number);
   assert.is(events, OPS);
 
   // Scrub: type an event number.
   const at = 12_345;
   await page.fill('#event', String(at));
   await page.press('#event', 'Enter');
-  assert.is(await page.evaluate(() => (window as any).heaplabExplore.session.cursor as number), at);
+  assert.is(await page.evaluate(() => (globalThis as any).heaplabExplore.session.cursor as number), at);
   assert.match(await page.innerText('#event-line'), `event ${(at - 1).toLocaleString('en-US')} of`);
 
   // Point at a live block of the first run (an interior address) by typing it.
   const addr = await page.evaluate(() => {
-    const r0 = (window as any).heaplabExplore.session.runs[0];
+    const r0 = (globalThis as any).heaplabExplore.session.runs[0];
     const lives = [...r0.graph.live.values()] as number[];
     const l = lives[Math.floor(lives.length / 2)]!;
     return (r0.ptrOf[l] as number) + 5;
@@ -106,7 +106,7 @@ test('a workload side by side: scrub, point at a live block, who agrees, jump to
   // Jump to the peak of live bytes: the cursor lands where live bytes are largest.
   await page.click('#peak-live');
   const peak = await page.evaluate(() => {
-    const s = (window as any).heaplabExplore.session;
+    const s = (globalThis as any).heaplabExplore.session;
     const live = s.runs[0].live as Float64Array;
     let best = 0;
     for (let k = 1; k < live.length; k++) if (live[k]! > live[best]!) best = k;
@@ -117,7 +117,7 @@ test('a workload side by side: scrub, point at a live block, who agrees, jump to
 
   // Figures: a jump to the last event from the start, and a scrub across the run.
   const figures = await page.evaluate(() => {
-    const x = (window as any).heaplabExplore;
+    const x = (globalThis as any).heaplabExplore;
     x.jump(0);
     const last = x.jump(x.session.events);
     const times: number[] = [];
@@ -150,13 +150,13 @@ test('a bundled trace served over HTTP: streamed through the worker, at its peak
       child.once('exit', (code) => fail(new Error(`heaplab explore exited ${code}: ${text}`)));
     });
     const page = await open(url);
-    const n = await page.evaluate(() => (window as any).heaplabExplore.session.events as number);
+    const n = await page.evaluate(() => (globalThis as any).heaplabExplore.session.events as number);
     assert.is(n, 218_316, 'every event of python3-json');
     await page.click('#peak-resident');
-    const cursor = await page.evaluate(() => (window as any).heaplabExplore.session.cursor as number);
+    const cursor = await page.evaluate(() => (globalThis as any).heaplabExplore.session.cursor as number);
     assert.ok(cursor > 0);
     const addr = await page.evaluate(() => {
-      const r0 = (window as any).heaplabExplore.session.runs[0];
+      const r0 = (globalThis as any).heaplabExplore.session.runs[0];
       const lives = [...r0.graph.live.values()] as number[];
       return (r0.ptrOf[lives[Math.floor(lives.length / 3)]!] as number) + 8;
     });
@@ -167,7 +167,7 @@ test('a bundled trace served over HTTP: streamed through the worker, at its peak
     assert.match(await panel(page, 0, 'inspect'), /^live: /);
     await page.screenshot({ path: join(SHOTS, 'python3-json-peak-page.png'), fullPage: true });
     const jump = await page.evaluate(() => {
-      const x = (window as any).heaplabExplore;
+      const x = (globalThis as any).heaplabExplore;
       x.jump(0);
       const ms = x.jump(x.session.events);
       return { ms, every: x.session.every as number };
