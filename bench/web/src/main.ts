@@ -372,17 +372,25 @@ function zoom(factor: number, i: number, at: number): void {
   render();
 }
 
-/** Each run's view on the 2nd to 98th percentile of its blocks' addresses, all at the scale the widest needs. */
+/**
+ * Each run's view on its densest cluster of blocks: the narrowest address window holding 30% of
+ * the addresses its blocks ever had (allocators spread blocks differently: zoned-classes puts each
+ * size class in a zone of its own, far from the next), all at the scale the widest of them needs.
+ */
 function fitRange(): void {
   const s = session!;
-  const extents = s.runs.map((r) => {
+  const windows = s.runs.map((r) => {
     const ptrs = Array.from(r.ptrOf).filter((p) => p > 0).sort((a, b) => a - b);
     if (ptrs.length === 0) return { lo: 0, hi: spaceSize() };
-    return { lo: ptrs[Math.floor(ptrs.length * 0.02)]!, hi: ptrs[Math.min(ptrs.length - 1, Math.floor(ptrs.length * 0.98))]! + 4096 };
+    const k = Math.max(1, Math.floor(ptrs.length * 0.3));
+    let best = 0;
+    for (let i = 0; i + k < ptrs.length; i++) if (ptrs[i + k]! - ptrs[i]! < ptrs[best + k]! - ptrs[best]!) best = i;
+    return { lo: ptrs[best]!, hi: ptrs[Math.min(ptrs.length - 1, best + k)]! + 4096 };
   });
-  const widest = Math.max(...extents.map((e) => e.hi - e.lo));
+  const widest = Math.max(...windows.map((e) => e.hi - e.lo));
   range.bytesPerCell = clampSpan(2 ** Math.ceil(Math.log2(Math.max(CELLS, widest * 1.25)))) / CELLS;
-  range.lo = extents.map((e) => loAround((e.lo + e.hi) / 2));
+  range.lo = windows.map((e) => loAround((e.lo + e.hi) / 2));
+  lifeRange = { lo: range.lo[lifeRun]!, span: span() };
   lifetimesKey = '';
 }
 
@@ -496,6 +504,21 @@ function drawOwners(): void {
 
 let lifetimesKey = '';
 let lifetimesImage: ImageData | null = null;
+/**
+ * The lifetimes chart's address range (of run lifeRun): set by "fit blocks" and by dragging on the
+ * chart; widened to hold the heap map's window, which it shows as a band (the brush).
+ */
+let lifeRange = { lo: 0, span: 2 ** 32 };
+
+function lifeWindow(): { lo: number; span: number } {
+  const lo = range.lo[lifeRun]!;
+  const sp = span();
+  if (lo >= lifeRange.lo && lo + sp <= lifeRange.lo + lifeRange.span) return lifeRange;
+  const a = Math.min(lo, lifeRange.lo);
+  const b = Math.max(lo + sp, lifeRange.lo + lifeRange.span);
+  lifeRange = { lo: a, span: b - a };
+  return lifeRange;
+}
 const LIFE_PAD = { l: 8, r: 8, t: 6, b: 6 };
 
 function sizeColour(bytes: number): string {
@@ -513,8 +536,9 @@ function drawLifetimes(): void {
   const s = session!;
   const c = $('lifetimes') as HTMLCanvasElement;
   const { w, h, ctx } = canvasSize(c);
-  const lo = range.lo[lifeRun]!;
-  const key = `${w}:${lo}:${range.bytesPerCell}:${lifeRun}`;
+  const win = lifeWindow();
+  const lo = win.lo;
+  const key = `${w}:${lo}:${win.span}:${range.lo[lifeRun]}:${range.bytesPerCell}:${lifeRun}`;
   if (key === lifetimesKey && lifetimesImage) {
     ctx.putImageData(lifetimesImage, 0, 0);
     return;
@@ -522,9 +546,13 @@ function drawLifetimes(): void {
   ctx.clearRect(0, 0, w, h);
   const st = s.store;
   const r = s.runs[lifeRun]!;
-  const sp = span();
+  const sp = win.span;
   const n = Math.max(1, s.events);
   const sited = st.sites.length > 0;
+  // The heap map's window, as a band.
+  const by = LIFE_PAD.t + ((range.lo[lifeRun]! - lo) / sp) * (h - LIFE_PAD.t - LIFE_PAD.b);
+  ctx.fillStyle = 'rgba(43,123,186,0.08)';
+  ctx.fillRect(0, by, w, Math.max(2, (span() / sp) * (h - LIFE_PAD.t - LIFE_PAD.b)));
   const iw = w - LIFE_PAD.l - LIFE_PAD.r;
   const ih = h - LIFE_PAD.t - LIFE_PAD.b;
   let drawn = 0;
@@ -570,7 +598,8 @@ function lifetimeAt(ev: MouseEvent): { event: number; addr: number } {
   const rect = c.getBoundingClientRect();
   const fx = (ev.clientX - rect.left - LIFE_PAD.l) / (rect.width - LIFE_PAD.l - LIFE_PAD.r);
   const fy = (ev.clientY - rect.top - LIFE_PAD.t) / (rect.height - LIFE_PAD.t - LIFE_PAD.b);
-  return { event: Math.round(Math.max(0, Math.min(1, fx)) * session!.events), addr: range.lo[lifeRun]! + Math.max(0, Math.min(1, fy)) * span() };
+  const win = lifeWindow();
+  return { event: Math.round(Math.max(0, Math.min(1, fx)) * session!.events), addr: win.lo + Math.max(0, Math.min(1, fy)) * win.span };
 }
 
 /** The lifetime under a point of the chart (in run lifeRun), or −1. */
@@ -578,7 +607,7 @@ function blockUnder(event: number, addr: number): number {
   const s = session!;
   const st = s.store;
   const r = s.runs[lifeRun]!;
-  const slack = span() / 260;
+  const slack = lifeWindow().span / 260;
   for (let l = 0; l < st.lifetimes; l++) {
     const p = r.ptrOf[l]!;
     if (p === 0 || st.start[l]! > event || st.end[l]! < event) continue;
@@ -658,6 +687,7 @@ function wire(): void {
   });
   $('life-run').addEventListener('change', () => {
     lifeRun = Number(($('life-run') as HTMLSelectElement).value);
+    lifeRange = { lo: range.lo[lifeRun]!, span: span() };
     lifetimesKey = '';
     render();
   });
