@@ -7,7 +7,7 @@
  * The merged record: the plan; per source (in plan order) the source's figures from any shard
  * that ran it, each allocator's cell from the shard that owns it, and the native runs from the
  * shard that owns the native cell; `shards` keeps each shard's id and provenance; its own
- * provenance is the first shard's, with `seconds` the sum over shards, the loads the extremes,
+ * provenance is the first shard's, with `seconds` and the phases' times the sums over shards, the loads the highest,
  * and `dirty` true when any shard's tree was. Its id is made as a run's is, from its content.
  */
 
@@ -66,6 +66,11 @@ export function mergeShards(records: readonly LabRecord[]): LabRecord {
     loadBefore: first.loadBefore.map((_, k) => Math.max(...ordered.map((r) => r.provenance.loadBefore[k] ?? 0))),
     loadAfter: first.loadAfter.map((_, k) => Math.max(...ordered.map((r) => r.provenance.loadAfter[k] ?? 0))),
     seconds: ordered.reduce((t, r) => t + r.provenance.seconds, 0),
+    phases: {
+      footprintSeconds: ordered.reduce((t, r) => t + (r.provenance.phases?.footprintSeconds ?? 0), 0),
+      timedSeconds: ordered.reduce((t, r) => t + (r.provenance.phases?.timedSeconds ?? 0), 0),
+      workers: Math.max(...ordered.map((r) => r.provenance.phases?.workers ?? 1)),
+    },
   };
   const shards = ordered.map((r) => ({ index: r.shard!.index, count, id: r.id, provenance: r.provenance }));
   const content = JSON.stringify({ plan, shards: shards.map((s) => s.id), sources });

@@ -15,6 +15,7 @@
  */
 
 import { createHash } from 'node:crypto';
+import { basename } from 'node:path';
 import { UsageError } from '../allocators.js';
 import type { ResolvedPlan } from './api.js';
 
@@ -55,7 +56,10 @@ export function shardOwners(plan: ResolvedPlan, specs: readonly string[], count:
 
 /** sha256 of a plan's content, the same for every shard of it and for the whole run. */
 export function planHash(plan: ResolvedPlan): string {
-  // profileDir is where files go on this machine, not what is measured.
-  const { profileDir: _d, ...rest } = plan;
-  return createHash('sha256').update(JSON.stringify(rest)).digest('hex');
+  // profileDir, and the folder a trace file is in, say where things are on this machine, not
+  // what is measured: shards run from different checkouts hash alike (a trace's content is
+  // checked by its sha256 in the record).
+  const { profileDir: _d, sources, ...rest } = plan;
+  const named = sources.map((s) => (s.source.kind === 'trace' ? { ...s, source: { ...s.source, file: basename(s.source.file) } } : s));
+  return createHash('sha256').update(JSON.stringify({ ...rest, sources: named })).digest('hex');
 }

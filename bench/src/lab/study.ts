@@ -285,7 +285,7 @@ export function verdictOf(study: Study, results: readonly CheckResult[]): { verd
 
 function num(n: number, digits: number): string {
   if (!Number.isFinite(n)) return '—';
-  return Math.abs(n) >= 10000 ? Math.round(n).toLocaleString('en-US') : n.toFixed(digits);
+  return digits === 0 || Math.abs(n) >= 10000 ? Math.round(n).toLocaleString('en-US') : n.toFixed(digits);
 }
 
 const digitsOf = (figure: string): number => CELL_FIGURES[figure]?.[1] ?? SOURCE_FIGURES[figure]?.[1] ?? PROBE_FIGURE_TITLES[figure as (typeof PROBE_FIGURES)[number]]?.[1] ?? 3;

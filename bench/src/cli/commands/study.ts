@@ -8,7 +8,6 @@
  */
 
 import type { Command } from 'commander';
-import { basename } from 'node:path';
 import { findRecord } from '../../lab/ledger.js';
 import { STUDIES_LEDGER, STUDIES_README, checkStudies, evaluate, findStudy, readStudy, renderStudySection, runStudy, sectionRecordId, studyFiles, verdictOf } from '../../lab/study.js';
 import { UsageError } from '../../allocators.js';
@@ -27,11 +26,10 @@ export function registerStudy(program: Command): void {
     .action(async (name: string | undefined, opts: { check?: boolean; render?: boolean; list?: boolean; workers: string }) => {
       const text = existsSync(STUDIES_README) ? readFileSync(STUDIES_README, 'utf8') : '';
       if (opts.list || (name === undefined && !opts.check)) {
-        for (const f of studyFiles()) {
-          const s = readStudy(f);
+        for (const s of studyFiles().map(readStudy).sort((x, y) => x.order - y.order)) {
           const id = sectionRecordId(text, s.name);
           const v = id ? verdictOf(s, evaluate(s, findRecord(STUDIES_LEDGER, id))) : null;
-          console.log(`${basename(f, '.json')}: ${s.title} — ${v ? `${v.verdict} (${v.held}/${v.total}), record ${id}` : 'not run yet'}`);
+          console.log(`${s.name}: ${s.title} — ${v ? `${v.verdict} (${v.held}/${v.total}), record ${id}` : 'not run yet'}`);
         }
         return;
       }
