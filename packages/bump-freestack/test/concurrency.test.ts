@@ -7,14 +7,15 @@
  * slack + region + pool + abandoned = what the space says the heap was given (sbrk + chunks).
  * Then the workers detach (caches flushed onto the stacks) and the main thread frees the rest.
  * A second run does the same in an 8 MiB space, where mallocs fail and reclaims (which take
- * every free list whole while other workers push and pop) give runs back. Not a benchmark.
+ * every free list whole while other workers push and pop) give runs back. A third runs with
+ * safe-linking and two-block caches, so the mangled links of the shared stacks are raced. Not a benchmark.
  * BUMP_FREESTACK_OPS and BUMP_FREESTACK_SPACE_MIB change the sizes for experiments.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Worker } from 'node:worker_threads';
 import { createAddressSpace } from '@heaplab/core';
-import { createBumpFreestackAllocator, type BumpFreestackAllocator } from '../src/index.js';
+import { createBumpFreestackAllocator, type BumpFreestackAllocator, type BumpFreestackOptions } from '../src/index.js';
 import { CONTROL_WORDS, GO, RING_SLOTS, RING_WORDS, WORKERS, checkTag, type WorkerDone, type WorkerInit } from './concurrency/protocol.js';
 
 const OPS = Number(process.env.BUMP_FREESTACK_OPS ?? 200_000);
@@ -36,9 +37,9 @@ function run(w: Worker): Promise<WorkerDone> {
   });
 }
 
-async function scenario(spaceBytes: number, ops: number, pressure: boolean): Promise<void> {
+async function scenario(spaceBytes: number, ops: number, pressure: boolean, options: Partial<BumpFreestackOptions> = {}): Promise<void> {
   const space = createAddressSpace({ size: spaceBytes, backing: 'shared' });
-  const a = createBumpFreestackAllocator(space);
+  const a = createBumpFreestackAllocator(space, options);
   const control = new SharedArrayBuffer(4 * CONTROL_WORDS);
   const handed = new SharedArrayBuffer(spaceBytes / 16 / 8);
   const t0 = performance.now();
@@ -57,6 +58,12 @@ test('4 workers × 200,000 mixed operations on one heap: no block twice, every t
 
 test('the same under memory pressure (8 MiB space, 100,000 operations each): failures return 0, reclaims give runs back, still every byte accounted for', () =>
   scenario(8 * 2 ** 20, Math.ceil(OPS / 2), true));
+
+// Safe-linking with two-block caches, so nearly every free and malloc crosses a shared stack: the
+// mangled links are read speculatively by racing pops, and a stale one must make the pop retry,
+// never report corrupted-link (the workers read the option from the heap's header).
+test('with safe-linking and two-block caches (100,000 operations each): no false corrupted-link, no block twice, every byte accounted for', () =>
+  scenario(SPACE, Math.ceil(OPS / 2), false, { safeLinking: true, cacheBlocks: 2 }));
 
 async function exercise(a: BumpFreestackAllocator, workers: Worker[], control: SharedArrayBuffer, t0: number, OPS: number, pressure: boolean): Promise<void> {
   const space = a.space;
