@@ -20,6 +20,12 @@
  *                    metadata, freed blocks not given back, slack
  *   not resident     mapped, mostly never written (or given back with MADV_DONTNEED)
  *   unmapped         a gap between mappings
+ *
+ * Page flags come from `space.pageFlags(page)`, which works for flat and paged spaces alike, and
+ * page numbers are computed by division (addresses of a paged space exceed 2^32). A cell of more
+ * than SAMPLE_PAGES pages (a space of terabytes drawn in a few thousand cells) is judged from
+ * SAMPLE_PAGES pages spread evenly over it, its counts scaled to the cell: the state is a
+ * majority, which a sample of that size decides; residentBytes is then an estimate for such cells.
  */
 
 import type { AddressSpace } from '@heaplab/core';
@@ -28,6 +34,8 @@ import type { SnapshotBlock } from './snapshot.js';
 export const CELLS_PER_ROW = 64;
 const MAX_CELLS = 64 * 48;
 const GAP_PAGES = 16;
+/** Pages read per cell at most; larger cells are sampled evenly. */
+const SAMPLE_PAGES = 1024;
 /** PAGE_RESIDENT of core's page flags (packages/core/src/space/layout.ts). */
 const PAGE_RESIDENT = 8;
 
@@ -81,7 +89,6 @@ export function heapMap(space: AddressSpace, blocks: readonly SnapshotBlock[], m
     throw new RangeError(`heapMap: pagesPerCell must be a power of two, got ${forced}`);
   }
   const ps = space.pageSize;
-  const shift = space.pageShift;
   const maps = space.mappings();
   // Runs of shown pages: [first page, end page) per segment, gaps ≤ GAP_PAGES kept inside.
   const segments: [number, number][] = [];
@@ -109,13 +116,12 @@ export function heapMap(space: AddressSpace, blocks: readonly SnapshotBlock[], m
     let a = b.ptr;
     const end = b.ptr + b.size;
     while (a < end) {
-      const p = a >>> shift;
+      const p = Math.floor(a / ps);
       const next = Math.min(end, (p + 1) * ps);
       livePages.set(p, (livePages.get(p) ?? 0) + (next - a));
       a = next;
     }
   }
-  const flags = space.flags;
   const pages: Record<CellState, number> = { 'live blocks': 0, 'resident, free': 0, 'not resident': 0, 'no access': 0, unmapped: 0 };
   const cells: HeapMapCell[] = [];
   const rows: string[] = [];
@@ -137,14 +143,16 @@ export function heapMap(space: AddressSpace, blocks: readonly SnapshotBlock[], m
       let none = 0;
       let resident = 0;
       let live = 0;
-      for (let p = c0; p < c1; p++) {
-        const f = flags[p]!;
+      const step = Math.max(1, Math.ceil((c1 - c0) / SAMPLE_PAGES));
+      for (let p = c0; p < c1; p += step) {
+        const f = space.pageFlags(p);
         if (!(f & 1)) continue;
-        mapped++;
-        if ((f & 6) === 0) none++;
-        if (f & PAGE_RESIDENT) resident++;
-        live += livePages.get(p) ?? 0;
+        mapped += step;
+        if ((f & 6) === 0) none += step;
+        if (f & PAGE_RESIDENT) resident += step;
+        live += (livePages.get(p) ?? 0) * step;
       }
+      resident = Math.min(resident, c1 - c0);
       residentBytes += resident * ps;
       const state: CellState =
         mapped === 0 ? 'unmapped' : none * 2 >= mapped ? 'no access' : live * 2 >= mapped * ps ? 'live blocks' : resident * 2 >= mapped ? 'resident, free' : 'not resident';
