@@ -3,9 +3,10 @@
  * which virtual address it reaches a frame (the kernel's direct map, page_address()).
  *
  * Two implementations:
- *   - the space's own physical memory, when the space has it: `space.frames` (a BuddyFrames)
- *     and a direct map at `space.directMapBase` (virtual page directMapBase/pageSize + pfn is
- *     frame pfn). Frames then are the same RAM every other mapping of the space draws from.
+ *   - the space's own physical memory, when the space was made with `physical`: frames taken
+ *     with `space.takeFrames(order, owner)` and given back with `space.returnFrames`, reached
+ *     through the space's direct map (frame pfn at directMapBase + pfn·pageSize). Frames then are
+ *     the same RAM every other mapping of the space draws from (its page faults included).
  *   - OwnPool, in any space: the allocator maps a direct-map region of its own (RW, owned by the
  *     allocator, aligned to its largest block so an order-k block's address is aligned to 2^k
  *     pages) and cuts it into frames with a BuddyFrames of its own. A freed block's pages are
@@ -41,18 +42,7 @@ export interface FrameSource {
   readonly externalBytes: number;
 }
 
-/** The shape of a space with physical memory of its own (the 64-bit space's API). */
-interface SpaceWithFrames {
-  frames: BuddyFrames;
-  directMapBase: number;
-}
-
-function hasFrames(space: AddressSpace): boolean {
-  const s = space as unknown as Partial<SpaceWithFrames>;
-  return s.frames instanceof BuddyFrames && typeof s.directMapBase === 'number';
-}
-
-/** The space's own frames and direct map. */
+/** The space's own frames and direct map (a space made with `physical`): takeFrames / returnFrames. */
 class SpaceFrames implements FrameSource {
   readonly kind = 'space' as const;
   readonly frames: BuddyFrames;
@@ -60,19 +50,19 @@ class SpaceFrames implements FrameSource {
   readonly start: number;
   readonly end: number;
   readonly externalBytes = 0;
-  private readonly shift: number;
 
-  constructor(space: AddressSpace) {
-    const s = space as unknown as SpaceWithFrames;
-    this.frames = s.frames;
+  constructor(
+    private readonly space: AddressSpace,
+    private readonly owner: Identity,
+  ) {
+    this.frames = space.frames!;
     this.pageSize = space.pageSize;
-    this.shift = space.pageShift;
-    this.start = s.directMapBase;
+    this.start = space.directMapBase!;
     this.end = this.start + this.frames.totalFrames * this.pageSize;
   }
 
-  allocPages(order: number): number { return this.frames.alloc(order); }
-  freePages(pfn: number, order: number): void { this.frames.free(pfn, order); }
+  allocPages(order: number): number { return this.space.takeFrames(order, this.owner); }
+  freePages(pfn: number, order: number): void { this.space.returnFrames(pfn, order); }
   addressOf(pfn: number): number { return this.start + pfn * this.pageSize; }
   pfnOf(addr: number): number { return addr >= this.start && addr < this.end ? Math.floor((addr - this.start) / this.pageSize) : -1; }
 }
@@ -151,7 +141,7 @@ export function ownPoolBytes(space: AddressSpace, o: FrameOptions): number {
 
 /** The space's frames when it has them, else an own pool mapped now (owned by `owner`). */
 export function frameSourceFor(space: AddressSpace, owner: Identity, o: FrameOptions): FrameSource {
-  if (hasFrames(space)) return new SpaceFrames(space);
+  if (space.directMapBase !== undefined && space.frames !== undefined) return new SpaceFrames(space, owner);
   return new OwnPool(space, owner, ownPoolBytes(space, o), o.maxOrder);
 }
 

@@ -11,9 +11,12 @@
  * gives the pages back (madvise DONTNEED, then PROT_NONE), returns the frames one by one and puts
  * the run back in the tree, merged with its free neighbours.
  *
- * In a flat space (≤ 4 GiB) a virtual page cannot alias a frame's direct-map page, so the data
- * pages are the vmalloc range's own pages and the frame charged for each is only accounted (the
- * frame allocator counts it in use; its direct-map page is never written).
+ * In a space made with `physical` the area's pages are its frames: the reservation is unmapped
+ * there and the frames mapped in their place (space.mapFrames); vfree unmaps them, returns the
+ * frames and reserves the pages again. In any other space a virtual page cannot alias a frame's
+ * direct-map page, so the data pages are the vmalloc range's own pages and the frame charged for
+ * each is only accounted (the frame allocator counts it in use; its direct-map page is never
+ * written).
  *
  * malloc(0) is a guard page alone: a unique pointer whose every access faults.
  *
@@ -27,7 +30,7 @@
  * over live areas.
  */
 
-import { AllocatorBase, HeapCorruption, KernelError, MADV_DONTNEED, PROT_NONE, PROT_READ, PROT_WRITE, hex, type AddressSpace, type BlockInfo, type HeapFigures } from '@heaplab/core';
+import { AllocatorBase, HeapCorruption, KernelError, MADV_DONTNEED, MAP_FIXED, PROT_NONE, PROT_READ, PROT_WRITE, hex, type AddressSpace, type BlockInfo, type HeapFigures } from '@heaplab/core';
 import { VMALLOC_DEFAULTS, type PhysicalFigures, type VmallocOptions } from './api.js';
 import { checkFrameOptions, frameSourceFor, ownPoolBytes, physicalFigures, type FrameSource } from './frame-source.js';
 import { VmapTree } from './vmap-tree.js';
@@ -42,6 +45,8 @@ export class VmallocAllocator extends AllocatorBase {
   readonly rangeStart: number;
   readonly rangePages: number;
   private readonly ps: number;
+  /** True when the space maps frames at any page (mapFrames): an area's pages are then its frames. */
+  private readonly aliased: boolean;
   private readonly tree: VmapTree;
   private readonly head: Int32Array;
   private readonly owner: Int32Array;
@@ -65,6 +70,7 @@ export class VmallocAllocator extends AllocatorBase {
     this.options = Object.freeze(o);
     this.ps = space.pageSize;
     this.source = frameSourceFor(space, this.identity, o);
+    this.aliased = this.source.kind === 'space';
     const pool = this.source.kind === 'own-pool' ? ownPoolBytes(space, o) : 0;
     const want = Math.floor(o.vmallocMib * MiB);
     let bytes = space.size < 2 * want ? Math.floor((space.size - pool) / 2) : want;
@@ -110,7 +116,13 @@ export class VmallocAllocator extends AllocatorBase {
     }
     this.tree.carve(at0, areaSize, at, total);
     const ptr = this.rangeStart + at * ps;
-    if (pages > 0) this.space.mprotect(ptr, pages * ps, RW);
+    if (pages > 0) {
+      if (this.aliased) {
+        // The area's pages are the frames themselves: the reservation gives way to them.
+        this.space.munmap(ptr, pages * ps);
+        this.space.mapFrames(ptr, this.pfn.subarray(at, at + pages), RW, this.identity);
+      } else this.space.mprotect(ptr, pages * ps, RW);
+    }
     this.head[at] = total;
     this.owner.fill(at, at, at + pages);
     this.freed.fill(0, at, at + total);
@@ -146,8 +158,14 @@ export class VmallocAllocator extends AllocatorBase {
     const total = this.head[p]!;
     const pages = total - 1;
     if (pages > 0) {
-      this.space.madvise(ptr, pages * this.ps, MADV_DONTNEED);
-      this.space.mprotect(ptr, pages * this.ps, PROT_NONE);
+      if (this.aliased) {
+        // Unmapping leaves the frames to their taker (returned below); the range is reserved again.
+        this.space.munmap(ptr, pages * this.ps);
+        this.space.mmap(ptr, pages * this.ps, PROT_NONE, MAP_FIXED, this.identity);
+      } else {
+        this.space.madvise(ptr, pages * this.ps, MADV_DONTNEED);
+        this.space.mprotect(ptr, pages * this.ps, PROT_NONE);
+      }
     }
     for (let i = 0; i < pages; i++) {
       this.source.freePages(this.pfn[p + i]!, 0);
