@@ -70,8 +70,9 @@ export interface ZonedOptions {
   freeSlabsQuarantineRandomLength: number;
   /**
    * heaplab: fraction of the address space reserved for the zones, shared equally by the size
-   * classes (hardened_malloc reserves 32 GiB per class instead). The rest is left to large
-   * allocations and other mappings, as Felker suggests. 0 < zoneShare < 1. Default 0.5.
+   * classes, in a space of at most 4 GiB. The rest is left to large allocations and other
+   * mappings, as Felker suggests. In a larger space each class gets hardened_malloc's 32 GiB
+   * region (CONFIG_CLASS_REGION_SIZE) when this share allows it. 0 < zoneShare < 1. Default 0.5.
    */
   zoneShare: number;
   /** heaplab: seed of the generator behind slot choice, canaries, zone placement and quarantine (not cryptographic). Default 1. */

@@ -28,9 +28,8 @@ export function checkZoned(a: ZonedAllocator): void {
   const fail = (what: string): never => {
     throw new HeapCorruption(a.identity.label, what);
   };
-  const meta = a.meta;
   const space = a.space;
-  const i32 = space.i32;
+  const mem = space.raw;
   let blocks = 0;
   let bytes = 0;
   let usableSum = 0;
@@ -50,11 +49,11 @@ export function checkZoned(a: ZonedAllocator): void {
     const walk = (head: number, state: number, list: string, doubly: boolean): number => {
       let count = 0;
       let prev = -1;
-      for (let i = head; i >= 0; i = meta[rec(i) + R_NEXT]!) {
+      for (let i = head; i >= 0; i = a.mr(rec(i) + R_NEXT)) {
         if (i >= fresh) fail(`class ${c}: the ${list} list reaches slab ${i}, which was never used`);
         if (++count > fresh) fail(`class ${c}: the ${list} list has a cycle`);
-        if (meta[rec(i) + R_STATE] !== state) fail(`${name(i)} is on the ${list} list but its state is ${STATE_NAMES[meta[rec(i) + R_STATE]!] ?? meta[rec(i) + R_STATE]}`);
-        if (doubly && meta[rec(i) + R_PREV] !== prev) fail(`${name(i)}: back link ${meta[rec(i) + R_PREV]}, expected ${prev}`);
+        if (a.mr(rec(i) + R_STATE) !== state) fail(`${name(i)} is on the ${list} list but its state is ${STATE_NAMES[a.mr(rec(i) + R_STATE)] ?? a.mr(rec(i) + R_STATE)}`);
+        if (doubly && a.mr(rec(i) + R_PREV) !== prev) fail(`${name(i)}: back link ${a.mr(rec(i) + R_PREV)}, expected ${prev}`);
         prev = i;
       }
       return count;
@@ -63,11 +62,11 @@ export function checkZoned(a: ZonedAllocator): void {
     const empty = walk(a.emptyHead[c]!, S_EMPTY, 'empty', false);
     if (empty !== a.emptyCount[c]) fail(`class ${c}: ${empty} slabs on the empty list, the count says ${a.emptyCount[c]}`);
     const listed = walk(a.freeHead[c]!, S_DECOMMITTED, 'decommitted', false);
-    if (listed > 0 && meta[rec(a.freeTail[c]!) + R_NEXT] !== -1) fail(`class ${c}: the decommitted list's tail is not its last slab`);
+    if (listed > 0 && a.mr(rec(a.freeTail[c]!) + R_NEXT) !== -1) fail(`class ${c}: the decommitted list's tail is not its last slab`);
     const waiting = a.slabQuarantines[c]!.entries();
     for (const k of waiting) {
-      if (k - 1 >= fresh || meta[rec(k - 1) + R_STATE] !== S_DECOMMITTED) fail(`${name(k - 1)} is in the free-slab quarantine but is not decommitted`);
-      for (let i = a.freeHead[c]!; i >= 0; i = meta[rec(i) + R_NEXT]!) if (i === k - 1) fail(`${name(i)} is both in the free-slab quarantine and on the decommitted list`);
+      if (k - 1 >= fresh || a.mr(rec(k - 1) + R_STATE) !== S_DECOMMITTED) fail(`${name(k - 1)} is in the free-slab quarantine but is not decommitted`);
+      for (let i = a.freeHead[c]!; i >= 0; i = a.mr(rec(i) + R_NEXT)) if (i === k - 1) fail(`${name(i)} is both in the free-slab quarantine and on the decommitted list`);
     }
     const decommitted = listed + waiting.length;
 
@@ -76,30 +75,30 @@ export function checkZoned(a: ZonedAllocator): void {
     const counts = [0, 0, 0, 0, 0];
     for (let i = 0; i < fresh; i++) {
       const r = rec(i);
-      const st = meta[r + R_STATE]!;
+      const st = a.mr(r + R_STATE);
       if (st === S_NEVER || st > S_DECOMMITTED) fail(`${name(i)}: state ${st} for a slab below the next never-used one`);
       counts[st]!++;
       let live = 0;
       let held = 0;
       for (let w = 0; w < W; w++) {
-        const u = meta[r + RECORD_HEADER + w]!;
-        const q = meta[r + RECORD_HEADER + W + w]!;
+        const u = a.mr(r + RECORD_HEADER + w);
+        const q = a.mr(r + RECORD_HEADER + W + w);
         if (u & q) fail(`${name(i)}: slot ${w * 32 + 31 - Math.clz32(u & q & -(u & q))} is both in use and in quarantine`);
-        const d = meta[r + RECORD_HEADER + 2 * W + w]!;
+        const d = a.mr(r + RECORD_HEADER + 2 * W + w);
         if ((u | q) & ~d) fail(`${name(i)}: a slot in use or in quarantine is not marked as handed out (dirty bitmap)`);
         const valid = w === W - 1 ? a.lastMask[c]! : -1;
         if ((u | q) & ~valid) fail(`${name(i)}: a bitmap bit past its ${n} slots is set`);
-        if (!a.options.slotRandomize && w < meta[r + R_HINT]! && ((u | q) & valid) !== valid) fail(`${name(i)}: word ${w} has a free slot but the first-free hint is word ${meta[r + R_HINT]}`);
+        if (!a.options.slotRandomize && w < a.mr(r + R_HINT) && ((u | q) & valid) !== valid) fail(`${name(i)}: word ${w} has a free slot but the first-free hint is word ${a.mr(r + R_HINT)}`);
         live += popcount(u);
         held += popcount(q);
       }
-      if (live !== meta[r + R_LIVE] || held !== meta[r + R_HELD]) fail(`${name(i)}: bitmaps hold ${live} live / ${held} quarantined slots, the record says ${meta[r + R_LIVE]} / ${meta[r + R_HELD]}`);
+      if (live !== a.mr(r + R_LIVE) || held !== a.mr(r + R_HELD)) fail(`${name(i)}: bitmaps hold ${live} live / ${held} quarantined slots, the record says ${a.mr(r + R_LIVE)} / ${a.mr(r + R_HELD)}`);
       const occ = live + held;
       const want = occ === 0 ? [S_EMPTY, S_DECOMMITTED] : occ === n ? [S_FULL] : [S_PARTIAL];
       if (!want.includes(st)) fail(`${name(i)}: ${live} live and ${held} quarantined of ${n} slots, but its state is ${STATE_NAMES[st]}`);
       heldSum += held;
       const base = a.slabAddr(c, i);
-      if (meta[r + R_ADDR]! >>> 0 !== base) fail(`${name(i)}: the record says the slab is at ${hex(meta[r + R_ADDR]! >>> 0)}`);
+      if (a.mr(r + R_ADDR) >>> 0 !== base % 2 ** 32) fail(`${name(i)}: the record says the slab is at ${hex(a.mr(r + R_ADDR) >>> 0)} (low 32 bits)`);
       const prot = c === 0 || st === S_DECOMMITTED ? PROT_NONE : RW;
       for (let p = base; p < base + sb; p += space.pageSize) {
         if (space.protAt(p) !== prot || space.ownerIndexAt(p) !== a.ownerIndex) fail(`${name(i)}: page ${hex(p)} has protection ${space.protAt(p)} and owner ${space.ownerIndexAt(p)}, expected ${prot} and ${a.ownerIndex}`);
@@ -115,18 +114,17 @@ export function checkZoned(a: ZonedAllocator): void {
       for (let j = 0; j < n; j++) {
         const slot = base + j * s;
         const bit = 1 << (j & 31);
-        if (meta[r + RECORD_HEADER + (j >>> 5)]! & bit) {
-          const req = meta[r + RECORD_HEADER + 3 * W + j]!;
+        if (a.mr(r + RECORD_HEADER + (j >>> 5)) & bit) {
+          const req = a.mr(r + RECORD_HEADER + 3 * W + j);
           if (req < 0 || req > usable) fail(`${name(i)}: slot ${hex(slot)} records a requested size of ${req}, not within its ${usable} usable bytes`);
           if (a.canary !== 0) {
-            const cw = (slot + usable) >>> 2;
-            if (i32[cw] !== meta[r + R_CANARY0] || i32[cw + 1] !== meta[r + R_CANARY1]) fail(`${name(i)}: the canary of the live slot ${hex(slot)} is corrupted (overflow)`);
+            if (mem.i32(slot + usable) !== a.mr(r + R_CANARY0) || mem.i32(slot + usable + 4) !== a.mr(r + R_CANARY1)) fail(`${name(i)}: the canary of the live slot ${hex(slot)} is corrupted (overflow)`);
           }
           blocks++;
           bytes += req;
           usableSum += usable;
         } else if (a.options.zeroOnFree && !a.zero.isZero(slot, usable)) {
-          const held = (meta[r + RECORD_HEADER + W + (j >>> 5)]! & bit) !== 0;
+          const held = (a.mr(r + RECORD_HEADER + W + (j >>> 5)) & bit) !== 0;
           fail(`${name(i)}: the ${held ? 'quarantined' : 'free'} slot ${hex(slot)} is not zero (written after free)`);
         }
       }
@@ -142,7 +140,7 @@ export function checkZoned(a: ZonedAllocator): void {
       const info = a.slotOf(ptr);
       if (info < 0 || a.slotClass !== c) fail(`class ${c}: the quarantine holds ${hex(ptr)}, which is not a slot of this class`);
       const r = a.metaBase[c]! + a.slotSlab * R;
-      if (!(meta[r + RECORD_HEADER + W + (info >>> 5)]! & (1 << (info & 31)))) fail(`class ${c}: the quarantine holds ${hex(ptr)}, whose quarantine bit is clear`);
+      if (!(a.mr(r + RECORD_HEADER + W + (info >>> 5)) & (1 << (info & 31)))) fail(`class ${c}: the quarantine holds ${hex(ptr)}, whose quarantine bit is clear`);
     }
   }
   if (blocks !== a.smallBlocks || bytes !== a.smallBytes || usableSum !== a.smallUsable) {

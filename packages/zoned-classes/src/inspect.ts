@@ -42,24 +42,23 @@ function inspectArea(a: ZonedAllocator, addr: number, chain: string[]): Inspecti
   if ((pos + 1) % (g + 1) === 0) return { kind: 'guard', start: posStart, size: slabBytes, block: null, details: [...details, ['where', `a guard slab (one after every ${g} slabs)`]], chain };
   const i = pos - Math.floor(pos / (g + 1));
   const rec = a.metaBase[c]! + i * a.recordOf[c]!;
-  const meta = a.meta;
-  const state = i < a.nextFresh[c]! ? meta[rec + R_STATE]! : S_NEVER;
-  details.push(['slab', `#${i} at ${hex(posStart)}, ${STATE_NAMES[state]}${state !== S_NEVER && state !== S_DECOMMITTED ? `: ${meta[rec + R_LIVE]!} live, ${meta[rec + R_HELD]!} quarantined of ${a.slotsOf[c]!} slots` : ''}`]);
+  const state = i < a.nextFresh[c]! ? a.mr(rec + R_STATE) : S_NEVER;
+  details.push(['slab', `#${i} at ${hex(posStart)}, ${STATE_NAMES[state]}${state !== S_NEVER && state !== S_DECOMMITTED ? `: ${a.mr(rec + R_LIVE)} live, ${a.mr(rec + R_HELD)} quarantined of ${a.slotsOf[c]!} slots` : ''}`]);
   if (state === S_NEVER || state === S_DECOMMITTED) {
     return { kind: 'reserved', start: posStart, size: slabBytes, block: null, details: [...details, ['where', state === S_NEVER ? 'a slab never used: PROT_NONE until first needed' : 'a decommitted slab: PROT_NONE, its pages given back']], chain };
   }
-  const base = meta[rec + R_ADDR]! >>> 0;
+  const base = a.slabBase(c, i, rec);
   const j = Math.floor((addr - base) / slot);
   const n = a.slotsOf[c]!;
   if (j >= n) return { kind: 'slack', start: base + n * slot, size: base + slabBytes - (base + n * slot), block: null, details: [...details, ['where', 'the slab\'s bytes after its last slot']], chain };
   const W = a.wordsOf[c]!;
   const used = rec + RECORD_HEADER;
-  const bit = (w: number): boolean => (meta[used + w * W + (j >>> 5)]! & (1 << (j & 31))) !== 0;
+  const bit = (w: number): boolean => (a.mr(used + w * W + (j >>> 5)) & (1 << (j & 31))) !== 0;
   const s = base + j * slot;
   details.push(['slot', `#${j} of ${n} at ${hex(s)}`]);
   const canaryAt = s + usable;
   if (bit(0)) {
-    const requested = c === 0 ? 0 : meta[used + 3 * W + j]! >>> 0;
+    const requested = c === 0 ? 0 : a.mr(used + 3 * W + j) >>> 0;
     const block = { base: s, size: usable };
     details.push(['state', 'live'], ['requested', `${requested} bytes`]);
     if (a.canary && c !== 0 && addr >= canaryAt) return { kind: 'canary', start: canaryAt, size: a.canary, block, details: [...details, ['canary', 'the slab\'s canary, checked when the slot is freed']], chain };

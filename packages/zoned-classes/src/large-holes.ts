@@ -11,9 +11,10 @@
  * Placing every region in fresh address space (next-fit down through 2 GiB) would make every
  * large free fault in its data pages; reused ranges are already backed.
  *
- * Layout: up to CAPACITY holes in two parallel Uint32Arrays (first page, page count), unordered;
+ * Layout: up to CAPACITY holes in two parallel arrays (first page, page count), unordered;
  * `count` live entries at the front. No JS object per hole. zoned-classes binds the arrays to
- * views of its state mapping (state.ts), so they live in the space.
+ * Uint32Array views of its state mapping (state.ts) in a flat space, so they live in the space;
+ * unbound (a paged space, whose page numbers pass 2^32) they are float64 arrays of their own.
  *
  * Invariants: every entry has ≥ 1 page; entries do not overlap (a range is added once, when its
  * pages are unmapped, and take() removes what it hands out). An entry may be stale (something else
@@ -26,12 +27,12 @@ export const HOLES_CAPACITY = 256;
 const CAPACITY = HOLES_CAPACITY;
 
 export class LargeHoles {
-  private first: Uint32Array = new Uint32Array(CAPACITY);
-  private pages: Uint32Array = new Uint32Array(CAPACITY);
+  private first: Uint32Array | Float64Array = new Float64Array(CAPACITY);
+  private pages: Uint32Array | Float64Array = new Float64Array(CAPACITY);
   count = 0;
 
   /** Uses these arrays (HOLES_CAPACITY cells each) from now on, keeping what they hold: bind once before use, rebind views of the same memory. */
-  bind(first: Uint32Array, pages: Uint32Array): void {
+  bind(first: Uint32Array | Float64Array, pages: Uint32Array | Float64Array): void {
     if (first.length !== CAPACITY || pages.length !== CAPACITY) throw new RangeError(`large holes: arrays of ${first.length} and ${pages.length} cells, expected ${CAPACITY}`);
     this.first = first;
     this.pages = pages;

@@ -12,7 +12,8 @@
  * Storage: with a TableStorage (zoned-classes gives one) the arrays are views of one writable
  * mapping in the space, laid out [requested f64 × cap | keys | dataPages | guardBefore |
  * guardAfter (u32 × cap each) | quarantined (u8 × cap)], 25 bytes a slot; a rehash maps the new
- * table, moves the entries and unmaps the old one. Without one they are JavaScript arrays.
+ * table, moves the entries and unmaps the old one. Without one they are JavaScript arrays, the
+ * keys float64 (a paged space's addresses pass 2^32).
  * ensureRoom() grows the table before an insert needs it, so a failed mapping is an answer
  * (no room: the allocation fails) and never an exception in the middle of an insert.
  *
@@ -38,7 +39,8 @@ const EMPTY = 0;
 const TOMB = 1;
 
 export class LargeTable {
-  keys!: Uint32Array;
+  /** Block addresses: 32 bits when the table is in a (flat) space, float64 in JavaScript arrays (any space). */
+  keys!: Uint32Array | Float64Array;
   dataPages!: Uint32Array;
   guardBefore!: Uint32Array;
   guardAfter!: Uint32Array;
@@ -63,7 +65,7 @@ export class LargeTable {
   private view(addr: number, cap: number): void {
     this.addr = addr;
     if (addr === 0) {
-      this.keys = new Uint32Array(cap);
+      this.keys = new Float64Array(cap);
       this.dataPages = new Uint32Array(cap);
       this.guardBefore = new Uint32Array(cap);
       this.guardAfter = new Uint32Array(cap);
@@ -91,7 +93,7 @@ export class LargeTable {
 
   /** Bytes of the arrays. */
   get bytes(): number {
-    return this.keys.length * SLOT_BYTES;
+    return this.keys.length * (SLOT_BYTES + this.keys.BYTES_PER_ELEMENT - 4);
   }
 
   /** Bytes of the arrays held outside the space (0 when they are views of a mapping). */
@@ -106,7 +108,7 @@ export class LargeTable {
   }
 
   private hash(addr: number): number {
-    return Math.imul(addr >>> this.pageShift, 0x9e3779b1) >>> (32 - this.bits);
+    return Math.imul(Math.floor(addr / 2 ** this.pageShift) | 0, 0x9e3779b1) >>> (32 - this.bits);
   }
 
   /** Slot of `addr`, or −1. */

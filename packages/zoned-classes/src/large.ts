@@ -62,7 +62,8 @@ export class LargeRegions {
     this.ps = space.pageSize;
     this.shift = space.pageShift;
     const storage: TableStorage = { space, map: (bytes) => this.mapTable(bytes), unmap: (addr, bytes) => space.munmap(addr, Math.ceil(bytes / this.ps) * this.ps) };
-    this.table = new LargeTable(space.pageShift, 6, storage);
+    // A paged space has no buffer to view: there the table is JavaScript arrays (externalBytes).
+    this.table = new LargeTable(space.pageShift, 6, space.raw.kind === 'flat' ? storage : null);
     this.quarantine = new Quarantine(options.regionQuarantineRandomLength, options.regionQuarantineQueueLength);
   }
 
@@ -144,13 +145,13 @@ export class LargeRegions {
       const lead = ptr - before * ps - base;
       if (lead > 0) {
         this.space.munmap(base, lead);
-        this.holes.add(base >>> this.shift, lead / ps);
+        this.holes.add(base / ps, lead / ps);
       }
       const end = ptr + (dataPages + after) * ps;
       const rawEnd = base + total * ps;
       if (rawEnd > end) {
         this.space.munmap(end, rawEnd - end);
-        this.holes.add(end >>> this.shift, (rawEnd - end) / ps);
+        this.holes.add(end / ps, (rawEnd - end) / ps);
       }
     }
     this.space.mprotect(ptr, dataPages * ps, RW);
@@ -211,7 +212,7 @@ export class LargeRegions {
     const base = ptr - t.guardBefore[k]! * this.ps;
     const pages = t.guardBefore[k]! + t.dataPages[k]! + t.guardAfter[k]!;
     this.space.munmap(base, pages * this.ps);
-    this.holes.add(base >>> this.shift, pages);
+    this.holes.add(base / this.ps, pages);
     t.removeAt(k);
   }
 
@@ -225,8 +226,8 @@ export class LargeRegions {
   /** Base of the live large block holding addr, or −1: walks down the writable pages of the region. */
   blockAt(addr: number): number {
     const space = this.space;
-    for (let p = addr >>> this.shift; p > 0; p--) {
-      const a = (p << this.shift) >>> 0;
+    for (let p = Math.floor(addr / this.ps); p > 0; p--) {
+      const a = p * this.ps;
       if (space.ownerIndexAt(a) !== this.ownerIndex || space.protAt(a) !== RW) return -1;
       const k = this.table.find(a);
       if (k >= 0) return this.table.quarantined[k] || addr >= a + this.table.dataPages[k]! * this.ps ? -1 : a;

@@ -21,6 +21,11 @@
  *      since the slab was last made writable), requested size of each slot (slots words; none for class 0)]
  *   with W = ⌈slots / 32⌉.
  *
+ * Zone size: in a space of at most 4 GiB, zoneShare of the space shared equally by the classes
+ * (about 40 MiB each in 4 GiB); in a larger space (a 64-bit process) hardened_malloc's class region,
+ * 32 GiB, as long as the share allows it — far larger than any heap the space can hold, so a zone
+ * runs out only when the space's memory does.
+ *
  * Invariants: zonePages · zones ≤ zoneShare · space size; for every class with slabs > 0,
  * off + positions · slabPages + 1 ≤ zonePages; metadata records of different classes do not overlap.
  */
@@ -83,10 +88,19 @@ export interface ZonePlan {
   metaPages: number;
 }
 
+/** hardened_malloc's CONFIG_CLASS_REGION_SIZE: the zone of each class in a space larger than 4 GiB (a 64-bit process). */
+export const CLASS_REGION_BYTES = 32 * 2 ** 30;
+
+/** Bytes of each zone in a space of `spaceSize` bytes: a share of a ≤ 4 GiB space, hardened_malloc's region (at most the share) above. */
+export function zoneBytesFor(spaceSize: number, pageSize: number, classCount: number, zoneShare: number): number {
+  const share = Math.floor((spaceSize * zoneShare) / classCount / pageSize) * pageSize;
+  return spaceSize > 2 ** 32 ? Math.min(share, CLASS_REGION_BYTES) : share;
+}
+
 /** Plans the zones of `classes` in a space of `spaceSize` bytes. */
 export function planZones(spaceSize: number, pageSize: number, classes: readonly SizeClass[], zoneShare: number, guardSlabInterval: number, rng: Random): ZonePlan {
   const n = classes.length;
-  const zonePages = Math.floor((spaceSize * zoneShare) / n / pageSize);
+  const zonePages = zoneBytesFor(spaceSize, pageSize, n, zoneShare) / pageSize;
   const order = rng.shuffle(classes.map((c) => c.index));
   const zoneOf = new Array<number>(n);
   order.forEach((c, z) => (zoneOf[c] = z));

@@ -4,7 +4,8 @@
  * displaces goes to the queue's tail; what falls off the queue's head is really freed. So an
  * address is reused only after at least queueLength more frees, at an unpredictable time.
  *
- * Entries are addresses (u32, never 0: 0 marks an empty cell). One instance per size class for
+ * Entries are addresses (never 0: 0 marks an empty cell), u32 cells in a flat space and float64
+ * cells in a paged one. One instance per size class for
  * slots (its lengths scaled by the class, see zoned.ts), one for large regions. The allocator
  * binds the two arrays to views of its state mapping (state.ts), so they live in the space; an
  * unbound quarantine makes its own on the first push.
@@ -19,8 +20,8 @@ const EMPTY = new Uint32Array(0);
 
 export class Quarantine {
   /** Views of the state mapping once bound; else made on the first push. */
-  random: Uint32Array = EMPTY;
-  ring: Uint32Array = EMPTY;
+  random: Uint32Array | Float64Array = EMPTY;
+  ring: Uint32Array | Float64Array = EMPTY;
   private head = 0;
   private count = 0;
   private bound = false;
@@ -28,7 +29,7 @@ export class Quarantine {
   constructor(readonly randomLength: number, readonly queueLength: number) {}
 
   /** Uses these arrays (randomLength and queueLength cells, zero when first bound) from now on; rebinding keeps their contents. */
-  bind(random: Uint32Array, ring: Uint32Array): void {
+  bind(random: Uint32Array | Float64Array, ring: Uint32Array | Float64Array): void {
     if (random.length !== this.randomLength || ring.length !== this.queueLength) throw new RangeError(`quarantine: arrays of ${random.length} + ${ring.length} cells bound to lengths ${this.randomLength} + ${this.queueLength}`);
     this.random = random;
     this.ring = ring;
@@ -43,8 +44,8 @@ export class Quarantine {
   /** Holds `addr`; returns the address that leaves the quarantine (to be freed for real), or 0. */
   push(addr: number, rng: Random): number {
     if (!this.bound && this.random.length + this.ring.length === 0) {
-      this.random = new Uint32Array(this.randomLength);
-      this.ring = new Uint32Array(this.queueLength);
+      this.random = new Float64Array(this.randomLength);
+      this.ring = new Float64Array(this.queueLength);
     }
     let v = addr;
     if (this.randomLength > 0) {

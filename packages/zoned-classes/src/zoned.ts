@@ -24,7 +24,7 @@ export class ZonedAllocator extends Zones {
   /** Throws invalid-free or double-free for a pointer that is not a live block's start. */
   protected badPointer(ptr: number, what: string): never {
     if (this.locate(ptr) && this.lslot === ptr) {
-      const held = (this.meta[this.lrec + RECORD_HEADER + this.wordsOf[this.lc]! + (this.lj >>> 5)]! & (1 << (this.lj & 31))) !== 0;
+      const held = (this.mr(this.lrec + RECORD_HEADER + this.wordsOf[this.lc]! + (this.lj >>> 5)) & (1 << (this.lj & 31))) !== 0;
       this.misuse('double-free', `${what} of ${hex(ptr)}, a ${this.slotSize[this.lc]}-byte slot that is already free${held ? ' (quarantine)' : ''}`, ptr);
     }
     if (this.large.find(ptr) === -2) this.misuse('double-free', `${what} of ${hex(ptr)}, a large region already freed (quarantine)`, ptr);
@@ -55,7 +55,7 @@ export class ZonedAllocator extends Zones {
   protected override allocateZeroed(size: number): number {
     const p = this.allocate(size, 16);
     // Large blocks are fresh mappings; with the write-after-free check a slot was verified zero.
-    if (p !== 0 && size > 0 && !this.options.writeAfterFreeCheck && p >= this.areaBase && p < this.areaEnd) this.space.u8.fill(0, p, p + size);
+    if (p !== 0 && size > 0 && !this.options.writeAfterFreeCheck && p >= this.areaBase && p < this.areaEnd) this.mem.fill(p, size, 0);
     return p;
   }
 
@@ -65,17 +65,16 @@ export class ZonedAllocator extends Zones {
       i = this.takeSlab(c);
       if (i < 0) return 0;
     }
-    const meta = this.meta;
     const W = this.wordsOf[c]!;
     const rec = this.metaBase[c]! + i * this.recordOf[c]!;
     const used = rec + RECORD_HEADER;
     const n = this.slotsOf[c]!;
     // First free slot at or after a start (random, or the slab's first word with a free slot), wrapping once.
-    const start = this.randomize ? this.rng.below(n) : meta[rec + R_HINT]! << 5;
+    const start = this.randomize ? this.rng.below(n) : this.mr(rec + R_HINT) << 5;
     let w = start >>> 5;
     let j = -1;
     for (let k = 0; k <= W; k++) {
-      let bits = ~(meta[used + w]! | meta[used + W + w]!);
+      let bits = ~(this.mr(used + w) | this.mr(used + W + w));
       if (w === W - 1) bits &= this.lastMask[c]!;
       if (k === 0) bits &= -1 << (start & 31);
       if (bits !== 0) {
@@ -85,29 +84,31 @@ export class ZonedAllocator extends Zones {
       w = w + 1 === W ? 0 : w + 1;
     }
     if (j < 0) throw new Error(`zoned-classes: slab ${i} of class ${c} is on the partial list with no free slot`);
-    if (!this.randomize) meta[rec + R_HINT] = j >>> 5;
+    if (!this.randomize) this.mw(rec + R_HINT, j >>> 5);
     const s = this.slotSize[c]!;
-    const slot = (meta[rec + R_ADDR]! >>> 0) + j * s;
+    const slot = this.slabBase(c, i, rec) + j * s;
     const usable = this.usableOf[c]!;
     const bit = 1 << (j & 31);
     const dirty = used + 2 * W + (j >>> 5);
     // Only a reused slot is checked: one never handed out since the slab was made writable is
     // zero by construction (a fresh or remapped page), so the check would only read memory.
-    if (this.wafCheck && meta[dirty]! & bit && !this.zero.isZero(slot, usable)) {
+    if (this.wafCheck && this.mr(dirty) & bit && !this.zero.isZero(slot, usable)) {
       this.misuse('write-after-free', `detected write after free: the free ${s}-byte slot ${hex(slot)} was written before it was reused`, slot);
     }
-    meta[dirty]! |= bit;
-    meta[used + (j >>> 5)]! |= bit;
-    if (++meta[rec + R_LIVE]! + meta[rec + R_HELD]! === n) {
+    this.mw(dirty, this.mr(dirty) | (bit));
+    this.mw(used + (j >>> 5), this.mr(used + (j >>> 5)) | (bit));
+    const live = this.mr(rec + R_LIVE) + 1;
+    this.mw(rec + R_LIVE, live);
+    if (live + this.mr(rec + R_HELD) === n) {
       this.unlinkPartial(c, i, rec);
-      meta[rec + R_STATE] = S_FULL;
+      this.mw(rec + R_STATE, S_FULL);
     }
     if (c !== 0) {
-      meta[used + 3 * W + j] = size;
+      this.mw(used + 3 * W + j, size);
       if (this.canary !== 0) {
-        const cw = (slot + usable) >>> 2;
-        this.space.i32[cw] = meta[rec + R_CANARY0]!;
-        this.space.i32[cw + 1] = meta[rec + R_CANARY1]!;
+        const mem = this.mem;
+        mem.setI32(slot + usable, this.mr(rec + R_CANARY0));
+        mem.setI32(slot + usable + 4, this.mr(rec + R_CANARY1));
       }
     }
     this.smallBlocks++;
@@ -131,19 +132,18 @@ export class ZonedAllocator extends Zones {
     const i = this.li;
     const j = this.lj;
     const rec = this.lrec;
-    const meta = this.meta;
     const W = this.wordsOf[c]!;
     const usable = this.usableOf[c]!;
-    const req = c === 0 ? 0 : meta[rec + RECORD_HEADER + 3 * W + j]!;
+    const req = c === 0 ? 0 : this.mr(rec + RECORD_HEADER + 3 * W + j);
     if (size !== undefined && size !== req) this.misuse('size-mismatch', `free_sized(${hex(ptr)}, ${size}) of a block of ${req} bytes (${this.slotSize[c]}-byte class)`, ptr);
     if (this.canary !== 0 && c !== 0) this.checkCanary(ptr, usable, rec);
     // Every check passed: from here on, state changes. Zero on free, unless the slot is the last
     // one of its slab and the slab is decommitted at once (no quarantine, the empty-slab cache
     // full): the decommit replaces its pages with fresh zero pages, so the bytes are gone anyway.
-    if (this.zeroFree && c !== 0 && !(!this.quarantined && meta[rec + R_LIVE]! + meta[rec + R_HELD]! === 1 && this.decommitsWhenEmpty(c))) this.zero.clear(ptr, usable);
+    if (this.zeroFree && c !== 0 && !(!this.quarantined && this.mr(rec + R_LIVE) + this.mr(rec + R_HELD) === 1 && this.decommitsWhenEmpty(c))) this.zero.clear(ptr, usable);
     const bit = 1 << (j & 31);
-    meta[rec + RECORD_HEADER + (j >>> 5)]! &= ~bit;
-    meta[rec + R_LIVE]!--;
+    this.mw(rec + RECORD_HEADER + (j >>> 5), this.mr(rec + RECORD_HEADER + (j >>> 5)) & (~bit));
+    this.mw(rec + R_LIVE, this.mr(rec + R_LIVE) - 1);
     this.smallBlocks--;
     this.smallBytes -= req;
     this.smallUsable -= usable;
@@ -151,17 +151,16 @@ export class ZonedAllocator extends Zones {
       this.slotFreed(c, i, rec, j);
       return;
     }
-    meta[rec + RECORD_HEADER + W + (j >>> 5)]! |= bit;
-    meta[rec + R_HELD]!++;
+    this.mw(rec + RECORD_HEADER + W + (j >>> 5), this.mr(rec + RECORD_HEADER + W + (j >>> 5)) | (bit));
+    this.mw(rec + R_HELD, this.mr(rec + R_HELD) + 1);
     const out = this.quarantines[c]!.push(ptr, this.rng);
     if (out !== 0) this.releaseHeld(out);
   }
 
   /** Throws canary-corrupted unless the 8 bytes after the usable ones of slot ptr hold its slab's canary. */
   private checkCanary(ptr: number, usable: number, rec: number): void {
-    const cw = (ptr + usable) >>> 2;
-    const i32 = this.space.i32;
-    if (i32[cw] !== this.meta[rec + R_CANARY0] || i32[cw + 1] !== this.meta[rec + R_CANARY1]) {
+    const mem = this.mem;
+    if (mem.i32(ptr + usable) !== this.mr(rec + R_CANARY0) || mem.i32(ptr + usable + 4) !== this.mr(rec + R_CANARY1)) {
       this.misuse('canary-corrupted', `canary corrupted: the 8 bytes after the ${usable} usable bytes of ${hex(ptr)} were overwritten`, ptr);
     }
   }
@@ -198,8 +197,8 @@ export class ZonedAllocator extends Zones {
       const need = size + this.canary;
       if (c === 0 || need > this.maxSlot || this.classOfUnits[(need + 15) >>> 4] !== c) return 0;
       const at = this.lrec + RECORD_HEADER + 3 * this.wordsOf[c]! + this.lj;
-      this.smallBytes += size - this.meta[at]!;
-      this.meta[at] = size;
+      this.smallBytes += size - this.mr(at);
+      this.mw(at, size);
       return ptr;
     }
     const k = this.large.find(ptr);
@@ -217,7 +216,7 @@ export class ZonedAllocator extends Zones {
     if (!(Number.isInteger(addr) && addr > 0 && addr < this.space.size)) return null;
     if (this.locate(addr)) {
       const j = this.lj;
-      const dirty = this.meta[this.lrec + RECORD_HEADER + 2 * this.wordsOf[this.lc]! + (j >>> 5)]! & (1 << (j & 31));
+      const dirty = this.mr(this.lrec + RECORD_HEADER + 2 * this.wordsOf[this.lc]! + (j >>> 5)) & (1 << (j & 31));
       if (dirty === 0 || this.locatedLive()) return null;
       const usable = this.usableOf[this.lc]!;
       const base = this.lslot;

@@ -23,7 +23,7 @@
  * list (or, decommitted, in the free-slab quarantine); counters = sums.
  */
 
-import { AllocatorBase, createIdentity, MAP_FIXED, PROT_NONE, PROT_READ, PROT_WRITE, ConfigError, KernelError, hex, type AddressSpace } from '@heaplab/core';
+import { AllocatorBase, createIdentity, MAP_FIXED, MAP_FIXED_NOREPLACE, PROT_NONE, PROT_READ, PROT_WRITE, ConfigError, KernelError, hex, type AddressSpace, type RawMemory } from '@heaplab/core';
 import type { ZonedInit, ZonedOptions } from './api.js';
 import { LargeRegions } from './large.js';
 import { RECORD_HEADER, R_ADDR, R_CANARY0, R_CANARY1, R_HELD, R_HINT, R_LIVE, R_NEXT, R_PREV, R_STATE, S_DECOMMITTED, S_EMPTY, S_FULL, S_NEVER, S_PARTIAL, planZones, type ZonePlan } from './layout.js';
@@ -51,7 +51,8 @@ export abstract class Zones extends AllocatorBase {
   readonly slotsOf: Int32Array;
   readonly wordsOf: Int32Array;
   readonly recordOf: Int32Array;
-  readonly metaBase: Int32Array;
+  /** @internal first word of each class's records (words, may pass 2^31 in a large space). */
+  readonly metaBase: Float64Array;
   readonly slabCount: Int32Array;
   readonly positionsOf: Int32Array;
   readonly slabBytes: Float64Array;
@@ -95,13 +96,18 @@ export abstract class Zones extends AllocatorBase {
   /** @internal the state mapping (state.ts): its address, size and the offsets of its arrays. */
   readonly stateAddr: number;
   readonly stateBytes: number;
+  /** @internal the state's own buffer in a paged space (null: the state mapping in the space). */
+  readonly stateBuffer: ArrayBuffer | null;
   private readonly stateAt: { heads: number; committed: number; pages: number; quarantines: number[][]; slabQuarantines: number[][]; region: number[]; holes: number[] };
   /** Bytes of the tables kept in JavaScript (computed from the options; no state): externalBytes. */
   protected readonly tableBytes: number;
   protected readonly shift: number;
-  /** @internal the metadata mapping and its Int32Array view. */
+  /** @internal the metadata mapping: word k of the slab records is at metaAddr + 4k (mr, mw). */
   readonly metaAddr: number;
-  meta: Int32Array;
+  /** @internal the space's memory, through which slots, canaries and slab records are read and written. */
+  readonly mem: RawMemory;
+  /** @internal true when the space is paged (above 4 GiB): the state is held outside the space and pointers are located by arithmetic. */
+  readonly wide: boolean;
   /** @internal per class: bytes of the metadata mapping made writable, from its first record's page (a view of the state mapping). */
   metaCommitted!: Float64Array;
   readonly large: LargeRegions;
@@ -139,6 +145,8 @@ export abstract class Zones extends AllocatorBase {
     this.quarantined = o.slabQuarantineRandomLength + o.slabQuarantineQueueLength > 0;
     this.emptySlabCacheBytes = o.emptySlabCacheBytes;
     const ps = space.pageSize;
+    this.mem = space.raw;
+    this.wide = space.raw.kind !== 'flat';
     this.classes = sizeClassTable({ extended: o.extendedSizeClasses, pageSize: ps, canary: this.canary });
     const n = this.classes.length;
     this.plan = planZones(space.size, ps, this.classes, o.zoneShare, o.guardSlabInterval, this.rng);
@@ -150,7 +158,7 @@ export abstract class Zones extends AllocatorBase {
     this.slotsOf = i32((c) => c.slots);
     this.wordsOf = i32((_, k) => plan.classes[k]!.words);
     this.recordOf = i32((_, k) => plan.classes[k]!.recordWords);
-    this.metaBase = i32((_, k) => plan.classes[k]!.metaBase);
+    this.metaBase = Float64Array.from(this.classes, (_, k) => plan.classes[k]!.metaBase);
     this.slabCount = i32((_, k) => plan.classes[k]!.slabs);
     this.positionsOf = i32((_, k) => plan.classes[k]!.positions);
     this.slabBytes = Float64Array.from(this.classes, (c) => c.slabPages * ps);
@@ -181,8 +189,6 @@ export abstract class Zones extends AllocatorBase {
     const metaBytes = plan.metaPages * ps;
     const m = this.map(0, metaBytes + 2 * ps, 0);
     this.metaAddr = m + ps;
-    this.meta = new Int32Array(space.buffer, this.metaAddr, plan.metaWords);
-    space.onRefresh((s) => (this.meta = new Int32Array(s.buffer, this.metaAddr, plan.metaWords)));
     this.zoneBytes = plan.zoneBytes;
     this.areaBase = this.placeArea(plan.areaBytes);
     this.areaEnd = this.areaBase + plan.areaBytes;
@@ -203,14 +209,16 @@ export abstract class Zones extends AllocatorBase {
     this.stateAt = {
       heads: L.add(4, 6 * n),
       committed: L.add(8, n),
-      pages: L.add(4, plan.areaBytes / ps),
+      pages: L.add(4, this.wide ? 0 : plan.areaBytes / ps),
       quarantines: this.quarantines.map(pair),
       slabQuarantines: this.slabQuarantines.map(pair),
       region: pair(this.large.quarantine),
       holes: [L.add(4, HOLES_CAPACITY), L.add(4, HOLES_CAPACITY)],
     };
     this.stateBytes = L.bytes;
-    this.stateAddr = mapState(space, this.identity, L.bytes);
+    // A paged space has no buffer to view: there the state is a buffer of its own (externalBytes).
+    this.stateAddr = this.wide ? 0 : mapState(space, this.identity, L.bytes);
+    this.stateBuffer = this.wide ? new ArrayBuffer(L.bytes) : null;
     this.bindState();
     space.onRefresh(() => this.bindState());
     this.partialHead.fill(-1);
@@ -225,7 +233,7 @@ export abstract class Zones extends AllocatorBase {
 
   /** (Re)makes every view of the state mapping: at construction and when the space's buffer changes. */
   private bindState(): void {
-    const b = this.space.buffer;
+    const b = this.stateBuffer ?? this.space.buffer;
     const at = this.stateAddr;
     const n = this.classes.length;
     const s = this.stateAt;
@@ -237,17 +245,21 @@ export abstract class Zones extends AllocatorBase {
     this.freeHead = heads(4);
     this.freeTail = heads(5);
     this.metaCommitted = new Float64Array(b, at + s.committed, n);
-    this.pageSlab = new Int32Array(b, at + s.pages, this.plan.areaBytes / this.space.pageSize);
-    const bind = (q: Quarantine, [r, f]: number[]): void => q.bind(new Uint32Array(b, at + r!, q.randomLength), new Uint32Array(b, at + f!, q.queueLength));
+    this.pageSlab = new Int32Array(b, at + s.pages, this.wide ? 0 : this.plan.areaBytes / this.space.pageSize);
+    // Cells hold addresses: 32 bits in a flat space, float64 in a paged one (held outside it).
+    const bind = (q: Quarantine, [r, f]: number[]): void => q.bind(
+      this.wide ? new Float64Array(q.randomLength) : new Uint32Array(b, at + r!, q.randomLength),
+      this.wide ? new Float64Array(q.queueLength) : new Uint32Array(b, at + f!, q.queueLength));
     this.quarantines.forEach((q, c) => bind(q, s.quarantines[c]!));
     this.slabQuarantines.forEach((q, c) => bind(q, s.slabQuarantines[c]!));
     bind(this.large.quarantine, s.region);
-    this.large.holes.bind(new Uint32Array(b, at + s.holes[0]!, HOLES_CAPACITY), new Uint32Array(b, at + s.holes[1]!, HOLES_CAPACITY));
+    if (!this.wide) this.large.holes.bind(new Uint32Array(b, at + s.holes[0]!, HOLES_CAPACITY), new Uint32Array(b, at + s.holes[1]!, HOLES_CAPACITY));
     this.large.table.rebind();
   }
 
   /** Writes slab i of class c into the page table, when it is first used. */
   protected notePageSlab(c: number, i: number): void {
+    if (this.wide) return; // located by arithmetic (locate)
     const ps = this.space.pageSize;
     const pages = this.slabBytes[c]! / ps;
     const at = (this.slabStart[c]! - this.areaBase) / ps + (i + Math.floor(i / this.guardInterval)) * pages;
@@ -269,6 +281,20 @@ export abstract class Zones extends AllocatorBase {
     const ps = space.pageSize;
     const low = Math.ceil((space.startBrk + space.size / 16) / ps);
     const high = Math.floor((space.size - bytes) / ps) - 1;
+    if (this.wide && high > low) {
+      // A paged space is sparse: ask the kernel whether the range is free in one call.
+      for (let attempt = 0; attempt < 8; attempt++) {
+        const at = (low + this.rng.below(high - low + 1)) * ps;
+        try {
+          space.mmap(at, bytes, PROT_NONE, MAP_FIXED_NOREPLACE, this.identity);
+        } catch (e) {
+          if (e instanceof KernelError) continue;
+          throw e;
+        }
+        space.munmap(at, bytes);
+        return at;
+      }
+    }
     for (let attempt = 0; attempt < 8 && high > low; attempt++) {
       const p = low + this.rng.below(high - low + 1);
       let free = true;
@@ -282,6 +308,21 @@ export abstract class Zones extends AllocatorBase {
 
   // ------------------------------------------------------------------ locating
 
+  /** @internal word k of the slab records. */
+  mr(k: number): number {
+    return this.mem.i32(this.metaAddr + 4 * k);
+  }
+
+  /** @internal sets word k of the slab records. */
+  mw(k: number, v: number): void {
+    this.mem.setI32(this.metaAddr + 4 * k, v);
+  }
+
+  /** @internal address of slab i of class c (record rec): the record's address word (32 bits) in a flat space, computed in a paged one. */
+  slabBase(c: number, i: number, rec: number): number {
+    return this.wide ? this.slabAddr(c, i) : this.mr(rec + R_ADDR) >>> 0;
+  }
+
   /** Address of slab i of class c. */
   slabAddr(c: number, i: number): number {
     return this.slabStart[c]! + (i + Math.floor(i / this.guardInterval)) * this.slabBytes[c]!;
@@ -294,16 +335,29 @@ export abstract class Zones extends AllocatorBase {
    */
   protected locate(addr: number): boolean {
     if (addr < this.areaBase || addr >= this.areaEnd) return false;
-    const e = this.pageSlab[(addr - this.areaBase) >>> this.shift]! - 1;
-    if (e < 0) return false;
-    const c = e & 0xff;
-    const i = e >>> 8;
+    let c = 0;
+    let i = 0;
+    if (this.wide) {
+      // zone → class, then the slab position in the zone; guard positions hold no slab.
+      c = this.zoneClass[Math.floor((addr - this.areaBase) / this.zoneBytes)]!;
+      const off = addr - this.slabStart[c]!;
+      if (off < 0) return false;
+      const pos = Math.floor(off / this.slabBytes[c]!);
+      const g = this.guardInterval + 1;
+      if (pos % g === this.guardInterval || pos >= this.positionsOf[c]!) return false;
+      i = pos - Math.floor(pos / g);
+    } else {
+      const e = this.pageSlab[(addr - this.areaBase) >>> this.shift]! - 1;
+      if (e < 0) return false;
+      c = e & 0xff;
+      i = e >>> 8;
+    }
     if (i >= this.nextFresh[c]!) return false; // its record was never written (and may not be mapped writable)
     const rec = this.metaBase[c]! + i * this.recordOf[c]!;
-    const st = this.meta[rec + R_STATE]!;
+    const st = this.mr(rec + R_STATE);
     if (st === S_NEVER || st === S_DECOMMITTED) return false;
     const s = this.slotSize[c]!;
-    const base = this.meta[rec + R_ADDR]! >>> 0;
+    const base = this.slabBase(c, i, rec);
     const j = Math.floor((addr - base) * this.inverse[c]! + 9.5367431640625e-7);
     if (j >= this.slotsOf[c]!) return false;
     this.lc = c;
@@ -316,7 +370,7 @@ export abstract class Zones extends AllocatorBase {
 
   /** True when slot lj of record lrec (after locate) is allocated. */
   protected locatedLive(): boolean {
-    return (this.meta[this.lrec + RECORD_HEADER + (this.lj >>> 5)]! & (1 << (this.lj & 31))) !== 0;
+    return (this.mr(this.lrec + RECORD_HEADER + (this.lj >>> 5)) & (1 << (this.lj & 31))) !== 0;
   }
 
   /** @internal class and slab of the last slotOf() answer. */
@@ -336,12 +390,11 @@ export abstract class Zones extends AllocatorBase {
 
   /** A slab with a free slot for class c, now on the partial list, or −1 when the zone is full. */
   protected takeSlab(c: number): number {
-    const meta = this.meta;
     const R = this.recordOf[c]!;
     let i = this.emptyHead[c]!;
     if (i >= 0) {
       const rec = this.metaBase[c]! + i * R;
-      this.emptyHead[c] = meta[rec + R_NEXT]!;
+      this.emptyHead[c] = this.mr(rec + R_NEXT);
       this.emptyCount[c]!--;
       this.linkPartial(c, i, rec);
       return i;
@@ -362,7 +415,7 @@ export abstract class Zones extends AllocatorBase {
     if (this.options.writeAfterFreeCheck && c !== 0) this.checkQuarantined(c);
     i = this.freeHead[c]!;
     if (i >= 0) {
-      this.freeHead[c] = meta[this.metaBase[c]! + i * R + R_NEXT]!;
+      this.freeHead[c] = this.mr(this.metaBase[c]! + i * R + R_NEXT);
       if (this.freeHead[c]! < 0) this.freeTail[c] = -1;
     } else {
       this.commitMeta(c, this.nextFresh[c]! + 1);
@@ -370,11 +423,11 @@ export abstract class Zones extends AllocatorBase {
       this.notePageSlab(c, i);
     }
     const rec = this.metaBase[c]! + i * R;
-    meta[rec + R_ADDR] = this.slabAddr(c, i);
-    meta.fill(0, rec + RECORD_HEADER + 2 * this.wordsOf[c]!, rec + RECORD_HEADER + 3 * this.wordsOf[c]!); // nothing handed out yet
+    this.mw(rec + R_ADDR, this.slabAddr(c, i));
+    this.mem.fill(this.metaAddr + 4 * (rec + RECORD_HEADER + 2 * this.wordsOf[c]!), 4 * this.wordsOf[c]!, 0); // nothing handed out yet
     if (c !== 0) this.space.mprotect(this.slabAddr(c, i), this.slabBytes[c]!, RW);
-    meta[rec + R_CANARY0] = this.rng.next() & ~0xff; // first byte 0 stops string over-reads, as hardened_malloc
-    meta[rec + R_CANARY1] = this.rng.next() | 0;
+    this.mw(rec + R_CANARY0, this.rng.next() & ~0xff); // first byte 0 stops string over-reads, as hardened_malloc
+    this.mw(rec + R_CANARY1, this.rng.next() | 0);
     this.linkPartial(c, i, rec);
     return i;
   }
@@ -402,7 +455,7 @@ export abstract class Zones extends AllocatorBase {
     this.checkCells(c, q.ring);
   }
 
-  private checkCells(c: number, cells: Uint32Array): void {
+  private checkCells(c: number, cells: Uint32Array | Float64Array): void {
     const usable = this.usableOf[c]!;
     for (let k = 0; k < cells.length; k++) {
       const ptr = cells[k]!;
@@ -411,58 +464,54 @@ export abstract class Zones extends AllocatorBase {
   }
 
   protected linkPartial(c: number, i: number, rec: number): void {
-    const meta = this.meta;
     const head = this.partialHead[c]!;
-    meta[rec + R_STATE] = S_PARTIAL;
-    meta[rec + R_NEXT] = head;
-    meta[rec + R_PREV] = -1;
-    if (head >= 0) meta[this.metaBase[c]! + head * this.recordOf[c]! + R_PREV] = i;
+    this.mw(rec + R_STATE, S_PARTIAL);
+    this.mw(rec + R_NEXT, head);
+    this.mw(rec + R_PREV, -1);
+    if (head >= 0) this.mw(this.metaBase[c]! + head * this.recordOf[c]! + R_PREV, i);
     this.partialHead[c] = i;
   }
 
   protected unlinkPartial(c: number, i: number, rec: number): void {
-    const meta = this.meta;
-    const next = meta[rec + R_NEXT]!;
-    const prev = meta[rec + R_PREV]!;
-    if (prev >= 0) meta[this.metaBase[c]! + prev * this.recordOf[c]! + R_NEXT] = next;
+    const next = this.mr(rec + R_NEXT);
+    const prev = this.mr(rec + R_PREV);
+    if (prev >= 0) this.mw(this.metaBase[c]! + prev * this.recordOf[c]! + R_NEXT, next);
     else this.partialHead[c] = next;
-    if (next >= 0) meta[this.metaBase[c]! + next * this.recordOf[c]! + R_PREV] = prev;
-    meta[rec + R_NEXT] = -1;
-    meta[rec + R_PREV] = -1;
+    if (next >= 0) this.mw(this.metaBase[c]! + next * this.recordOf[c]! + R_PREV, prev);
+    this.mw(rec + R_NEXT, -1);
+    this.mw(rec + R_PREV, -1);
   }
 
   /** A slot leaves the quarantine and becomes free. */
   protected releaseHeld(ptr: number): void {
     if (!this.locate(ptr)) throw new Error(`zoned-classes: quarantined ${hex(ptr)} is in no slab`);
-    const meta = this.meta;
     const rec = this.lrec;
-    meta[rec + RECORD_HEADER + this.wordsOf[this.lc]! + (this.lj >>> 5)]! &= ~(1 << (this.lj & 31));
-    meta[rec + R_HELD]!--;
+    this.mw(rec + RECORD_HEADER + this.wordsOf[this.lc]! + (this.lj >>> 5), this.mr(rec + RECORD_HEADER + this.wordsOf[this.lc]! + (this.lj >>> 5)) & (~(1 << (this.lj & 31))));
+    this.mw(rec + R_HELD, this.mr(rec + R_HELD) - 1);
     this.slotFreed(this.lc, this.li, rec, this.lj);
   }
 
   /** After a slot became free: full → partial, or → empty / decommitted when nothing is left in it. */
   protected slotFreed(c: number, i: number, rec: number, j: number): void {
-    const meta = this.meta;
-    if (meta[rec + R_HINT]! > j >>> 5) meta[rec + R_HINT] = j >>> 5;
-    const st = meta[rec + R_STATE]!;
-    if (meta[rec + R_LIVE]! + meta[rec + R_HELD]! > 0) {
+    if (this.mr(rec + R_HINT) > j >>> 5) this.mw(rec + R_HINT, j >>> 5);
+    const st = this.mr(rec + R_STATE);
+    if (this.mr(rec + R_LIVE) + this.mr(rec + R_HELD) > 0) {
       if (st === S_FULL) this.linkPartial(c, i, rec);
       return;
     }
     if (st === S_PARTIAL) this.unlinkPartial(c, i, rec);
     const sb = this.slabBytes[c]!;
     if (!this.decommitsWhenEmpty(c)) {
-      meta[rec + R_STATE] = S_EMPTY;
-      meta[rec + R_NEXT] = this.emptyHead[c]!;
+      this.mw(rec + R_STATE, S_EMPTY);
+      this.mw(rec + R_NEXT, this.emptyHead[c]!);
       this.emptyHead[c] = i;
       this.emptyCount[c]!++;
       return;
     }
     // Decommit: a fresh PROT_NONE mapping over the slab gives its pages back; reuse it last.
     this.space.mmap(this.slabAddr(c, i), sb, PROT_NONE, MAP_FIXED, this.identity);
-    meta[rec + R_STATE] = S_DECOMMITTED;
-    meta[rec + R_NEXT] = -1;
+    this.mw(rec + R_STATE, S_DECOMMITTED);
+    this.mw(rec + R_NEXT, -1);
     const q = this.slabQuarantines[c]!;
     if (q.disabled) return this.enqueueFree(c, i);
     const out = q.push(i + 1, this.rng);
@@ -476,9 +525,8 @@ export abstract class Zones extends AllocatorBase {
 
   /** Appends decommitted slab i to the class's reuse list (first in, first out). */
   protected enqueueFree(c: number, i: number): void {
-    const meta = this.meta;
-    meta[this.metaBase[c]! + i * this.recordOf[c]! + R_NEXT] = -1;
-    if (this.freeTail[c]! >= 0) meta[this.metaBase[c]! + this.freeTail[c]! * this.recordOf[c]! + R_NEXT] = i;
+    this.mw(this.metaBase[c]! + i * this.recordOf[c]! + R_NEXT, -1);
+    if (this.freeTail[c]! >= 0) this.mw(this.metaBase[c]! + this.freeTail[c]! * this.recordOf[c]! + R_NEXT, i);
     else this.freeHead[c] = i;
     this.freeTail[c] = i;
   }
