@@ -12,7 +12,8 @@
  *      target + 0x800. k = 0 is the first word of the freed block, where glibc's tcache and
  *      bump-freestack's free stacks keep `next`; k = −8 is dlmalloc-style's tcache and bin link
  *      (chunk + 8); −4, −16, −24 are the header words of other layouts and of an allocator under a
- *      wrapper with a 16-byte front zone. Addresses are 32-bit here, so the link is one word;
+ *      wrapper with a 16-byte front zone. Addresses are 32-bit here, so the link is one word. A
+ *      header word (k < 0) on a page that is not writable is skipped: it holds no link;
  *   4. it allocates SIZE bytes again, COUNT + 8 times, and stops at the first pointer inside its
  *      own page (the space's owner table says whose page it is).
  * Goal: malloc returns an address in the program's mapping (chosen address returned). If the
@@ -20,7 +21,7 @@
  * the goal too (chosen address written).
  */
 
-import type { Allocator } from '../../api.js';
+import { PROT_WRITE, type Allocator } from '../../api.js';
 import type { AddressSpace } from '../../space/address-space.js';
 import { LINK_OFFSETS, changedWord, hx, inMapping, programMapping, snapshot, type AttackAttempt, type AttackScenario, type Reached } from './kit.js';
 
@@ -41,7 +42,10 @@ function attempt(k: number): AttackAttempt {
       }
       for (const p of blocks) a.free(p);
       for (const p of blocks) {
-        if (p + k > 0) space.store32(p + k, forged);
+        // The block's own first word is written whatever happened to it (a fault there is the
+        // allocator's doing: it unmapped the freed block); a header word below the heap's first
+        // block is no link, and an attacker would not aim at an unmapped page.
+        if (k === 0 || space.accessible(p + k, 4, PROT_WRITE)) space.store32(p + k, forged);
       }
       const before = snapshot(space, target, space.pageSize);
       for (let i = 0; i < COUNT + 8; i++) {

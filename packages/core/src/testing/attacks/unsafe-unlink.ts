@@ -14,7 +14,7 @@
  * Goal: a word of the program's page changed (chosen address written).
  */
 
-import type { Allocator } from '../../api.js';
+import { PROT_WRITE, type Allocator } from '../../api.js';
 import type { AddressSpace } from '../../space/address-space.js';
 import { PAIR_OFFSETS, changedWord, hx, programMapping, snapshot, type AttackAttempt, type AttackScenario, type Reached } from './kit.js';
 
@@ -31,6 +31,7 @@ function attempt(k: number): AttackAttempt {
       a.malloc(64);
       if (p === 0 || b === 0) return 'out of memory';
       a.free(b);
+      if (k !== 0 && !space.accessible(b + k, 8, PROT_WRITE)) return `no writable header words at p${k}`;
       space.store32(b + k, target + 0x400);
       space.store32(b + k + 4, target + 0x800);
       const written = (): Reached | null => {
