@@ -73,7 +73,11 @@ export class PagedMemory implements RawMemory {
 
   /** Byte offset in the physical buffer of page start `pg` for a read, or −1 when it has no frame. */
   private readBase(pg: number): number {
-    if (pg === this.rPage) return this.rOff;
+    return pg === this.rPage ? this.rOff : this.readMiss(pg);
+  }
+
+  /** The read TLB's miss path: walks the page table (or the direct map) and refills the entry. */
+  private readMiss(pg: number): number {
     const page = pg / this.ps;
     let off: number;
     if (page >= this.k.directMapPage) {
@@ -90,7 +94,11 @@ export class PagedMemory implements RawMemory {
 
   /** Byte offset in the physical buffer of page start `pg` for a write (a frame is taken when it has none). */
   private writeBase(pg: number, a: number): number {
-    if (pg === this.wPage) return this.wOff;
+    return pg === this.wPage ? this.wOff : this.writeMiss(pg, a);
+  }
+
+  /** The write TLB's miss path: walks the page table, takes a frame on a first write, refills both entries. */
+  private writeMiss(pg: number, a: number): number {
     const page = pg / this.ps;
     let pfn: number;
     if (page >= this.k.directMapPage) {
@@ -215,7 +223,7 @@ export class PagedMemory implements RawMemory {
       return n;
     }
     const db = this.writeBase(dst - dof, dst) + dof;
-    const s0 = this.readBase(src - so) + so; // the write may have flushed nothing, but re-read to stay exact
+    const s0 = this.readBase(src - so) + so; // the write refilled the read TLB with dst's page
     this.v8.copyWithin(db, s0, s0 + n);
     return n;
   }
