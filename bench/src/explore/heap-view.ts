@@ -69,7 +69,7 @@ export function heapCells(space: AddressSpace, top: Allocator, lo: number, bytes
   while (c < cells) {
     const a = lo + c * bytesPerCell + half;
     if (a >= space.size) break;
-    const r = a > 0 ? top.inspect?.(a) : undefined;
+    const r = a > 0 ? top.inspect?.(a, true) : undefined;
     let kind: number;
     let end: number;
     if (r !== undefined) {

@@ -308,8 +308,8 @@ export class BumpFreestackAllocator extends AllocatorBase {
   }
 
   /** What this heap keeps at `addr` (inspect.ts). */
-  inspect(addr: number): Inspection | undefined {
-    return inspectBumpFreestack(this, addr);
+  inspect(addr: number, brief = false): Inspection | undefined {
+    return inspectBumpFreestack(this, addr, brief);
   }
 
   blockAt(addr: number): BlockInfo | null {

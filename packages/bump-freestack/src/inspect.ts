@@ -29,7 +29,7 @@ function cacheHolding(a: BumpFreestackAllocator, c: number, ptr: number): number
 }
 
 /** What `a` keeps at `addr`, or undefined when the address is not in pages of this heap. */
-export function inspectBumpFreestack(a: BumpFreestackAllocator, addr: number): Inspection | undefined {
+export function inspectBumpFreestack(a: BumpFreestackAllocator, addr: number, brief = false): Inspection | undefined {
   const space = a.space;
   if (!(Number.isInteger(addr) && addr > 0 && addr < space.size) || !a.owns(addr)) return undefined;
   const heap = a.heap;
@@ -67,7 +67,8 @@ export function inspectBumpFreestack(a: BumpFreestackAllocator, addr: number): I
       return { kind: 'slack', start: base + requested, size: size - requested, block, details, chain };
     }
     if (state === STATE_FREE) {
-      const s = cacheHolding(a, c, base);
+      // brief: the caches are not scanned (the block is then named as on the shared stack).
+      const s = brief ? -1 : cacheHolding(a, c, base);
       const cw = (heap.base + CLASS_AREA + c * CLASS_STRIDE) >>> 2;
       const top = u32[cw + C_HEAD / 4]!;
       details.push(['state', 'free']);

@@ -261,9 +261,12 @@ export interface Allocator {
   /**
    * Optional: what the allocator keeps at `addr` (a live block, a free chunk and its bin, a
    * header, a guard page, …), or undefined when `addr` is not in memory it manages. For
-   * explaining a heap (the explorer, `who`); it changes no state and may be slow.
+   * explaining a heap (the explorer, `who`); it changes no state and may be slow. With `brief`
+   * the caller needs only kind, run and block (a heap map asks thousands of times): lookups that
+   * cost more than the answer itself (walking a bin, a quarantine, the caches) may be left out
+   * of `details`.
    */
-  inspect?(addr: number): Inspection | undefined;
+  inspect?(addr: number, brief?: boolean): Inspection | undefined;
 }
 
 /** How an allocator is made: from a space and its options. Used by the conformance kit and registry. */

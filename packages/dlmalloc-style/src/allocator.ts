@@ -509,8 +509,8 @@ export class DlmallocAllocator extends AllocatorBase {
    * down from addr to the page where its mapping starts (one header test per page).
    */
   /** What this allocator keeps at `addr`: the chunk, its bin or list (inspect.ts). */
-  inspect(addr: number): Inspection | undefined {
-    return inspectDlmalloc(this, addr);
+  inspect(addr: number, brief = false): Inspection | undefined {
+    return inspectDlmalloc(this, addr, brief);
   }
 
   blockAt(addr: number): BlockInfo | null {

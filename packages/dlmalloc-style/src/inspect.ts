@@ -38,7 +38,7 @@ function binName(i: number): string {
 }
 
 /** What `a` keeps at `addr`, or undefined when the address is not in its memory. */
-export function inspectDlmalloc(a: DlmallocAllocator, addr: number): Inspection | undefined {
+export function inspectDlmalloc(a: DlmallocAllocator, addr: number, brief = false): Inspection | undefined {
   const space = a.space;
   if (!(Number.isInteger(addr) && addr > 0 && addr < space.size) || !a.owns(addr)) return undefined;
   const u32 = space.u32;
@@ -80,7 +80,7 @@ export function inspectDlmalloc(a: DlmallocAllocator, addr: number): Inspection 
       details.push(['state', 'free'], ['victim', 'the designated victim: the remainder of the last split, used first for small requests']);
     } else {
       const i = binIndex(s);
-      const pos = binPosition(a, i, c);
+      const pos = brief ? null : binPosition(a, i, c);
       details.push(['state', 'free'], ['bin', `${binName(i)}${pos ? `, chunk ${pos.at} of ${pos.length}` : ''}`], ['fd', hex(u32[(c + 8) >>> 2]!)], ['bk', hex(u32[(c + 12) >>> 2]!)]);
     }
     if (addr < c + HEADER) return { kind: 'header', start: c + 4, size: HEADER - 4, block: null, details, chain };

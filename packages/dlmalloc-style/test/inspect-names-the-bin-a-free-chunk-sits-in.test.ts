@@ -68,4 +68,21 @@ test('inspect names the tcache, the top chunk, an mmapped chunk and the state pa
   assert.ok(detail(t, 'top') !== undefined);
 });
 
+test('a brief inspection gives the same kind and run without walking the bin', () => {
+  const a = make();
+  const holes = [a.malloc(300), a.malloc(16), a.malloc(300), a.malloc(16)];
+  a.free(holes[0]!);
+  a.free(holes[2]!);
+  a.malloc(16);
+  for (const p of [holes[0]!, holes[2]!]) {
+    const full = a.inspect(p)!;
+    const brief = a.inspect(p, true)!;
+    assert.equal([brief.kind, brief.start, brief.size, brief.block], [full.kind, full.start, full.size, full.block]);
+    if (detail(full, 'bin') !== undefined) {
+      assert.match(detail(full, 'bin')!, /chunk \d of \d/);
+      assert.not.match(detail(brief, 'bin')!, /chunk \d of \d/);
+    }
+  }
+});
+
 test.run();

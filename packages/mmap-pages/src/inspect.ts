@@ -11,7 +11,7 @@ import type { MmapPagesAllocator } from './mmap-pages.js';
 import { HEADER, MAGIC } from './mmap-pages.js';
 
 /** What `a` keeps at `addr`, or undefined when the address is not in one of its mappings. */
-export function inspectMmapPages(a: MmapPagesAllocator, addr: number): Inspection | undefined {
+export function inspectMmapPages(a: MmapPagesAllocator, addr: number, brief = false): Inspection | undefined {
   const space = a.space;
   if (!(Number.isInteger(addr) && addr > 0 && addr < space.size) || !a.owns(addr)) return undefined;
   const ps = space.pageSize;
@@ -38,7 +38,7 @@ export function inspectMmapPages(a: MmapPagesAllocator, addr: number): Inspectio
   const ptr = base + offset;
   const dataEnd = base + (pages - guard) * ps;
   const block = { base: ptr, size: dataEnd - ptr };
-  const details: [string, string][] = [
+  const details: [string, string][] = brief ? [] : [
     ['mapping', `${hex(base)}–${hex(base + pages * ps)}: ${pages} page${pages === 1 ? '' : 's'}${guard ? ', the last a guard page' : ''}`],
     ['requested', `${requested} bytes`],
     ['usable', `${dataEnd - ptr} bytes`],

@@ -194,8 +194,8 @@ export class MmapPagesAllocator extends AllocatorBase {
   }
 
   /** What this allocator keeps at `addr` (inspect.ts). */
-  inspect(addr: number): Inspection | undefined {
-    return inspectMmapPages(this, addr);
+  inspect(addr: number, brief = false): Inspection | undefined {
+    return inspectMmapPages(this, addr, brief);
   }
 
   blockAt(addr: number): BlockInfo | null {

@@ -23,7 +23,7 @@ function quarantinePlace(entries: readonly number[], queueLength: number, queued
   return k < queued ? `FIFO queue, ${k + 1} of ${queued} (${queueLength} cells): leaves after ${k} more` : 'random array: leaves when a later free lands on its cell';
 }
 
-function inspectArea(a: ZonedAllocator, addr: number, chain: string[]): Inspection {
+function inspectArea(a: ZonedAllocator, addr: number, chain: string[], brief: boolean): Inspection {
   const ps = a.space.pageSize;
   const zone = Math.floor((addr - a.areaBase) / a.zoneBytes);
   const c = a.zoneClass[zone]!;
@@ -67,7 +67,8 @@ function inspectArea(a: ZonedAllocator, addr: number, chain: string[]): Inspecti
   }
   if (bit(1)) {
     const q = a.quarantines[c]!;
-    details.push(['state', 'freed, in quarantine (not handed out again until it leaves)'], ['quarantine', quarantinePlace(q.entries(), q.queueLength, Math.max(0, q.entries().length - q.random.filter((v) => v !== 0).length), s)]);
+    details.push(['state', 'freed, in quarantine (not handed out again until it leaves)']);
+    if (!brief) details.push(['quarantine', quarantinePlace(q.entries(), q.queueLength, Math.max(0, q.entries().length - q.random.filter((v) => v !== 0).length), s)]);
     return { kind: 'quarantine', start: s, size: slot, block: { base: s, size: usable }, details, chain };
   }
   const dirty = bit(2);
@@ -76,11 +77,11 @@ function inspectArea(a: ZonedAllocator, addr: number, chain: string[]): Inspecti
 }
 
 /** What `a` keeps at `addr`, or undefined when the address is not in its memory. */
-export function inspectZoned(a: ZonedAllocator, addr: number): Inspection | undefined {
+export function inspectZoned(a: ZonedAllocator, addr: number, brief = false): Inspection | undefined {
   const space = a.space;
   if (!(Number.isInteger(addr) && addr > 0 && addr < space.size)) return undefined;
   const chain = [a.identity.label];
-  if (addr >= a.areaBase && addr < a.areaEnd) return inspectArea(a, addr, chain);
+  if (addr >= a.areaBase && addr < a.areaEnd) return inspectArea(a, addr, chain, brief);
   if (!a.owns(addr)) return undefined;
   const ps = space.pageSize;
   const page = Math.floor(addr / ps) * ps;
@@ -100,7 +101,8 @@ export function inspectZoned(a: ZonedAllocator, addr: number): Inspection | unde
     if (addr >= p + data) return { kind: 'guard', start: p + data, size: t.guardAfter[k]! * ps, block, details, chain };
     if (t.quarantined[k]) {
       const q = a.large.quarantine;
-      return { kind: 'quarantine', start: p, size: data, block: null, details: [...details, ['state', 'freed, in the region quarantine (PROT_NONE)'], ['quarantine', quarantinePlace(q.entries(), q.queueLength, Math.max(0, q.entries().length - q.random.filter((v) => v !== 0).length), p)]], chain };
+        const place: [string, string][] = brief ? [] : [['quarantine', quarantinePlace(q.entries(), q.queueLength, Math.max(0, q.entries().length - q.random.filter((v) => v !== 0).length), p)]];
+      return { kind: 'quarantine', start: p, size: data, block: null, details: [...details, ['state', 'freed, in the region quarantine (PROT_NONE)'], ...place], chain };
     }
     if (addr < p + requested) return { kind: 'live', start: p, size: requested, block, details, chain };
     return { kind: 'slack', start: p + requested, size: data - requested, block, details, chain };

@@ -228,8 +228,8 @@ export class ZonedAllocator extends Zones {
   }
 
   /** What the zones keep at `addr`: slab, slot, quarantine (inspect.ts). */
-  inspect(addr: number): Inspection | undefined {
-    return inspectZoned(this, addr);
+  inspect(addr: number, brief = false): Inspection | undefined {
+    return inspectZoned(this, addr, brief);
   }
 
   blockAt(addr: number): BlockInfo | null {

@@ -90,8 +90,8 @@ export abstract class WrapperBase implements Allocator {
     this.inner.check();
   }
   /** The inner allocator's inspection, with this wrapper added to its chain (undefined when the inner has none). */
-  inspect(addr: number): Inspection | undefined {
-    const r = this.inner.inspect?.(addr);
+  inspect(addr: number, brief = false): Inspection | undefined {
+    const r = this.inner.inspect?.(addr, brief);
     return r === undefined ? undefined : { ...r, chain: [...r.chain, this.identity.label] };
   }
 }
