@@ -222,12 +222,13 @@ export class Session {
     const n = this.store.count;
     for (const [i, r] of this.runs.entries()) {
       let prev: Checkpoint<Map<number, number>> | null = null;
-      for (let e = 0; ; e += this.every) {
-        const c: Checkpoint<Map<number, number>> = takeCheckpoint(r.graph, e, prev);
+      // Checkpoints at 0, every, 2·every, … and one at the end (seek picks ⌊e / every⌋, or the last).
+      for (;;) {
+        const c: Checkpoint<Map<number, number>> = takeCheckpoint(r.graph, r.event, prev);
         r.checkpoints.push(c);
         prev = c;
-        if (e >= n) break;
-        r.advance(Math.min(n, e + this.every), true);
+        if (r.event >= n) break;
+        r.advance(Math.min(n, r.event + this.every), true);
         await onProgress(i, r.event);
       }
     }
