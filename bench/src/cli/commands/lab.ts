@@ -128,7 +128,7 @@ export function registerLab(program: Command): void {
       if (all.length === 0) console.log(`${ledger}: no records`);
       for (const r of all) {
         const names = r.sources[0]?.allocators.map((a) => a.spec) ?? [];
-        console.log(`${r.id}  ${r.plan.name}  ${r.sources.length} source${r.sources.length === 1 ? '' : 's'}  ${names.join(',')}  ${r.plan.runs} runs  ${r.provenance.commit?.slice(0, 10) ?? '-'}${r.provenance.dirty ? '+' : ''}`);
+        console.log(`${r.id}  ${r.plan.name}  ${r.sources.length} source${r.sources.length === 1 ? '' : 's'}  ${names.join(',')}  ${r.plan.runs} runs  ${r.provenance.commit?.slice(0, 10) ?? '-'}${r.provenance.dirty ? '+' : ''}${r.shard ? `  shard ${r.shard.index}/${r.shard.count}` : ''}${r.shards ? `  merged from ${r.shards.length} shards` : ''}`);
       }
     });
   lab
