@@ -171,7 +171,8 @@ export class Run {
   /** Moves to event e: forward by replay when close, else from the nearest checkpoint. */
   seek(e: number, every: number): void {
     if (e < this.event || e - this.event > every) {
-      let k = Math.min(this.checkpoints.length - 1, Math.floor(e / every));
+      // The latest checkpoint at or before e (the last one sits at the end, off the interval's grid).
+      let k = Math.min(this.checkpoints.length - 1, Math.floor(e / every) + 1);
       while (k > 0 && this.checkpoints[k]!.event > e) k--;
       const c = this.checkpoints[k]!;
       this.graph = restoreCheckpoint(this.space, c);
