@@ -139,7 +139,9 @@ export class PageTable {
       const i1 = Math.min(this.pagesIn(c), end - base);
       const d = this.dense[c];
       const whole = i0 === 0 && i1 === this.pagesIn(c) && !(start && p === p0);
-      if (whole && (d === undefined || d.framed === 0)) {
+      if (d === undefined && this.uniFlags[c] === bits && this.uniOwner[c] === owner && !(start && p === p0)) {
+        before += bits & PAGE_MAPPED ? i1 - i0 : 0; // already so: nothing to write (unmapping a hole)
+      } else if (whole && (d === undefined || d.framed === 0)) {
         before += d === undefined ? (this.uniFlags[c]! & PAGE_MAPPED ? i1 : 0) : d.mapped;
         this.uniform(c, bits, owner);
       } else {

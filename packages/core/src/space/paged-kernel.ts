@@ -282,31 +282,22 @@ export class PagedKernel implements FrameSource {
   /** Pages of [p0, p0 + n) charged now (writable or holding a frame), except foreign ones. */
   private chargedIn(p0: number, n: number): number {
     let count = 0;
-    this.eachPiece(p0, n, (c, i0, i1) => {
+    for (let p = p0, end = p0 + n; p < end; ) {
+      const c = Math.floor(p / CHUNK_PAGES);
+      const i0 = p - c * CHUNK_PAGES;
+      const i1 = Math.min(this.pt.pagesIn(c), end - c * CHUNK_PAGES);
+      p = c * CHUNK_PAGES + i1;
       const d = this.pt.dense[c];
       if (d === undefined) {
         if (this.pt.uniFlags[c]! & PAGE_WRITE) count += i1 - i0;
-        return;
+        continue;
       }
       for (let i = i0; i < i1; i++) {
         const f = d.flags[i]!;
         if (!(f & PAGE_FOREIGN) && (f & PAGE_WRITE || d.frame[i] !== 0)) count++;
       }
-    });
-    return count;
-  }
-
-  /** Calls fn(chunk, i0, i1) for each chunk piece of pages [p0, p0 + n). */
-  private eachPiece(p0: number, n: number, fn: (c: number, i0: number, i1: number) => void): void {
-    const end = p0 + n;
-    let p = p0;
-    while (p < end) {
-      const c = Math.floor(p / CHUNK_PAGES);
-      const base = c * CHUNK_PAGES;
-      const i1 = Math.min(this.pt.pagesIn(c), end - base);
-      fn(c, p - base, i1);
-      p = base + i1;
     }
+    return count;
   }
 
   /** A mapping after page `after` that a change split from begins a mapping of its own. */
@@ -339,7 +330,11 @@ export class PagedKernel implements FrameSource {
     let mapped = 0;
     let committed = 0;
     let charged = 0;
-    this.eachPiece(p0, n, (c, i0, i1) => {
+    for (let p = p0, end = p0 + n; p < end; ) {
+      const c = Math.floor(p / CHUNK_PAGES);
+      const i0 = p - c * CHUNK_PAGES;
+      const i1 = Math.min(this.pt.pagesIn(c), end - c * CHUNK_PAGES);
+      p = c * CHUNK_PAGES + i1;
       const d = this.pt.dense[c];
       if (d === undefined) {
         const f = this.pt.uniFlags[c]!;
@@ -350,7 +345,7 @@ export class PagedKernel implements FrameSource {
             charged += i1 - i0;
           }
         }
-        return;
+        continue;
       }
       const fl = d.flags;
       for (let i = i0; i < i1; i++) {
@@ -361,7 +356,7 @@ export class PagedKernel implements FrameSource {
         if (f & PAGE_WRITE && !foreign) committed++;
         if (!foreign && (f & PAGE_WRITE || d.frame[i] !== 0)) charged++;
       }
-    });
+    }
     this.dropPages(p0, n, true);
     this.pt.set(p0, n, 0, 0, false);
     this.startAfter(p0 + n);
@@ -378,9 +373,13 @@ export class PagedKernel implements FrameSource {
    */
   private dropPages(p0: number, n: number, unmapping: boolean): void {
     let freed = 0;
-    this.eachPiece(p0, n, (c, i0, i1) => {
+    for (let p = p0, end = p0 + n; p < end; ) {
+      const c = Math.floor(p / CHUNK_PAGES);
+      const i0 = p - c * CHUNK_PAGES;
+      const i1 = Math.min(this.pt.pagesIn(c), end - c * CHUNK_PAGES);
+      p = c * CHUNK_PAGES + i1;
       const d = this.pt.dense[c];
-      if (d === undefined || d.framed === 0) return;
+      if (d === undefined || d.framed === 0) continue;
       const base = c * CHUNK_PAGES;
       for (let i = i0; i < i1; i++) {
         const fr = d.frame[i]!;
@@ -396,7 +395,7 @@ export class PagedKernel implements FrameSource {
           this.pt.setFrame(base + i, 0);
         }
       }
-    });
+    }
     if (freed > 0) this.addResident(-freed);
     this.memory.flush();
   }
@@ -416,14 +415,18 @@ export class PagedKernel implements FrameSource {
     // frame is charged already), less pages losing write that hold none.
     let gain = 0;
     let committed = 0;
-    this.eachPiece(p0, n, (c, i0, i1) => {
+    for (let p = p0, end = p0 + n; p < end; ) {
+      const c = Math.floor(p / CHUNK_PAGES);
+      const i0 = p - c * CHUNK_PAGES;
+      const i1 = Math.min(this.pt.pagesIn(c), end - c * CHUNK_PAGES);
+      p = c * CHUNK_PAGES + i1;
       const d = this.pt.dense[c];
       if (d === undefined) {
         const f = this.pt.uniFlags[c]!;
         const delta = (bits & PAGE_WRITE ? 1 : 0) - (f & PAGE_WRITE ? 1 : 0);
         gain += delta * (i1 - i0);
         committed += delta * (i1 - i0);
-        return;
+        continue;
       }
       for (let i = i0; i < i1; i++) {
         const f = d.flags[i]!;
@@ -432,15 +435,19 @@ export class PagedKernel implements FrameSource {
         committed += delta;
         if (d.frame[i] === 0) gain += delta;
       }
-    });
+    }
     if (gain > 0 && !this.canCharge(gain)) throw new KernelError('ENOMEM', 'mprotect', `${gain} more writable pages exceed the physical memory not yet committed`);
-    this.eachPiece(p0, n, (c, i0, i1) => {
+    for (let p = p0, end = p0 + n; p < end; ) {
+      const c = Math.floor(p / CHUNK_PAGES);
+      const i0 = p - c * CHUNK_PAGES;
+      const i1 = Math.min(this.pt.pagesIn(c), end - c * CHUNK_PAGES);
+      p = c * CHUNK_PAGES + i1;
       const base = c * CHUNK_PAGES;
       const d = this.pt.dense[c];
       const whole = i0 === 0 && i1 === this.pt.pagesIn(c) && base !== p0;
       if (d === undefined && whole) {
         this.pt.uniFlags[c] = (this.pt.uniFlags[c]! & ~RW) | bits;
-        return;
+        continue;
       }
       const t = this.pt.densify(c);
       for (let i = i0; i < i1; i++) {
@@ -448,7 +455,7 @@ export class PagedKernel implements FrameSource {
         if (base + i === p0 && !(g & PAGE_HEAP)) g |= PAGE_START;
         t.flags[i] = g;
       }
-    });
+    }
     this.startAfter(p0 + n);
     this.charged += gain;
     this.addPages(0, committed);
