@@ -3,7 +3,9 @@
  */
 export * from './api.js';
 export * from './errors.js';
-export { AddressSpace, createAddressSpace, attachAddressSpace } from './space/address-space.js';
+export { AddressSpace, createAddressSpace, attachAddressSpace, MAX_SPACE_SIZE } from './space/address-space.js';
+export { PagedMemory } from './space/paged-memory.js';
+export { PAGE_FOREIGN, PAGED_LOW_BYTES, MAX_PHYSICAL } from './space/paged-kernel.js';
 export { formatMaps } from './space/maps.js';
 export { BuddyFrames, FrameError, formatBuddyinfo, DEFAULT_MAX_ORDER, MAX_MAX_ORDER, MAX_FRAMES, type BuddyFramesOptions, type FrameErrorCode } from './space/frames.js';
 export { FlatMemory, type RawMemory } from './space/memory.js';
