@@ -198,6 +198,14 @@ export class VmallocAllocator extends AllocatorBase {
     return null;
   }
 
+  /** vmalloc_to_pfn: the frame backing the data page that holds addr in a live area, or −1. */
+  vmallocToPfn(addr: number): number {
+    const off = addr - this.rangeStart;
+    if (!(off >= 0 && off < this.rangePages * this.ps)) return -1;
+    const p = Math.floor(off / this.ps);
+    return this.owner[p]! >= 0 ? this.pfn[p]! : -1;
+  }
+
   /** Physical memory: frames in use, free blocks per order, fragmentation indices. */
   physical(): PhysicalFigures {
     return physicalFigures(this.source);

@@ -83,14 +83,16 @@ test('vmalloc: each area costs its pages plus a guard page of address space, one
   a.check();
 });
 
-test('vmalloc: areas are virtually contiguous while their frames are scattered', () => {
+test('vmalloc: an area is virtually contiguous while its frames are scattered', () => {
   const a = makers.vmalloc!(8) as unknown as VmallocAllocator;
-  const b = createBuddyAllocator(a.space, { physicalMib: 1 });
-  assert.ok(b.malloc(1) !== 0);
   const small = Array.from({ length: 8 }, () => a.malloc(100));
+  const framesOf = (p: number, pages: number) => Array.from({ length: pages }, (_, i) => a.vmallocToPfn(p + i * 4096));
+  assert.equal(small.map((p) => a.vmallocToPfn(p)), [0, 1, 2, 3, 4, 5, 6, 7], 'order-0 frames split off in address order');
   for (const s of small.filter((_, i) => i % 2 === 0)) a.free(s);
-  const big = a.malloc(5 * 4096);
-  assert.ok(big > Math.max(...small), 'the big area lies past the small ones (their holes are too small)');
+  const big = a.malloc(4 * 4096);
+  assert.ok(big > Math.max(...small), 'the four-page area lies past the one-page holes');
+  assert.equal(framesOf(big, 4), [6, 4, 2, 0], 'its frames are the freed ones, last freed first: no two adjacent');
+  assert.is(a.vmallocToPfn(big + 4 * 4096), -1, 'the guard page has no frame');
   a.check();
 });
 
