@@ -419,17 +419,31 @@ function drawMaps(): void {
     const cells = heapCells(r.space, r.top, lo, range.bytesPerCell, CELLS);
     $(`map-range${i}`).textContent = `${hex(lo)} – ${hex(lo + span())}`;
     ctx.clearRect(0, 0, w, h);
-    for (let k = 0; k < CELLS; k++) {
-      const kind = BYTE_KINDS[cells.states[k]!]!;
-      const x = (k % COLS) * cw;
-      const y = Math.floor(k / COLS) * ch;
-      ctx.fillStyle = KIND_COLOURS[kind]!;
-      ctx.fillRect(x, y, cw + 0.5, ch + 0.5);
-      const o = cells.owners[k]!;
-      if (o !== 0 && cells.mode === 'pages') {
-        ctx.fillStyle = OWNER_COLOURS[((o - 1) % (OWNER_COLOURS.length - 1)) + 1]!;
-        ctx.fillRect(x, y + ch - 1.5, cw + 0.5, 1.5);
+    // One path per colour: runs of equal cells along a row become one rectangle.
+    const paths = new Map<string, Path2D>();
+    const path = (colour: string): Path2D => {
+      let p = paths.get(colour);
+      if (!p) paths.set(colour, (p = new Path2D()));
+      return p;
+    };
+    for (let row = 0; row < ROWS; row++) {
+      let c0 = 0;
+      for (let col = 1; col <= COLS; col++) {
+        const k0 = row * COLS + c0;
+        if (col < COLS && cells.states[row * COLS + col] === cells.states[k0]) continue;
+        path(KIND_COLOURS[BYTE_KINDS[cells.states[k0]!]!]!).rect(c0 * cw, row * ch, (col - c0) * cw + 0.5, ch + 0.5);
+        c0 = col;
       }
+    }
+    if (cells.mode === 'pages') {
+      for (let k = 0; k < CELLS; k++) {
+        const o = cells.owners[k]!;
+        if (o !== 0) path(OWNER_COLOURS[((o - 1) % (OWNER_COLOURS.length - 1)) + 1]! + '|').rect((k % COLS) * cw, Math.floor(k / COLS) * ch + ch - 1.5, cw + 0.5, 1.5);
+      }
+    }
+    for (const [colour, p] of paths) {
+      ctx.fillStyle = colour.replace('|', '');
+      ctx.fill(p);
     }
     if (cells.mode === 'bytes' && range.bytesPerCell * COLS <= ps) {
       // Row guides every 16 bytes of address when one row is a few hundred bytes.
