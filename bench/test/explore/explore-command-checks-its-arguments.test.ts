@@ -22,6 +22,7 @@ test('bad arguments are usage errors naming what is wrong', async () => {
     [['explore', TRACE, '-w', 'churn'], /not both/],
     [['explore', 'no-such.trace'], /no such trace file/],
     [['explore', '-w', 'no-such-workload'], /unknown workload/],
+    [['explore', '-w', 'churn', '-a', 'thing-malloc'], /the page runs mmap-pages, bump-freestack, zoned-classes, dlmalloc-style/],
   ];
   for (const [args, message] of cases) {
     const r = await runCli(args);

@@ -21,6 +21,7 @@ import { specFactory } from '../../lab/factory.js';
 import { DEFAULT_SEED, workload } from '../../workloads/index.js';
 import { parseCount } from '../options.js';
 import { DEFAULT_OUT, buildExplorer } from '../../explore/bundle.js';
+import { pageRegistry } from '../../explore/specs.js';
 
 interface ExploreFlags {
   allocator: string;
@@ -62,9 +63,11 @@ export function registerExplore(program: Command): void {
       if (file !== undefined && opts.workload !== undefined) throw new UsageError('explore: give a trace FILE or --workload NAME, not both');
       const specs = parseSpecList(opts.allocator);
       if (specs.length > 4) throw new UsageError(`--allocator: at most four allocators side by side, got ${specs.length}`);
+      const inPage = pageRegistry().allocatorNames();
       for (const s of specs) {
         if (s.module !== null) throw new UsageError(`--allocator: "${s.spec}": the page runs the built-in allocators only (no @module)`);
         await specFactory(s); // unknown names and bad options are usage errors here
+        if (!inPage.includes(s.name)) throw new UsageError(`--allocator: "${s.spec}": the page runs ${inPage.join(', ')}`);
       }
       const mib = parseCount(opts.spaceMib, '--space-mib');
       if (mib < 16 || mib > 4096) throw new UsageError(`--space-mib: expected 16 to 4096, got ${mib}`);
