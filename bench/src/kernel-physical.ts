@@ -5,9 +5,12 @@
  * unusable free space index per order. `heaplab maps --buddyinfo` prints them at one event;
  * `heaplab replay` prints them after the last event for each kernel-family allocator, from one
  * more in-process replay (the timed and footprint runs happen in isolates and keep no instance).
+ * `buddyinfoSeries` replays a source event by event (no block is written: frames do not depend on
+ * it) and samples the figures every N events — physical fragmentation over time, for
+ * `heaplab maps --buddyinfo --every N`.
  */
 
-import { prepareReplay, runReplay, type Allocator, type TraceSource } from '@heaplab/core';
+import { EV_CALLOC, EV_FREE, EV_MALLOC, EV_MEMALIGN, EV_REALLOC, createAddressSpace, prepareReplay, runReplay, type AddressSpace, type Allocator, type TraceSource } from '@heaplab/core';
 import type { PhysicalFigures } from '@heaplab/kernel';
 import { benchRegistry } from './allocators.js';
 import type { AllocatorSpec } from './lab/api.js';
@@ -66,4 +69,65 @@ export async function kernelPhysical(specs: readonly AllocatorSpec[], factories:
     if (r !== null) rows.push({ spec: s.spec, ...r });
   }
   return rows;
+}
+
+/** One sample of `buddyinfoSeries`: the figures after `event` events. */
+export interface PhysicalSample {
+  event: number;
+  physical: PhysicalFigures;
+}
+
+/** Replays events [0, until) of `source` with a fresh allocator and samples its physical figures every `every` events and at the end. */
+export async function buddyinfoSeries(source: TraceSource, factory: (space: AddressSpace) => Allocator, every: number, until: number, spaceMib: number): Promise<{ label: string; samples: PhysicalSample[] }> {
+  if (!(Number.isInteger(every) && every > 0)) throw new RangeError(`every must be a positive integer, got ${every}`);
+  const a = factory(createAddressSpace({ size: spaceMib * 2 ** 20 }));
+  if (physicalOf(a) === null) throw new RangeError(`${a.identity.label} has no physical memory of its own`);
+  const live = new Map<number, number>();
+  const samples: PhysicalSample[] = [];
+  let events = 0;
+  outer: for await (const c of source.open()) {
+    for (let j = 0; j < c.count; j++) {
+      if (events >= until) break outer;
+      events++;
+      const kind = c.kind[j]!;
+      const id = c.id[j]!;
+      const size = c.size[j]!;
+      if (kind === EV_FREE) {
+        const p = live.get(id);
+        if (p !== undefined) {
+          a.free(p);
+          live.delete(id);
+        }
+      } else {
+        let p = 0;
+        if (kind === EV_MALLOC) p = a.malloc(size);
+        else if (kind === EV_CALLOC) p = a.calloc(1, size);
+        else if (kind === EV_MEMALIGN) p = a.memalign(c.arg[j]!, size);
+        else if (kind === EV_REALLOC) {
+          const old = c.arg[j]!;
+          const q = old === 0 ? 0 : live.get(old);
+          if (q !== undefined) {
+            p = a.realloc(q, size);
+            if (old !== 0 && (size === 0 || p !== 0)) live.delete(old);
+          }
+        }
+        if (p !== 0 && id !== 0) live.set(id, p);
+      }
+      if (events % every === 0) samples.push({ event: events, physical: physicalOf(a)! });
+    }
+  }
+  if (samples.length === 0 || samples[samples.length - 1]!.event !== events) samples.push({ event: events, physical: physicalOf(a)! });
+  return { label: a.identity.label, samples };
+}
+
+/** The series as a table: one line per sample with frames in use, the largest free order, the unusable index at order 3 and the buddyinfo line. */
+export function formatSeries(label: string, samples: readonly PhysicalSample[]): string[] {
+  const first = samples[0]?.physical;
+  const orders = first ? first.buddyinfo.map((_, k) => String(k).padStart(6)).join(' ') : '';
+  const lines = [`buddyinfo of ${label} over the replay (free blocks per order; unusable free index at order 3, a 32 KiB block)`, `${'event'.padStart(10)} ${'in use'.padStart(8)} ${'largest'.padStart(7)} ${'unus@3'.padStart(6)}  ${orders}`];
+  for (const s of samples) {
+    const p = s.physical;
+    lines.push(`${String(s.event).padStart(10)} ${String(p.framesInUse).padStart(8)} ${String(p.largestFreeOrder).padStart(7)} ${fixed(p.unusableIndex[Math.min(3, p.unusableIndex.length - 1)]!).padStart(6)}  ${p.buddyinfo.map((n) => String(n).padStart(6)).join(' ')}`);
+  }
+  return lines;
 }

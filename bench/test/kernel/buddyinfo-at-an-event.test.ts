@@ -37,6 +37,21 @@ test('maps --buddyinfo prints the free lists per order at the chosen event, and 
   assert.match(bad.err, /no physical memory/);
 });
 
+test('maps --buddyinfo --every prints one buddyinfo line every N events, the last at --at', async () => {
+  const r = await runCli(['maps', '-a', 'vmalloc', '-w', 'churn', '--ops', '3000', '--at', '2500', '--buddyinfo', '--every', '1000', '--space-mib', '256']);
+  assert.is(r.code, 0, r.err);
+  const rows = r.out.split('\n').filter((l) => /^ +\d+ +\d+ +-?\d+ +\d\.\d{3} /.test(l));
+  assert.equal(rows.map((l) => Number(l.trim().split(/ +/)[0])), [1000, 2000, 2500]);
+  const j = await runCli(['maps', '-a', 'kmalloc', '-w', 'churn', '--ops', '3000', '--buddyinfo', '--every', '1500', '--json', '--space-mib', '256']);
+  assert.is(j.code, 0, j.err);
+  const out = JSON.parse(j.out) as { samples: Array<{ event: number; physical: { framesInUse: number; buddyinfo: number[]; framesFree: number } }> };
+  assert.equal(out.samples.map((s) => s.event), [1500, 3000]);
+  for (const s of out.samples) assert.is(s.physical.buddyinfo.reduce((t, n, k) => t + n * 2 ** k, 0), s.physical.framesFree);
+  const bad = await runCli(['maps', '-a', 'kmalloc', '-w', 'churn', '--ops', '100', '--every', '10']);
+  assert.is(bad.code, 2);
+  assert.match(bad.err, /only with --buddyinfo/);
+});
+
 test('replay prints each kernel allocator\'s frames in use and buddyinfo after the last event', async () => {
   const r = await runCli(['replay', '-w', 'churn', '--ops', '3000', '-a', 'kmalloc,dlmalloc-style', '--no-ledger']);
   assert.is(r.code, 0, r.err);

@@ -6,11 +6,12 @@
  * what the replay measures. `--svg` also draws the heap map of that point. `--buddyinfo` prints,
  * instead of the mappings, the physical memory of a kernel-family allocator (buddy, kmalloc,
  * vmalloc) at that point: frames in use, the free blocks per order as /proc/buddyinfo, the
- * unusable free space index per order.
+ * unusable free space index per order; with `--every N`, one line every N events up to that point
+ * (fragmentation of physical memory over time).
  */
 
 import type { Command } from 'commander';
-import { prepareReplay, runReplay, writeFileAtomic, type TraceSource } from '@heaplab/core';
+import { createAddressSpace, prepareReplay, runReplay, writeFileAtomic, type TraceSource } from '@heaplab/core';
 import { UsageError, allocatorHelp, allocatorOrDefault } from '../../allocators.js';
 import { comparedFactory } from '../../adapters/index.js';
 import { DEFAULT_SEED, workload } from '../../workloads/index.js';
@@ -19,7 +20,7 @@ import { heapMapSpec, renderSvg } from '../../report/plots.js';
 import { snapshotAt } from '../../report/snapshot.js';
 import { openSource, sourceName, type SourceSpec } from '../../report/sources.js';
 import { parseCount } from '../options.js';
-import { formatPhysical, physicalOf } from '../../kernel-physical.js';
+import { buddyinfoSeries, formatPhysical, formatSeries, physicalOf } from '../../kernel-physical.js';
 
 interface MapsFlags {
   allocator?: string;
@@ -30,6 +31,7 @@ interface MapsFlags {
   svg?: string;
   json?: boolean;
   buddyinfo?: boolean;
+  every?: string;
   spaceMib: string;
 }
 
@@ -47,6 +49,7 @@ export function registerMaps(program: Command): void {
     .option('--space-mib <n>', 'size of the address space in MiB', '4096')
     .option('--json', 'print the mappings and the figures as JSON')
     .option('--buddyinfo', 'print the physical memory of a kernel-family allocator (buddy, kmalloc, vmalloc) instead: frames in use and the free blocks per order, as /proc/buddyinfo')
+    .option('--every <n>', 'with --buddyinfo: one buddyinfo line every N events up to --at (physical fragmentation over time)')
     .action(async (file: string | undefined, opts: MapsFlags) => {
       if ((file === undefined) === (opts.workload === undefined)) throw new UsageError('maps: give either a trace FILE or --workload NAME');
       const name = allocatorOrDefault(opts.allocator);
@@ -61,11 +64,22 @@ export function registerMaps(program: Command): void {
         spec = { kind: 'workload', name: opts.workload, seed, ops: opts.ops !== undefined ? parseCount(opts.ops, '--ops') : undefined };
       } else spec = { kind: 'trace', file: file! };
       const source: TraceSource = openSource(spec);
+      if (opts.every !== undefined && !opts.buddyinfo) throw new UsageError('--every: only with --buddyinfo');
       let at = Infinity;
       if (opts.at === 'peak') {
         const f = await runReplay(await prepareReplay(source), factory, { touch: 'footprint', series: false, sampleEvery: 1024, space: { size: spaceMib * 2 ** 20 } });
         at = f.used.peakEvent + 1;
       } else if (opts.at !== undefined) at = parseCount(opts.at, '--at');
+      if (opts.every !== undefined) {
+        const every = parseCount(opts.every, '--every');
+        if (every < 1) throw new UsageError('--every: expected at least 1');
+        const probe = factory(createAddressSpace({ size: spaceMib * 2 ** 20 }));
+        if (physicalOf(probe) === null) throw new UsageError(`--buddyinfo: ${name} has no physical memory of its own; the kernel-family allocators (buddy, kmalloc, vmalloc) have`);
+        const series = await buddyinfoSeries(source, factory, every, at, spaceMib);
+        if (opts.json) console.log(JSON.stringify({ allocator: series.label, samples: series.samples }, null, 2));
+        else for (const line of formatSeries(series.label, series.samples)) console.log(line);
+        return;
+      }
       const snap = await snapshotAt(source, factory, at, spaceMib);
       if (Number.isFinite(at) && snap.events < at) throw new UsageError(`--at ${at}: ${source.name} has only ${snap.events} events; give an event up to ${snap.events}, or leave --at out for the state after the last`);
       const st = snap.space.stats();
