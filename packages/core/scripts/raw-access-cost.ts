@@ -9,6 +9,9 @@
  *   f64-pair    f64 and setF64 of a counter pair in one page (an allocator's header update)
  * Every page is written once before timing, so no access takes a frame while timed.
  *
+ * Time is the process's CPU time (process.cpuUsage), less disturbed than wall time on a shared
+ * machine; each figure is the median of the rounds.
+ *
  * Run: cd packages/core && node --import tsx scripts/raw-access-cost.ts [rounds=7]
  * It prints one line per pattern: flat ns, paged ns, and their ratio.
  */
@@ -61,16 +64,17 @@ const flat = setup(4 * 2 ** 30);
 const paged = setup(2 ** 47);
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 let sink = 0;
-console.log(`raw access cost, ${rounds} interleaved rounds of ${N} iterations, median ns per access`);
+console.log(`raw access cost, ${rounds} interleaved rounds of ${N} iterations, median CPU ns per access`);
 console.log('pattern      flat 4 GiB   paged 2^47   paged/flat');
 for (const [name, body] of Object.entries(bodies)) {
   const times: Record<'flat' | 'paged', number[]> = { flat: [], paged: [] };
   const runs = { flat: compile(body), paged: compile(body) };
   for (let r = 0; r < rounds; r++) {
     for (const [kind, s] of [['flat', flat], ['paged', paged]] as const) {
-      const t0 = process.hrtime.bigint();
+      const c0 = process.cpuUsage();
       sink += runs[kind](s.raw, s.base, randomOffsets);
-      times[kind].push(Number(process.hrtime.bigint() - t0) / (N * accessesPerIteration[name]!));
+      const c = process.cpuUsage(c0);
+      times[kind].push(((c.user + c.system) * 1000) / (N * accessesPerIteration[name]!));
     }
   }
   const f = median(times.flat);

@@ -135,24 +135,47 @@ export class PagedKernel implements FrameSource {
   }
 
   /**
-   * The page-fault path: page `page` (holding `addr`) is written and has no frame. Takes an
-   * order-0 frame, zeroes it, records it, marks the page RESIDENT. Throws SegmentationFault for a
-   * page that is not mapped, KernelError ENOMEM when no frame can be had. Returns the pfn.
+   * The page-fault path: page `page` (holding `addr`) is written and may have no frame. Returns
+   * its pfn: a direct-map page's own frame, a page's frame, or — for a page with none — a new
+   * order-0 frame, zeroed, recorded in the page table, the page marked RESIDENT (and charged when
+   * it is not writable). Throws SegmentationFault for a page that is not mapped (or a direct-map
+   * page past the frames), KernelError ENOMEM when no frame can be had.
+   *
+   * Kept as one function on purpose: its bytecode is longer than TurboFan's inlining limit, so it
+   * stays out of line and PagedMemory's accessors, whose miss paths call it, stay small enough to
+   * be inlined into allocators' loops (inlined, it exhausted the caller's inlining budget and a
+   * raw store cost about 9 ns instead of 3; scripts/raw-access-cost.ts).
    */
   fault(page: number, addr: number): number {
-    if (page >= this.directMapPage) this.segv(addr, 'write');
-    const f = this.pt.flag(page);
-    if (!(f & PAGE_MAPPED)) this.segv(addr, 'write');
-    const chargeNow = !(f & PAGE_WRITE);
-    if (chargeNow && !this.canCharge(1)) throw new KernelError('ENOMEM', 'page fault', `no frame for a write to the read-only page at ${hex(addr)}: the physical memory is committed`);
-    const pfn = this.frames.alloc(0);
-    if (pfn < 0) throw new KernelError('ENOMEM', 'page fault', `no free frame for a write at ${hex(addr)} (${this.totalFrames} frames in use)`);
-    if (chargeNow) this.charged++;
     const ps = this.pageSize;
+    if (page >= this.directMapPage) {
+      const own = page - this.directMapPage;
+      if (own < this.totalFrames && this.frameOwner[own] !== 0) return own;
+      const m = this.space.mappingAt(addr);
+      throw new SegmentationFault(addr, 'write', m ? formatMaps([m]).trimEnd() : 'unmapped (a direct-map frame not taken with takeFrames)');
+    }
+    const c = Math.floor(page / CHUNK_PAGES);
+    const d = this.pt.dense[c];
+    const f = d === undefined ? this.pt.uniFlags[c]! : d.flags[page - c * CHUNK_PAGES]!;
+    if (d !== undefined && d.frame[page - c * CHUNK_PAGES] !== 0) return d.frame[page - c * CHUNK_PAGES]! - 1;
+    if (!(f & PAGE_MAPPED)) {
+      const m = this.space.mappingAt(addr);
+      throw new SegmentationFault(addr, 'write', m ? formatMaps([m]).trimEnd() : 'unmapped');
+    }
+    const chargeNow = !(f & PAGE_WRITE);
+    if (chargeNow && this.strict && this.charged + this.taken + 1 > this.totalFrames) {
+      throw new KernelError('ENOMEM', 'page fault', `no frame for a write to the read-only page at ${hex(addr)}: the physical memory (${this.totalFrames} frames) is committed to ${this.charged} pages and ${this.taken} taken frames`);
+    }
+    const pfn = this.frames.alloc(0);
+    if (pfn < 0) throw new KernelError('ENOMEM', 'page fault', `no free frame for a write at ${hex(addr)}: all ${this.totalFrames} frames are in use (${this.taken} taken by kernel allocators)`);
+    if (chargeNow) this.charged++;
     this.memory.physicalBytes.fill(0, pfn * ps, pfn * ps + ps);
     this.pt.setFrame(page, pfn + 1);
     this.pt.setFlag(page, f | PAGE_RESIDENT);
-    this.addResident(1);
+    const i32 = this.space.i32;
+    const r = (i32[H.residentPages] = i32[H.residentPages]! + 1);
+    const counters = this.space.f64;
+    if (r > counters[COUNTER.peakResident]!) counters[COUNTER.peakResident] = r;
     this.memory.flush();
     return pfn;
   }

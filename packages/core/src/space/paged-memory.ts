@@ -28,7 +28,7 @@ export interface FrameSource {
   /** First page of the direct map (Infinity when the space has none). */
   readonly directMapPage: number;
   readonly totalFrames: number;
-  /** Gives page `page` (holding `addr`) a frame for a write; returns its pfn. Throws on unmapped pages and when out of frames. */
+  /** The frame (pfn) of page `page` (holding `addr`) for a write, taking one when it has none. Throws on unmapped pages and when out of frames. */
   fault(page: number, addr: number): number;
 }
 
@@ -97,18 +97,14 @@ export class PagedMemory implements RawMemory {
     return pg === this.wPage ? this.wOff : this.writeMiss(pg, a);
   }
 
-  /** The write TLB's miss path: walks the page table, takes a frame on a first write, refills both entries. */
+  /**
+   * The write TLB's miss path: a page with a frame is found in the page table here; the kernel's
+   * fault path (out of line) handles the direct map and takes frames. Refills both entries.
+   */
   private writeMiss(pg: number, a: number): number {
     const page = pg / this.ps;
-    let pfn: number;
-    if (page >= this.k.directMapPage) {
-      pfn = page - this.k.directMapPage;
-      if (pfn >= this.k.totalFrames) pfn = this.k.fault(page, a);
-    } else {
-      const f = this.k.pt.frame(page);
-      pfn = f === 0 ? this.k.fault(page, a) : f - 1;
-    }
-    const off = pfn * this.ps;
+    const f = page < this.k.directMapPage ? this.k.pt.frame(page) : 0;
+    const off = (f !== 0 ? f - 1 : this.k.fault(page, a)) * this.ps;
     this.wPage = pg;
     this.wOff = off;
     this.rPage = pg;
