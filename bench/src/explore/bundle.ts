@@ -9,7 +9,8 @@
  * the page gunzips with DecompressionStream). `node bench/dist/explore/bundle.js [DIR]` builds
  * into DIR (default bench/dist/explore/web); bench's build step runs it.
  *
- * Output: index.html, style.css, app.js (and app.js.map).
+ * Output: index.html, style.css, app.js — minified, without a source map (its sources would include
+ * the absent node: modules, which no file holds; the page's sources ship in web/ and src/).
  */
 
 import { build, type Plugin } from 'esbuild';
@@ -48,7 +49,6 @@ export async function buildExplorer(out = DEFAULT_OUT): Promise<{ files: string[
     ...common,
     entryPoints: [join(WEB_DIR, 'src', 'main.ts')],
     outfile: join(out, 'app.js'),
-    sourcemap: true,
     define: { __WORKER_SOURCE__: JSON.stringify(workerCode) },
     // A classic script (not a module) loads from file:// too.
     format: 'iife',
@@ -57,7 +57,7 @@ export async function buildExplorer(out = DEFAULT_OUT): Promise<{ files: string[
   copyFileSync(join(WEB_DIR, 'style.css'), join(out, 'style.css'));
   writeFileSync(join(out, 'index.html'), readFileSync(join(WEB_DIR, 'index.html'), 'utf8'));
   const bytes = readFileSync(join(out, 'app.js')).length;
-  return { files: ['index.html', 'style.css', 'app.js', 'app.js.map'].map((f) => join(out, f)), bytes };
+  return { files: ['index.html', 'style.css', 'app.js'].map((f) => join(out, f)), bytes };
 }
 
 const invoked = process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1];

@@ -33,8 +33,8 @@ interface ExploreFlags {
   spaceMib: string;
 }
 
-const PAGE_FILES = ['index.html', 'style.css', 'app.js', 'app.js.map'];
-const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.css': 'text/css', '.js': 'text/javascript', '.map': 'application/json' };
+const PAGE_FILES = ['index.html', 'style.css', 'app.js'];
+const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.css': 'text/css', '.js': 'text/javascript' };
 /** Traces embedded by --out are read whole; past this they would make config.js unwieldy. */
 const MAX_EMBEDDED = 256 * 2 ** 20;
 
