@@ -22,7 +22,7 @@
  * its own fill value, a double free after the address was handed out again.
  */
 
-import type { Allocator, AllocatorStats, BlockInfo } from '../api.js';
+import type { Allocator, AllocatorStats, BlockInfo, Inspection, InspectionKind } from '../api.js';
 import { AllocatorError, hex, type MisuseCode } from '../errors.js';
 import { checkAlignment, checkPointer, checkSize } from '../allocator/validate.js';
 import { WrapperBase, type SiteRecorder } from './base.js';
@@ -275,6 +275,26 @@ export class CheckingAllocator extends WrapperBase implements SiteRecorder {
     const slot = this.slotOf.get(ptr);
     if (slot === undefined) this.badFree(ptr, 'usableSize');
     return this.sizes[slot]!;
+  }
+
+  /**
+   * The inner allocator's inspection seen through this wrapper's blocks: the front and rear red
+   * zones are `canary` runs, the requested bytes `live`, the inner slack past the rear zone
+   * `slack`, and the block is the one the program holds. Elsewhere the inner answer, unchanged.
+   */
+  override inspect(addr: number, brief = false): Inspection | undefined {
+    const r = super.inspect(addr, brief);
+    const b = r === undefined ? null : this.inner.blockAt(addr);
+    const slot = b === null ? undefined : this.byInner.get(b.base);
+    if (r === undefined || b === null || slot === undefined) return r;
+    const ptr = this.ptrs[slot]!;
+    const size = this.sizes[slot]!;
+    const rear = ptr + size + this.options.redZone;
+    const run = (kind: InspectionKind, start: number, end: number, what: string): Inspection => ({ ...r, kind, start, size: end - start, block: { base: ptr, size }, details: [...r.details, ['checking', what]] });
+    if (addr < ptr) return run('canary', b.base, ptr, 'front red zone (0xfa), verified at free');
+    if (addr < ptr + size) return run('live', ptr, ptr + size, `${size} requested bytes between red zones`);
+    if (addr < rear) return run('canary', ptr + size, rear, `rear red zone (0xfb, ${this.options.redZone} bytes), verified at free`);
+    return run('slack', rear, b.base + b.size, 'inner slack past the rear zone (not checked)');
   }
 
   override blockAt(addr: number): BlockInfo | null {

@@ -4,7 +4,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createAddressSpace, createStatsAllocator, createTracingAllocator, type AddressSpace, type Allocator, type Inspection } from '../../src/index.js';
+import { createAddressSpace, createCheckingAllocator, createStatsAllocator, createTracingAllocator, type AddressSpace, type Allocator, type Inspection } from '../../src/index.js';
 import { TinyAllocator } from '../fixtures/tiny-allocator.js';
 
 class InspectedTiny extends TinyAllocator {
@@ -35,6 +35,24 @@ test('a wrapper over an allocator without inspect answers undefined', () => {
   assert.is((leaf as Allocator).inspect, undefined);
   const top = createTracingAllocator(leaf);
   assert.is(top.inspect(top.malloc(8)), undefined);
+});
+
+test('the checking wrapper names its red zones around a block as canaries', () => {
+  const leaf = new InspectedTiny(space(), 'none', 4 * 2 ** 20);
+  const c = createCheckingAllocator(leaf, { redZone: 24 });
+  const p = c.malloc(40);
+  const inner = leaf.blockAt(p)!;
+  const kinds: string[] = [];
+  for (let at = inner.base; at < inner.base + inner.size; ) {
+    const r = c.inspect(at)!;
+    assert.ok(r.start <= at && at < r.start + r.size, `run holds ${at}`);
+    assert.equal(r.block, { base: p, size: 40 });
+    kinds.push(r.kind);
+    at = r.start + r.size;
+  }
+  assert.equal(kinds.slice(0, 3), ['canary', 'live', 'canary']);
+  assert.is(c.inspect(p + 40)!.size, 24);
+  assert.equal(c.inspect(p)!.chain, [leaf.identity.label, c.identity.label]);
 });
 
 test.run();
