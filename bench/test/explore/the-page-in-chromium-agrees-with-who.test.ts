@@ -6,7 +6,7 @@
  * Checks: a workload with two allocators loads; typing an event number scrubs to it; pointing at
  * a live block (typing its address) opens the ownership panel, whose block, allocator and
  * inspection agree with `heaplab who` for the same event and address; "peak live bytes" moves the
- * cursor to the peak; a bundled trace served over HTTP streams through the worker (gzip). It
+ * cursor to the peak; step, next event of a kind, play and pause move it; a bundled trace served over HTTP streams through the worker (gzip). It
  * saves screenshots under bench/results/explore/ and prints the measured jump and scrub times
  * (figures, not pass/fail thresholds, except that a page that cannot move at all fails).
  */
@@ -114,6 +114,24 @@ test('a workload side by side: scrub, point at a live block, who agrees, jump to
   });
   assert.is(peak.cursor, peak.best);
   await page.screenshot({ path: join(SHOTS, 'workload-two-allocators-peak.png'), fullPage: true });
+
+  // Step, step to the next free, play and pause.
+  await page.click('#step');
+  assert.is(await page.evaluate(() => (globalThis as any).heaplabExplore.session.cursor as number), peak.cursor + 1);
+  await page.selectOption('#kind', '4');
+  await page.click('#next-kind');
+  const freed = await page.evaluate(() => {
+    const s = (globalThis as any).heaplabExplore.session;
+    return s.store.kind[s.cursor - 1] as number;
+  });
+  assert.is(freed, 4, 'the event just applied is a free');
+  await page.evaluate(() => (globalThis as any).heaplabExplore.jump(0));
+  await page.click('#play');
+  await page.waitForFunction(() => (globalThis as any).heaplabExplore.session.cursor > 100, null, { timeout: 60_000 });
+  await page.click('#play');
+  const paused = await page.evaluate(() => (globalThis as any).heaplabExplore.session.cursor as number);
+  await page.waitForTimeout(300);
+  assert.is(await page.evaluate(() => (globalThis as any).heaplabExplore.session.cursor as number), paused, 'paused');
 
   // Figures: a jump to the last event from the start, and a scrub across the run.
   const figures = await page.evaluate(() => {
