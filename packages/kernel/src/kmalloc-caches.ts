@@ -79,9 +79,9 @@ export function slabOrder(stride: number, pageSize: number, highestOrder: number
   return one <= maxOrder ? one : getOrder(stride, pageSize);
 }
 
-/** The geometry of every kmalloc cache, smallest first. */
+/** The geometry of every kmalloc cache, smallest first; a cache whose slab would pass the frame allocator's highest order is not made. */
 export function kmallocCaches(pageSize: number, highestOrder: number, redZone: boolean, poison: boolean): CacheGeometry[] {
-  return kmallocSizes(pageSize).map((size) => {
+  const all = kmallocSizes(pageSize).map((size) => {
     const rz = redZone ? RED_ZONE : 0;
     const stride = size + rz + (poison ? FREE_POINTER_WORD : 0);
     const order = slabOrder(stride, pageSize, highestOrder);
@@ -95,6 +95,7 @@ export function kmallocCaches(pageSize: number, highestOrder: number, redZone: b
       minPartial: Math.min(10, Math.max(5, Math.floor(ilog2 / 2))),
     };
   });
+  return all.filter((c) => c.order <= highestOrder);
 }
 
 /**

@@ -1,7 +1,8 @@
 // The kmalloc size list and slab geometry, computed as SLUB computes them.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { kmallocCaches, kmallocSizes, slabOrder } from '../src/index.js';
+import { createAddressSpace } from '@heaplab/core';
+import { createKmallocAllocator, kmallocCaches, kmallocSizes, slabOrder } from '../src/index.js';
 
 test('the size list is 16 … 8k by powers of two plus 96 and 192', () => {
   assert.equal(kmallocSizes(4096), [16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192]);
@@ -31,6 +32,14 @@ test('debug bytes widen the stride and may raise the order', () => {
 
 test('an order never exceeds the frame allocator highest order when the object fits', () => {
   assert.is(slabOrder(8192, 4096, 1), 1);
+});
+
+test('with order-0 frames only, the caches stop at one page and larger requests fail instead of asking for an order that does not exist', () => {
+  assert.equal(kmallocCaches(4096, 0, false, false).map((c) => [c.size, c.order]).at(-1), [4096, 0]);
+  const k = createKmallocAllocator(createAddressSpace({ size: 64 * 2 ** 20 }), { maxOrder: 0, physicalMib: 1 });
+  assert.ok(k.malloc(4096) !== 0);
+  assert.is(k.malloc(4097), 0);
+  k.check();
 });
 
 test.run();
