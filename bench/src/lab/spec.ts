@@ -75,8 +75,8 @@ function optionsText(o: Record<string, unknown>): string {
 
 /** The protocol's own allocator option: the size of the runs' address space, MiB. */
 export const SPACE_OPTION = 'spaceMib';
-/** The largest space a run can have, MiB. */
-export const MAX_SPACE_MIB = 4096;
+/** The largest space a run can have, MiB: 2^47 bytes (spaces above 4096 MiB are paged, core README). */
+export const MAX_SPACE_MIB = 2 ** 27;
 
 /** The space a spec asks for (MiB), or null for the plan's. */
 export function spaceMibOf(spec: AllocatorSpec): number | null {
