@@ -85,17 +85,62 @@ export function pointsTable(record: LabRecord): string {
   return lines.join('\n');
 }
 
+const WIDTH = 560;
+const HEIGHT = 360;
+
+/**
+ * Where each point's label goes: the M4 its text is drawn at, chosen so that no two labels
+ * overlap. Points are taken top to bottom; each label tries offsets above and below its point,
+ * nearest first, and keeps the first whose box (about 5.5 px a character, 11 px high, right of
+ * the point) meets no box placed before it.
+ */
+export function labelPositions(points: readonly { ns: number; m4: number; label: string }[], x: [number, number], y: [number, number], width = WIDTH, height = HEIGHT): number[] {
+  const px = (ns: number): number => (width * (Math.log(ns) - Math.log(x[0]))) / (Math.log(x[1]) - Math.log(x[0]));
+  const py = (m4: number): number => height * (1 - (m4 - y[0]) / (y[1] - y[0]));
+  const placed: { x0: number; x1: number; y0: number; y1: number }[] = [];
+  const out = new Array<number>(points.length).fill(NaN);
+  const order = points.map((_, i) => i).sort((a, b) => points[b]!.m4 - points[a]!.m4);
+  for (const i of order) {
+    const p = points[i]!;
+    if (!Number.isFinite(p.ns) || !Number.isFinite(p.m4)) continue;
+    const x0 = px(p.ns) + 7;
+    const x1 = x0 + 5.5 * p.label.length;
+    let chosen = py(p.m4) - 6;
+    for (let k = 0; k < 24; k++) {
+      const dy = k % 2 === 0 ? -6 - 6 * k : 6 + 6 * k;
+      const c = py(p.m4) + dy;
+      const box = { x0, x1, y0: c - 5.5, y1: c + 5.5 };
+      if (!placed.some((b) => b.x0 < box.x1 && box.x0 < b.x1 && b.y0 < box.y1 && box.y0 < b.y1)) {
+        chosen = c;
+        break;
+      }
+    }
+    placed.push({ x0, x1, y0: chosen - 5.5, y1: chosen + 5.5 });
+    out[i] = y[0] + (y[1] - y[0]) * (1 - chosen / height);
+  }
+  return out;
+}
+
 /** Time per event against M4 on one source, the front marked, each point labelled. */
 export function paretoSpec(record: LabRecord, s: SourceRecord): TopLevelSpec {
-  const values = paretoPoints(record, s).map((p) => ({ label: p.label, ns: p.ns, m4: p.m4, front: p.onFront ? 'on the Pareto front' : 'dominated' }));
+  const points = paretoPoints(record, s).filter((p) => Number.isFinite(p.ns) && Number.isFinite(p.m4));
+  const nsAll = points.map((p) => p.ns);
+  const m4All = points.map((p) => p.m4);
+  const xDomain: [number, number] = nsAll.length ? [Math.min(...nsAll) / 1.3, Math.max(...nsAll) * 2.5] : [1, 10];
+  const spanM4 = m4All.length ? Math.max(...m4All) - Math.min(...m4All) : 0;
+  const pad = Math.max(spanM4 * 0.15, 0.005);
+  const yDomain: [number, number] = m4All.length ? [Math.min(...m4All) - pad, Math.max(...m4All) + pad] : [1, 2];
+  const at = labelPositions(points, xDomain, yDomain);
+  const values = points.map((p, i) => ({ label: p.label, ns: p.ns, m4: p.m4, labelAt: at[i]!, front: p.onFront ? 'on the Pareto front' : 'dominated' }));
   const front = values.filter((v) => v.front === 'on the Pareto front').sort((a, b) => a.ns - b.ns);
-  const x = { field: 'ns', type: 'quantitative', title: 'ns per event (median of the timed runs, log scale)', scale: { type: 'log' } } as const;
-  const y = { field: 'm4', type: 'quantitative', title: 'M4 = peak used / peak live', scale: { zero: false } } as const;
+  const x = { field: 'ns', type: 'quantitative', title: 'ns per event (median of the timed runs, log scale)', scale: { type: 'log', domain: xDomain, nice: false } } as const;
+  const yScale = { domain: yDomain, nice: false, zero: false };
+  const y = { field: 'm4', type: 'quantitative', title: 'M4 = peak used / peak live', scale: yScale } as const;
   return {
     $schema: SCHEMA,
     title: { text: `${s.name}: time against fragmentation`, subtitle: 'filled: on the Pareto front (no other setting is both faster and tighter)' },
-    width: 560,
-    height: 360,
+    width: WIDTH,
+    height: HEIGHT,
     layer: [
       { data: { values: front }, mark: { type: 'line', color: '#d62728', strokeDash: [4, 3] }, encoding: { x, y } },
       {
@@ -108,7 +153,7 @@ export function paretoSpec(record: LabRecord, s: SourceRecord): TopLevelSpec {
           fill: { condition: { test: "datum.front === 'on the Pareto front'", value: '#d62728' }, value: 'transparent' },
         },
       },
-      { data: { values }, mark: { type: 'text', align: 'left', dx: 7, dy: -6, fontSize: 10, limit: 0 }, encoding: { x, y, text: { field: 'label' } } },
+      { data: { values }, mark: { type: 'text', align: 'left', baseline: 'middle', dx: 7, fontSize: 10, limit: 0 }, encoding: { x, y: { field: 'labelAt', type: 'quantitative', scale: yScale }, text: { field: 'label' } } },
     ],
   } as TopLevelSpec;
 }

@@ -77,7 +77,7 @@ export async function writeSweepReport(record: LabRecord, dir: string): Promise<
   };
   const front = frontTable(record);
   const all = pointsTable(record);
-  const head = `Record \`${record.id}\` (\`heaplab lab show ${record.id}\`): plan "${record.plan.name}", ${record.plan.runs} timed runs of each setting, interleaved; M4 from a footprint run.`;
+  const head = `Record \`${record.id}\` (\`heaplab lab show ${record.id}\`): plan "${record.plan.name}", ${record.plan.runs} timed run${record.plan.runs === 1 ? "" : "s"} of each setting, interleaved; M4 from a footprint run.`;
   write('sweep.md', `# ${record.plan.name}\n\n${head}\n\n## The Pareto front of each source\n\n${front}\n\n## Every setting\n\n${all}\n`);
   const figures: string[] = [];
   for (const s of record.sources) {

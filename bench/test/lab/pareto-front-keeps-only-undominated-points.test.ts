@@ -5,7 +5,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { axesOf, markFront } from '../../src/lab/pareto.js';
+import { axesOf, labelPositions, markFront } from '../../src/lab/pareto.js';
 import { durationText, remainingSeconds } from '../../src/lab/progress.js';
 
 test('a point is on the front iff no other is at least as good on both and better on one', () => {
@@ -34,6 +34,19 @@ test('a point is on the front iff no other is at least as good on both and bette
 test("a record's axes are the options that vary among its specs", () => {
   assert.equal(axesOf(['dlmalloc-style:mmapThreshold=65536,policy=best-fit,tcache=0', 'dlmalloc-style:mmapThreshold=1048576,policy=best-fit,tcache=0', 'dlmalloc-style:mmapThreshold=65536,policy=next-fit,tcache=0']), ['mmapThreshold', 'policy']);
   assert.equal(axesOf(['bump-freestack', 'bump-freestack:fifo=true']), ['fifo']);
+});
+
+test('labels of points drawn close together do not overlap', () => {
+  const pts = Array.from({ length: 9 }, (_, i) => ({ ns: 1000 + (i % 3) * 10, m4: 1.05 + Math.floor(i / 3) * 0.001, label: `mmapThreshold=${i}k policy=best-fit` }));
+  const at = labelPositions(pts, [500, 5000], [1, 1.2], 560, 360);
+  const py = (m4: number) => 360 * (1 - (m4 - 1) / 0.2);
+  const px = (ns: number) => (560 * (Math.log(ns) - Math.log(500))) / (Math.log(5000) - Math.log(500));
+  const boxes = pts.map((p, i) => ({ x0: px(p.ns) + 7, x1: px(p.ns) + 7 + 5.5 * p.label.length, y0: py(at[i]!) - 5.5, y1: py(at[i]!) + 5.5 }));
+  for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+    const a = boxes[i]!;
+    const b = boxes[j]!;
+    assert.ok(!(a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1 - 1e-9), `labels ${i} and ${j} overlap`);
+  }
 });
 
 test('the time left is the mean step time times the steps left', () => {
