@@ -61,6 +61,10 @@ test('a section is rendered from its record, and a figure or a verdict typed ove
   const typed = v.verdict === 'refutes' ? 'supports' : 'refutes';
   writeFileSync(readme, text.replace(`**Verdict: ${v.verdict}**`, `**Verdict: ${typed}**`));
   assert.equal(checkStudies(readme, ledger, dir), [`tiny: the section differs from what record ${record.id} gives`], 'a typed verdict is found');
+  writeFileSync(readme, text);
+  writeFileSync(file, JSON.stringify({ ...STUDY, plan: { ...STUDY.plan, allocators: [...STUDY.plan.allocators, 'bump-freestack'] } }));
+  const [stale] = checkStudies(readme, ledger, dir);
+  assert.match(stale!, /^tiny: record \S+ cannot give the section .*re-run heaplab study tiny$/, 'a study changed since its record is named');
 });
 
 test("the verdict is the rule's: the share of comparisons that hold against the study's thresholds", () => {
