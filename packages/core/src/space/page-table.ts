@@ -2,20 +2,21 @@
  * PageTable: the sparse page tables of a paged address space (paged-kernel.ts), kept in
  * JavaScript typed arrays outside the space's memory.
  *
- * Structure: two levels. The space's pages are cut into chunks of CHUNK_PAGES pages (256 MiB of
- * 4 KiB pages). The top level holds, per chunk, either nothing (`dense[c]` undefined: the chunk
+ * Structure: two levels. The space's pages are cut into chunks of CHUNK_PAGES pages (64 MiB of
+ * 4 KiB pages). The top level holds, per chunk, a slot (`slot[c]`, Int32Array): 0 when the chunk
  * is UNIFORM — every page has the flags `uniFlags[c]` and owner `uniOwner[c]`, and none has a
- * frame) or a DenseChunk with one entry per page:
+ * frame — else 1 + the index in `pool` of its DenseChunk, with one entry per page:
  *   flags[i]  u8   page flags (layout.ts's PAGE_* bits)
  *   owner[i]  u16  owner index (0: none)
  *   frame[i]  u32  pfn + 1 of the frame behind the page (0: no frame, the page reads as zero)
  * plus the chunk's count of MAPPED pages and of pages with a frame.
  *
- * Cost: a dense chunk takes 7 bytes a page (448 KiB for 256 MiB of virtual space), a uniform one
- * 3 bytes in the top level, so a 2^47 space costs about 2 MiB of top level (2^19 chunks), and a
- * PROT_NONE reservation of terabytes costs nothing beyond it: a range op that covers a whole
- * chunk with one value makes (or keeps) the chunk uniform, and a dense chunk with no mapped page
- * and no frame is dropped.
+ * Cost: a dense chunk takes 7 bytes a page (112 KiB for 64 MiB of virtual space), a uniform one
+ * 7 bytes in the top level's typed arrays, so a 2^47 space has 14 MiB of top level (2^21 chunks),
+ * of which the host backs only the parts written (typed arrays start as untouched zero pages),
+ * and a PROT_NONE reservation of terabytes costs nothing beyond it: a range op that covers a
+ * whole chunk with one value makes (or keeps) the chunk uniform, and a dense chunk with no mapped
+ * page and no frame is dropped (its pool index is reused).
  *
  * Invariants: a uniform chunk holds no frame and no START page unless its flags say so for all
  * pages (never: mappings start with one START page, so a uniform chunk has START clear);
@@ -26,7 +27,7 @@
 import { PAGE_MAPPED, PAGE_START } from './layout.js';
 
 /** Pages per chunk of the page table. */
-export const CHUNK_PAGES = 65536;
+export const CHUNK_PAGES = 16384;
 
 /** The per-page tables of one chunk that holds mixed flags or frames. */
 export class DenseChunk {
@@ -46,8 +47,11 @@ export const DENSE_CHUNK_BYTES = CHUNK_PAGES * 7;
 export class PageTable {
   readonly pageCount: number;
   readonly chunkCount: number;
-  /** Per chunk: its dense tables, or undefined for a uniform chunk. */
-  readonly dense: (DenseChunk | undefined)[];
+  /** Per chunk: 0 for a uniform chunk, else 1 + the index of its dense tables in `pool`. */
+  readonly slot: Int32Array;
+  /** Dense tables; a dropped chunk's entry is undefined and its index waits in `freeSlots`. */
+  private readonly pool: (DenseChunk | undefined)[] = [];
+  private readonly freeSlots: number[] = [];
   /** Per uniform chunk: the flags of all its pages. */
   readonly uniFlags: Uint8Array;
   /** Per uniform chunk: the owner of all its pages. */
@@ -58,14 +62,20 @@ export class PageTable {
   constructor(pageCount: number) {
     this.pageCount = pageCount;
     this.chunkCount = Math.ceil(pageCount / CHUNK_PAGES);
-    this.dense = new Array<DenseChunk | undefined>(this.chunkCount).fill(undefined);
+    this.slot = new Int32Array(this.chunkCount);
     this.uniFlags = new Uint8Array(this.chunkCount);
     this.uniOwner = new Uint16Array(this.chunkCount);
   }
 
   /** Bytes the tables take on the JavaScript heap now. */
   get tableBytes(): number {
-    return this.chunkCount * (8 + 3) + this.denseChunks * DENSE_CHUNK_BYTES;
+    return this.chunkCount * 7 + this.pool.length * 8 + this.denseChunks * DENSE_CHUNK_BYTES;
+  }
+
+  /** The dense tables of chunk c, or undefined when it is uniform. */
+  dense(c: number): DenseChunk | undefined {
+    const i = this.slot[c]!;
+    return i === 0 ? undefined : this.pool[i - 1];
   }
 
   /** Pages in chunk c (the last one may be short). */
@@ -75,26 +85,26 @@ export class PageTable {
 
   flag(p: number): number {
     const c = Math.floor(p / CHUNK_PAGES);
-    const d = this.dense[c];
+    const d = this.dense(c);
     return d === undefined ? this.uniFlags[c]! : d.flags[p - c * CHUNK_PAGES]!;
   }
 
   owner(p: number): number {
     const c = Math.floor(p / CHUNK_PAGES);
-    const d = this.dense[c];
+    const d = this.dense(c);
     return d === undefined ? this.uniOwner[c]! : d.owner[p - c * CHUNK_PAGES]!;
   }
 
   /** pfn + 1 of page p's frame, 0 when it has none. */
   frame(p: number): number {
     const c = Math.floor(p / CHUNK_PAGES);
-    const d = this.dense[c];
+    const d = this.dense(c);
     return d === undefined ? 0 : d.frame[p - c * CHUNK_PAGES]!;
   }
 
   /** The dense tables of chunk c, made from its uniform values when it has none. */
   densify(c: number): DenseChunk {
-    let d = this.dense[c];
+    let d = this.dense(c);
     if (d !== undefined) return d;
     d = new DenseChunk();
     const f = this.uniFlags[c]!;
@@ -104,15 +114,25 @@ export class PageTable {
       d.owner.fill(this.uniOwner[c]!, 0, n);
       if (f & PAGE_MAPPED) d.mapped = n;
     }
-    this.dense[c] = d;
+    const free = this.freeSlots.pop();
+    if (free === undefined) {
+      this.pool.push(d);
+      this.slot[c] = this.pool.length;
+    } else {
+      this.pool[free] = d;
+      this.slot[c] = free + 1;
+    }
     this.denseChunks++;
     return d;
   }
 
   /** Makes chunk c uniform with flags f and owner o (it must hold no frame). */
   private uniform(c: number, f: number, o: number): void {
-    if (this.dense[c] !== undefined) {
-      this.dense[c] = undefined;
+    const i = this.slot[c]!;
+    if (i !== 0) {
+      this.pool[i - 1] = undefined;
+      this.freeSlots.push(i - 1);
+      this.slot[c] = 0;
       this.denseChunks--;
     }
     this.uniFlags[c] = f;
@@ -137,7 +157,7 @@ export class PageTable {
       const base = c * CHUNK_PAGES;
       const i0 = p - base;
       const i1 = Math.min(this.pagesIn(c), end - base);
-      const d = this.dense[c];
+      const d = this.dense(c);
       const whole = i0 === 0 && i1 === this.pagesIn(c) && !(start && p === p0);
       if (d === undefined && this.uniFlags[c] === bits && this.uniOwner[c] === owner && !(start && p === p0)) {
         before += bits & PAGE_MAPPED ? i1 - i0 : 0; // already so: nothing to write (unmapping a hole)
@@ -194,7 +214,7 @@ export class PageTable {
       const c = Math.floor((p - 1) / CHUNK_PAGES);
       const base = c * CHUNK_PAGES;
       const lo = Math.max(base, floor);
-      const d = this.dense[c];
+      const d = this.dense(c);
       if (d === undefined || d.mapped === 0) {
         if (d === undefined && this.uniFlags[c]! & PAGE_MAPPED) {
           run = 0;
@@ -232,7 +252,7 @@ export class PageTable {
       const c = Math.floor(p / CHUNK_PAGES);
       const base = c * CHUNK_PAGES;
       const i1 = Math.min(this.pagesIn(c), p1 - base);
-      const d = this.dense[c];
+      const d = this.dense(c);
       if (d === undefined) {
         if (this.uniFlags[c]! & PAGE_MAPPED) return p;
       } else if (d.mapped > 0) {
@@ -251,7 +271,7 @@ export class PageTable {
       const c = Math.floor(p / CHUNK_PAGES);
       const base = c * CHUNK_PAGES;
       const i1 = Math.min(this.pagesIn(c), p1 - base);
-      const d = this.dense[c];
+      const d = this.dense(c);
       if (d === undefined) {
         if ((this.uniFlags[c]! & need) !== need) return p;
       } else {
@@ -270,7 +290,7 @@ export class PageTable {
       const c = Math.floor(p / CHUNK_PAGES);
       const base = c * CHUNK_PAGES;
       const i1 = Math.min(this.pagesIn(c), p1 - base);
-      const d = this.dense[c];
+      const d = this.dense(c);
       if (d === undefined) {
         if (this.uniFlags[c]! & bits) return p;
       } else if (d.mapped > 0) {

@@ -155,7 +155,7 @@ export class PagedKernel implements FrameSource {
       throw new SegmentationFault(addr, 'write', m ? formatMaps([m]).trimEnd() : 'unmapped (a direct-map frame not taken with takeFrames)');
     }
     const c = Math.floor(page / CHUNK_PAGES);
-    const d = this.pt.dense[c];
+    const d = this.pt.dense(c);
     const f = d === undefined ? this.pt.uniFlags[c]! : d.flags[page - c * CHUNK_PAGES]!;
     if (d !== undefined && d.frame[page - c * CHUNK_PAGES] !== 0) return d.frame[page - c * CHUNK_PAGES]! - 1;
     if (!(f & PAGE_MAPPED)) {
@@ -310,7 +310,7 @@ export class PagedKernel implements FrameSource {
       const i0 = p - c * CHUNK_PAGES;
       const i1 = Math.min(this.pt.pagesIn(c), end - c * CHUNK_PAGES);
       p = c * CHUNK_PAGES + i1;
-      const d = this.pt.dense[c];
+      const d = this.pt.dense(c);
       if (d === undefined) {
         if (this.pt.uniFlags[c]! & PAGE_WRITE) count += i1 - i0;
         continue;
@@ -358,7 +358,7 @@ export class PagedKernel implements FrameSource {
       const i0 = p - c * CHUNK_PAGES;
       const i1 = Math.min(this.pt.pagesIn(c), end - c * CHUNK_PAGES);
       p = c * CHUNK_PAGES + i1;
-      const d = this.pt.dense[c];
+      const d = this.pt.dense(c);
       if (d === undefined) {
         const f = this.pt.uniFlags[c]!;
         if (f & PAGE_MAPPED) {
@@ -401,7 +401,7 @@ export class PagedKernel implements FrameSource {
       const i0 = p - c * CHUNK_PAGES;
       const i1 = Math.min(this.pt.pagesIn(c), end - c * CHUNK_PAGES);
       p = c * CHUNK_PAGES + i1;
-      const d = this.pt.dense[c];
+      const d = this.pt.dense(c);
       if (d === undefined || d.framed === 0) continue;
       const base = c * CHUNK_PAGES;
       for (let i = i0; i < i1; i++) {
@@ -443,7 +443,7 @@ export class PagedKernel implements FrameSource {
       const i0 = p - c * CHUNK_PAGES;
       const i1 = Math.min(this.pt.pagesIn(c), end - c * CHUNK_PAGES);
       p = c * CHUNK_PAGES + i1;
-      const d = this.pt.dense[c];
+      const d = this.pt.dense(c);
       if (d === undefined) {
         const f = this.pt.uniFlags[c]!;
         const delta = (bits & PAGE_WRITE ? 1 : 0) - (f & PAGE_WRITE ? 1 : 0);
@@ -466,7 +466,7 @@ export class PagedKernel implements FrameSource {
       const i1 = Math.min(this.pt.pagesIn(c), end - c * CHUNK_PAGES);
       p = c * CHUNK_PAGES + i1;
       const base = c * CHUNK_PAGES;
-      const d = this.pt.dense[c];
+      const d = this.pt.dense(c);
       const whole = i0 === 0 && i1 === this.pt.pagesIn(c) && base !== p0;
       if (d === undefined && whole) {
         this.pt.uniFlags[c] = (this.pt.uniFlags[c]! & ~RW) | bits;
@@ -539,7 +539,7 @@ export class PagedKernel implements FrameSource {
       const c = Math.floor(p / CHUNK_PAGES);
       const base = c * CHUNK_PAGES;
       const i1 = Math.min(pt.pagesIn(c), top - base);
-      const d = pt.dense[c];
+      const d = pt.dense(c);
       if (d === undefined || d.mapped === 0) {
         const f = d === undefined ? pt.uniFlags[c]! : 0;
         if (!(f & PAGE_MAPPED)) {
@@ -610,7 +610,7 @@ export class PagedKernel implements FrameSource {
     while (s > 0 && !(pt.flag(s) & PAGE_START)) {
       const q = s - 1;
       const c = Math.floor(q / CHUNK_PAGES);
-      const d = pt.dense[c];
+      const d = pt.dense(c);
       if (d === undefined) {
         if (!(pt.uniFlags[c]! & PAGE_MAPPED)) break;
         s = c * CHUNK_PAGES; // a uniform mapped chunk has no START page
@@ -622,7 +622,7 @@ export class PagedKernel implements FrameSource {
     let e = p + 1;
     while (e < this.mmapBase) {
       const c = Math.floor(e / CHUNK_PAGES);
-      const d = pt.dense[c];
+      const d = pt.dense(c);
       if (d === undefined) {
         if (!(pt.uniFlags[c]! & PAGE_MAPPED)) break;
         e = Math.min(this.mmapBase, (c + 1) * CHUNK_PAGES);
