@@ -15,7 +15,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { basename, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { UsageError, allocatorHelp, benchConfig } from '../../allocators.js';
+import { UsageError, benchConfig } from '../../allocators.js';
 import { parseSpecList, specText } from '../../lab/spec.js';
 import { specFactory } from '../../lab/factory.js';
 import { DEFAULT_SEED, workload } from '../../workloads/index.js';
@@ -52,7 +52,7 @@ export function registerExplore(program: Command): void {
     .command('explore')
     .description('open the explorer: a page that runs the allocators in the browser over a trace or workload, side by side, to scrub through')
     .argument('[trace]', 'trace file (v1 text, binary, gzip of either)')
-    .option('-a, --allocator <specs>', allocatorHelp('one to four allocators, separated by commas, each name[:key=value,…][+wrapper…]'), 'dlmalloc-style,zoned-classes')
+    .option('-a, --allocator <specs>', 'one to four allocators, separated by commas, each name[:key=value,…][+wrapper…] (mmap-pages, bump-freestack, zoned-classes, dlmalloc-style)', 'dlmalloc-style,zoned-classes')
     .option('-w, --workload <name>', 'a built-in workload instead of a trace')
     .option('--seed <n>', 'workload seed', String(DEFAULT_SEED))
     .option('--ops <n>', 'workload events (default 100000)')
