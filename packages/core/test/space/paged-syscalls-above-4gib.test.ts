@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
-  KernelError, MADV_DONTNEED, MAP_FIXED, MAP_FIXED_NOREPLACE, PROT_NONE, PROT_READ, PROT_WRITE, SegmentationFault,
+  ConfigError, KernelError, attachAddressSpace, MADV_DONTNEED, MAP_FIXED, MAP_FIXED_NOREPLACE, PROT_NONE, PROT_READ, PROT_WRITE, SegmentationFault,
   createAddressSpace, createIdentity,
 } from '../../src/index.js';
 
@@ -152,9 +152,11 @@ test('checked access above 2^32 faults outside mappings, past the end and at non
   assert.equal([...s.read(a + 4090, 6)], [1, 2, 3, 4, 5, 6]);
 });
 
-test('paged spaces refuse shared and wasm backings with a ConfigError', () => {
-  assert.throws(() => createAddressSpace({ size: 2 ** 40, backing: 'shared' }), /paged space/);
-  assert.throws(() => createAddressSpace({ size: 64 * MiB, physical: 16 * MiB, backing: 'wasm' }), /paged space/);
+test('paged spaces refuse shared and wasm backings with a ConfigError, and cannot be attached', () => {
+  assert.throws(() => createAddressSpace({ size: 2 ** 40, backing: 'shared' }), (e: unknown) => e instanceof ConfigError && /paged space/.test(e.message));
+  assert.throws(() => createAddressSpace({ size: 64 * MiB, physical: 16 * MiB, backing: 'wasm' }), (e: unknown) => e instanceof ConfigError);
+  const s = createAddressSpace({ size: 2 ** 40 });
+  assert.throws(() => attachAddressSpace(s.buffer), /a paged space cannot be attached/);
 });
 
 test.run();
