@@ -58,6 +58,26 @@ test('copy, fill, equal, readInto and writeFrom work across page boundaries', ()
   assert.is(s.load32(p + 4096 - 2), 0x06070809);
 });
 
+test('equal compares across pages, with pages that have no frame reading as zero', () => {
+  const s = createAddressSpace({ size: TOP });
+  const m = s.raw;
+  const p = s.mmap(0, 8 * 4096, RW);
+  const q = s.mmap(0, 8 * 4096, RW);
+  assert.ok(m.equal(p + 100, q + 3000, 3 * 4096), 'two untouched ranges are equal');
+  m.setU8(q + 5 * 4096 + 7, 0); // q's page 5 takes a frame, still zero
+  assert.ok(m.equal(p + 4096, q + 4 * 4096, 3 * 4096));
+  for (let i = 0; i < 5000; i++) {
+    m.setU8(p + 4000 + i, i & 0xff);
+    m.setU8(q + 2 * 4096 + 100 + i, i & 0xff);
+  }
+  assert.ok(m.equal(p + 4000, q + 2 * 4096 + 100, 5000));
+  assert.ok(m.isZero(p + 4000 + 5000, 4096));
+  m.setU8(q + 2 * 4096 + 100 + 4500, 1);
+  assert.not.ok(m.equal(p + 4000, q + 2 * 4096 + 100, 5000));
+  assert.not.ok(m.equal(p + 4000, q + 7 * 4096, 100), 'written bytes against a page with no frame');
+  assert.not.ok(m.isZero(p + 3000, 2000));
+});
+
 test('atomics operate on the frame behind a paged address', () => {
   const s = createAddressSpace({ size: TOP });
   const m = s.raw;
