@@ -3,7 +3,7 @@
  */
 export * from './api.js';
 export * from './errors.js';
-export { AddressSpace, createAddressSpace, attachAddressSpace, MAX_SPACE_SIZE } from './space/address-space.js';
+export { AddressSpace, createAddressSpace, attachAddressSpace, MAX_SPACE_SIZE, PAGE_HEAP, PAGE_MAPPED, PAGE_READ, PAGE_RESIDENT, PAGE_START, PAGE_WRITE } from './space/address-space.js';
 export { PagedMemory } from './space/paged-memory.js';
 export { PAGE_FOREIGN, PAGED_LOW_BYTES, MAX_PHYSICAL } from './space/paged-kernel.js';
 export { formatMaps } from './space/maps.js';
