@@ -28,7 +28,7 @@
  * majority, which a sample of that size decides; residentBytes is then an estimate for such cells.
  */
 
-import type { AddressSpace } from '@heaplab/core';
+import { PAGE_MAPPED, PAGE_READ, PAGE_RESIDENT, PAGE_WRITE, type AddressSpace } from '@heaplab/core';
 import type { SnapshotBlock } from './snapshot.js';
 
 export const CELLS_PER_ROW = 64;
@@ -36,8 +36,6 @@ const MAX_CELLS = 64 * 48;
 const GAP_PAGES = 16;
 /** Pages read per cell at most; larger cells are sampled evenly. */
 const SAMPLE_PAGES = 1024;
-/** PAGE_RESIDENT of core's page flags (packages/core/src/space/layout.ts). */
-const PAGE_RESIDENT = 8;
 
 export const CELL_STATES = ['live blocks', 'resident, free', 'not resident', 'no access', 'unmapped'] as const;
 export type CellState = (typeof CELL_STATES)[number];
@@ -146,9 +144,9 @@ export function heapMap(space: AddressSpace, blocks: readonly SnapshotBlock[], m
       const step = Math.max(1, Math.ceil((c1 - c0) / SAMPLE_PAGES));
       for (let p = c0; p < c1; p += step) {
         const f = space.pageFlags(p);
-        if (!(f & 1)) continue;
+        if (!(f & PAGE_MAPPED)) continue;
         mapped += step;
-        if ((f & 6) === 0) none += step;
+        if ((f & (PAGE_READ | PAGE_WRITE)) === 0) none += step;
         if (f & PAGE_RESIDENT) resident += step;
         live += (livePages.get(p) ?? 0) * step;
       }
