@@ -117,6 +117,23 @@ test('a reservation of terabytes is mapped, split and unmapped without touching 
   assert.is(s.stats().frames!.inUse, 0);
 });
 
+test('mprotect of a reservation spanning many page-table chunks changes it whole and keeps written pages', () => {
+  const s = createAddressSpace({ size: TOP });
+  const r = s.mmap(0, 2 ** 38 + 3 * 4096, PROT_NONE); // starts and ends inside chunks
+  s.mprotect(r, 2 ** 38 + 3 * 4096, RW);
+  assert.is(s.stats().committed, 2 ** 38 + 3 * 4096);
+  assert.is(s.mappings().length, 1);
+  s.store32(r + 2 ** 37 + 12, 99);
+  s.mprotect(r + 4096, 2 ** 38, PROT_READ);
+  assert.equal(s.mappings().map((m) => [m.start - r, m.end - r, m.prot]), [[0, 4096, RW], [4096, 2 ** 38 + 4096, PROT_READ], [2 ** 38 + 4096, 2 ** 38 + 3 * 4096, RW]]);
+  assert.is(s.stats().committed, 3 * 4096);
+  assert.is(s.load32(r + 2 ** 37 + 12), 99);
+  assert.throws(() => s.store8(r + 2 ** 37, 1), segv(r + 2 ** 37, 'write'));
+  assert.is(s.mappingAt(r + 2 ** 37)!.start, r + 4096);
+  s.munmap(r, 2 ** 38 + 3 * 4096);
+  assert.equal([s.stats().mapped, s.stats().committed, s.stats().resident], [0, 0, 0]);
+});
+
 test('maps() prints addresses above 2^32 in full, as /proc/<pid>/maps', () => {
   const s = createAddressSpace({ size: TOP });
   const id = createIdentity({ name: 'zoned', family: 'test', parameters: {}, description: 'test' });
