@@ -187,6 +187,11 @@ export interface AllocatorStats {
    * allocator's.
    */
   externalBytes: number;
+  /**
+   * Conditions the allocator reports in words, such as which size class's zone ran out and how
+   * large the zone was; absent or empty when there is nothing to say. The replay keeps the last.
+   */
+  diagnostics?: string[];
   /** Calls made, by kind. */
   calls: CallCounts;
   /** Requests that returned 0 (out of memory or too large), all kinds together. */

@@ -34,6 +34,8 @@ export interface HeapFigures {
   metadataBytes: number;
   /** Bytes held outside the space in JavaScript objects (AllocatorStats.externalBytes). Absent: 0. */
   externalBytes?: number;
+  /** AllocatorStats.diagnostics. Absent: none. */
+  diagnostics?: string[];
 }
 
 const C_MALLOC = 0;

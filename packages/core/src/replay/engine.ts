@@ -134,6 +134,8 @@ const DEFAULT_PEAK_GROWTH = 0.01;
 const DEFAULT_CACHE = 512 * 2 ** 20;
 const OP_BYTES = 1 + 4 + 8 + 8 + 8;
 const TOUCH = 0x5a;
+/** No diagnostics (shared, never changed). */
+const NONE: string[] = [];
 // Module-own copies of imported constants: these fold into the timed loop's code.
 const NEED = PAGE_MAPPED | PAGE_WRITE | PAGE_RESIDENT;
 const RESIDENT_PAGES = H.residentPages;
@@ -224,6 +226,7 @@ class ReplayRun {
   private internal = { event: -1, requested: 0, usable: 0, ratio: NaN, metadata: 0, live: -1 };
   private externalPeak = 0;
   private externalFinal = 0;
+  private diagnostics: string[] = NONE;
 
   constructor(factory: AllocatorFactory, slotCount: number, options: RunOptions) {
     this.footprint = (options.touch ?? 'speed') === 'footprint';
@@ -437,6 +440,7 @@ class ReplayRun {
     const external = as.externalBytes ?? 0;
     if (external > this.externalPeak) this.externalPeak = external;
     this.externalFinal = external;
+    this.diagnostics = as.diagnostics ?? NONE;
     if (this.live >= this.internal.live) {
       this.internal = {
         event: e,
@@ -487,6 +491,7 @@ class ReplayRun {
       spacePeakResident: st.peakResident,
       internal,
       external: { peak: this.externalPeak, final: this.externalFinal },
+      diagnostics: [...this.diagnostics],
       syscalls: { ...calls, total: calls.brk + calls.mmap + calls.munmap + calls.mprotect + calls.madvise },
       samples: this.samples,
       series: this.series,

@@ -65,6 +65,8 @@ export interface RunFigures {
    * figures, M1–M4 included, do not count them.
    */
   external: { peak: number; final: number };
+  /** The allocator's stats().diagnostics at the last sample (why requests failed, in its words); [] when none. */
+  diagnostics?: string[];
   syscalls: { brk: number; mmap: number; munmap: number; mprotect: number; madvise: number; total: number };
   /** Samples taken (space.stats() and allocator.stats() calls). */
   samples: number;
