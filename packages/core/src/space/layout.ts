@@ -27,6 +27,11 @@
  *   counters.mappedPages    = |{p : MAPPED}|,  committedPages = |{p : MAPPED ∧ WRITE}|
  *   resident count          = |{p : RESIDENT}|,  RESIDENT ⇒ MAPPED
  *   flags[p] & START marks the first page of each mmap call's mapping (kept when split).
+ *
+ * A paged space (paged-kernel.ts) keeps only the fields, counters and owner table (the first
+ * 36 KiB: page count 0 marks it) in a small buffer of its own, not in its address space; its
+ * page flags, owners and frames live in JavaScript page tables (page-table.ts), and its brk,
+ * mmap_base and free-area cache, which pass 2^32, in the kernel object.
  */
 
 export const MAGIC = 0x53414c48; // 'HLAS' little-endian
