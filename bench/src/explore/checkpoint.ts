@@ -9,7 +9,7 @@
  * and pages given back read as zero: the space zeroes them). All-zero pages are left out, and a
  * page equal to the previous checkpoint's copy shares it, so checkpoints cost what changed.
  * Restoring zeroes the pages that may hold data now and are not the checkpoint's, and writes back
- * the checkpoint's pages that differ.
+ * every page of the checkpoint.
  * Only flat spaces (one buffer, address = offset, at most 4 GiB) can be checkpointed.
  *
  * Identities: whoOwns finds wrappers from identities through core's instance table (a WeakMap);
@@ -113,18 +113,15 @@ export function restoreCheckpoint<L>(space: AddressSpace, c: Checkpoint<L>): Run
   if (c.graph.space.buffer !== space.buffer) throw new RangeError('explore: a checkpoint restores only into the space it was taken of');
   const u32 = words(space);
   const pw = space.pageSize >>> 2;
-  // Reads are cheaper than writes: a page already equal to the checkpoint's (most of them, for a
-  // nearby event) or already zero is left alone.
+  // Plain fills and copies: TypedArray fill and set run as memset and memcpy, two to three times
+  // faster than comparing the pages first in JavaScript to skip the equal ones.
   let k = 0;
   for (const p of dataPages(space)) {
     while (k < c.pages.length && c.pages[k]! < p) k++;
     if (k < c.pages.length && c.pages[k] === p) continue;
-    if (!isZero(u32, p * pw, pw)) u32.fill(0, p * pw, (p + 1) * pw);
+    u32.fill(0, p * pw, (p + 1) * pw);
   }
-  for (let j = 0; j < c.pages.length; j++) {
-    const w0 = c.pages[j]! * pw;
-    if (!equalPage(c.data[j]!, u32, w0)) u32.set(c.data[j]!, w0);
-  }
+  for (let j = 0; j < c.pages.length; j++) u32.set(c.data[j]!, c.pages[j]! * pw);
   const graph = cloneGraph(c.graph, new Set<object>([space.buffer]));
   bindChain(graph.top);
   return graph;
