@@ -19,7 +19,7 @@ import { heapMap } from '../../report/heap-map.js';
 import { heapMapSpec, renderSvg } from '../../report/plots.js';
 import { snapshotAt } from '../../report/snapshot.js';
 import { openSource, sourceName, type SourceSpec } from '../../report/sources.js';
-import { parseCount } from '../options.js';
+import { parseCount, parseSpaceMib } from '../options.js';
 import { buddyinfoSeries, formatPhysical, formatSeries, physicalOf } from '../../kernel-physical.js';
 
 interface MapsFlags {
@@ -32,7 +32,8 @@ interface MapsFlags {
   json?: boolean;
   buddyinfo?: boolean;
   every?: string;
-  spaceMib: string;
+  spaceMib?: string;
+  space?: string;
 }
 
 export function registerMaps(program: Command): void {
@@ -46,7 +47,8 @@ export function registerMaps(program: Command): void {
     .option('--ops <n>', 'workload events (default: the workload\'s own count)')
     .option('--at <event>', 'stop before this event index, or "peak" for the peak of used memory (default: after the last event)')
     .option('--svg <file>', 'also write the heap map of that point as SVG')
-    .option('--space-mib <n>', 'size of the address space in MiB', '4096')
+    .option('--space <size>', 'size of the address space: 256m, 4g, 128t (default 4g; above 4g the space is paged, up to 128t = 2^47)')
+    .option('--space-mib <n>', 'size of the address space in MiB (default 4096)')
     .option('--json', 'print the mappings and the figures as JSON')
     .option('--buddyinfo', 'print the physical memory of a kernel-family allocator (buddy, kmalloc, vmalloc) instead: frames in use and the free blocks per order, as /proc/buddyinfo')
     .option('--every <n>', 'with --buddyinfo: one buddyinfo line every N events up to --at (physical fragmentation over time)')
@@ -54,8 +56,7 @@ export function registerMaps(program: Command): void {
       if ((file === undefined) === (opts.workload === undefined)) throw new UsageError('maps: give either a trace FILE or --workload NAME');
       const name = allocatorOrDefault(opts.allocator);
       const factory = comparedFactory(name);
-      const spaceMib = parseCount(opts.spaceMib, '--space-mib');
-      if (spaceMib < 1 || spaceMib > 4096) throw new UsageError(`--space-mib: expected 1 to 4096, got ${spaceMib}`);
+      const spaceMib = parseSpaceMib(opts);
       let spec: SourceSpec;
       if (opts.workload !== undefined) {
         workload(opts.workload);

@@ -15,7 +15,7 @@ import { UsageError, allocatorHelp, allocatorOrDefault } from '../../allocators.
 import { comparedFactory } from '../../adapters/index.js';
 import { replayTo } from '../../step-replay.js';
 import { DEFAULT_SEED, workload, workloadSource } from '../../workloads/index.js';
-import { parseAddress, parseCount } from '../options.js';
+import { parseAddress, parseCount, parseSpaceMib } from '../options.js';
 
 interface WhoFlags {
   allocator?: string;
@@ -25,7 +25,8 @@ interface WhoFlags {
   at?: string;
   maps?: boolean;
   json?: boolean;
-  spaceMib: string;
+  spaceMib?: string;
+  space?: string;
 }
 
 export function registerWho(program: Command): void {
@@ -39,7 +40,8 @@ export function registerWho(program: Command): void {
     .option('--seed <n>', 'workload seed', String(DEFAULT_SEED))
     .option('--ops <n>', 'workload events (default: the workload\'s own count)')
     .option('--at <event>', 'stop before this event index (default: after the last event)')
-    .option('--space-mib <n>', 'size of the address space in MiB', '4096')
+    .option('--space <size>', 'size of the address space: 256m, 4g, 128t (default 4g; above 4g the space is paged, up to 128t = 2^47)')
+    .option('--space-mib <n>', 'size of the address space in MiB (default 4096)')
     .option('--maps', 'also print the mappings of the space at that point')
     .option('--json', 'print JSON')
     .action(async (rawAddress: string, file: string | undefined, opts: WhoFlags) => {
@@ -48,8 +50,7 @@ export function registerWho(program: Command): void {
       const name = allocatorOrDefault(opts.allocator);
       const factory = comparedFactory(name);
       const at = opts.at !== undefined ? parseCount(opts.at, '--at') : Infinity;
-      const mib = parseCount(opts.spaceMib, '--space-mib');
-      if (mib < 1 || mib > 4096) throw new UsageError(`--space-mib: expected 1 to 4096, got ${mib}`);
+      const mib = parseSpaceMib(opts);
       let source: TraceSource;
       let modules: readonly TraceModule[] = [];
       if (opts.workload !== undefined) {
