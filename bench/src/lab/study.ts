@@ -42,6 +42,7 @@ import { frontTable } from './pareto.js';
 import { readPlanFile } from './plan.js';
 import { PROBE_FIGURES, checkProbe, probeFigure, runProbe, type ProbeRecord, type ProbeSpec } from './probes.js';
 import { runPlan } from './run.js';
+import { planHash } from './shard.js';
 import { parseSpec, spaceMibOf } from './spec.js';
 import { summarize } from './summary.js';
 
@@ -390,7 +391,12 @@ export function checkStudies(readme = STUDIES_README, ledger = STUDIES_LEDGER, d
     }
     const section = SECTION(study.name).exec(text)![0];
     try {
-      const again = replaceStudySection(section, study, findRecord(ledger, id));
+      const record = findRecord(ledger, id);
+      if (planHash(record.plan) !== planHash(study.plan)) {
+        bad.push(`${study.name}: record ${id} ran another plan than ${basename(study.file)} now holds; re-run heaplab study ${study.name}`);
+        continue;
+      }
+      const again = replaceStudySection(section, study, record);
       if (again !== section) bad.push(`${study.name}: the section differs from what record ${id} gives`);
     } catch (e) {
       // The study file asks for what the record does not hold (an allocator added since): re-run it.

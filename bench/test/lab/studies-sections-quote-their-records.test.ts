@@ -64,7 +64,7 @@ test('a section is rendered from its record, and a figure or a verdict typed ove
   writeFileSync(readme, text);
   writeFileSync(file, JSON.stringify({ ...STUDY, plan: { ...STUDY.plan, allocators: [...STUDY.plan.allocators, 'bump-freestack'] } }));
   const [stale] = checkStudies(readme, ledger, dir);
-  assert.match(stale!, /^tiny: record \S+ cannot give the section .*re-run heaplab study tiny$/, 'a study changed since its record is named');
+  assert.match(stale!, /^tiny: record \S+ ran another plan than tiny\.json now holds; re-run heaplab study tiny$/, 'a study whose plan changed since its record is named');
 });
 
 test("the verdict is the rule's: the share of comparisons that hold against the study's thresholds", () => {
