@@ -63,7 +63,10 @@ export class ZonedAllocator extends Zones {
     let i = this.partialHead[c]!;
     if (i < 0) {
       i = this.takeSlab(c);
-      if (i < 0) return 0;
+      if (i < 0) {
+        this.zoneFull[c]!++;
+        return 0;
+      }
     }
     const W = this.wordsOf[c]!;
     const rec = this.metaBase[c]! + i * this.recordOf[c]!;
@@ -259,13 +262,33 @@ export class ZonedAllocator extends Zones {
       liveBytes: this.smallBytes + this.large.liveBytes,
       usableBytes: this.smallUsable + this.large.usableBytes,
       metadataBytes: meta,
-      externalBytes: this.tableBytes + this.large.table.externalBytes,
+      externalBytes: this.tableBytes + this.large.table.externalBytes + (this.stateBuffer?.byteLength ?? 0),
+      diagnostics: this.zoneDiagnostics(),
     };
+  }
+
+  /**
+   * One line per class whose zone ran out: the class, its zone's size, the most bytes its slabs
+   * can hand out, and the requests that failed for it. Empty when no zone ever ran out.
+   */
+  zoneDiagnostics(): string[] {
+    const out: string[] = [];
+    for (let c = 0; c < this.classes.length; c++) {
+      const n = this.zoneFull[c]!;
+      if (n === 0) continue;
+      const slots = this.slabCount[c]! * this.slotsOf[c]!;
+      out.push(`zone of class ${c} (${this.slotSize[c]}-byte slots) ran out: ${mib(this.zoneBytes)} zone, ${slots} slots (${mib(slots * this.usableOf[c]!)} usable); ${n} requests failed`);
+    }
+    return out;
   }
 
   check(): void {
     checkZoned(this);
   }
+}
+
+function mib(bytes: number): string {
+  return `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 }
 
 /** Makes a zoned-classes allocator over a space: `options` is a preset name and options over it. */

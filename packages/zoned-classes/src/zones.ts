@@ -112,6 +112,8 @@ export abstract class Zones extends AllocatorBase {
   metaCommitted!: Float64Array;
   readonly large: LargeRegions;
   readonly zero: Zero;
+  /** @internal per class: small requests that failed because the class's zone was full (zoneDiagnostics). */
+  readonly zoneFull: Float64Array;
   /** @internal small-block counters. */
   smallBlocks = 0;
   smallBytes = 0;
@@ -173,6 +175,7 @@ export abstract class Zones extends AllocatorBase {
     });
     this.slabQuarantines = this.classes.map(() => new Quarantine(o.freeSlabsQuarantineRandomLength, 0));
     this.zoneClass = Uint8Array.from(plan.zoneClass);
+    this.zoneFull = new Float64Array(n);
 
     // Requests (canary included) → class; classes whose zone holds no slab go to the large path.
     this.maxSlot = largestClass(o.extendedSizeClasses);
@@ -226,7 +229,7 @@ export abstract class Zones extends AllocatorBase {
     this.freeHead.fill(-1);
     this.freeTail.fill(-1);
 
-    const typed = [this.slotSize, this.usableOf, this.slotsOf, this.wordsOf, this.recordOf, this.metaBase, this.slabCount, this.positionsOf, this.slabBytes, this.slabStart, this.lastMask, this.inverse, this.classOfUnits, this.zoneClass];
+    const typed = [this.zoneFull, this.slotSize, this.usableOf, this.slotsOf, this.wordsOf, this.recordOf, this.metaBase, this.slabCount, this.positionsOf, this.slabBytes, this.slabStart, this.lastMask, this.inverse, this.classOfUnits, this.zoneClass];
     // The typed tables, and about 64 bytes for each SizeClass and ClassPlan object.
     this.tableBytes = typed.reduce((sum, t) => sum + t.byteLength, 0) + 2 * 64 * n;
   }
