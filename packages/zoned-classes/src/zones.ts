@@ -106,6 +106,8 @@ export abstract class Zones extends AllocatorBase {
   readonly metaAddr: number;
   /** @internal the space's memory, through which slots, canaries and slab records are read and written. */
   readonly mem: RawMemory;
+  /** @internal a view of the slab records in a flat space (the fast path of mr and mw); empty in a paged one. */
+  metaView: Int32Array = new Int32Array(0);
   /** @internal true when the space is paged (above 4 GiB): the state is held outside the space and pointers are located by arithmetic. */
   readonly wide: boolean;
   /** @internal per class: bytes of the metadata mapping made writable, from its first record's page (a view of the state mapping). */
@@ -192,6 +194,10 @@ export abstract class Zones extends AllocatorBase {
     const metaBytes = plan.metaPages * ps;
     const m = this.map(0, metaBytes + 2 * ps, 0);
     this.metaAddr = m + ps;
+    if (!this.wide) {
+      this.metaView = new Int32Array(space.buffer, this.metaAddr, plan.metaWords);
+      space.onRefresh((s) => (this.metaView = new Int32Array(s.buffer, this.metaAddr, plan.metaWords)));
+    }
     this.zoneBytes = plan.zoneBytes;
     this.areaBase = this.placeArea(plan.areaBytes);
     this.areaEnd = this.areaBase + plan.areaBytes;
@@ -311,14 +317,17 @@ export abstract class Zones extends AllocatorBase {
 
   // ------------------------------------------------------------------ locating
 
-  /** @internal word k of the slab records. */
+  /** @internal word k of the slab records: through the flat view, else the space's raw memory. */
   mr(k: number): number {
-    return this.mem.i32(this.metaAddr + 4 * k);
+    const v = this.metaView;
+    return v.length !== 0 ? v[k]! : this.mem.i32(this.metaAddr + 4 * k);
   }
 
   /** @internal sets word k of the slab records. */
-  mw(k: number, v: number): void {
-    this.mem.setI32(this.metaAddr + 4 * k, v);
+  mw(k: number, x: number): void {
+    const v = this.metaView;
+    if (v.length !== 0) v[k] = x;
+    else this.mem.setI32(this.metaAddr + 4 * k, x);
   }
 
   /** @internal address of slab i of class c (record rec): the record's address word (32 bits) in a flat space, computed in a paged one. */
