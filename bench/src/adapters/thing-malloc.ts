@@ -97,6 +97,7 @@ export class ThingMallocAllocator extends AllocatorBase {
     this.options = Object.freeze(o);
     const ps = space.pageSize;
     const hint = alignUp(space.currentBrk + Math.min(BRK_GAP, space.size / 8), ps);
+    if (space.raw.kind !== 'flat') throw new RangeError(`thing-malloc: MemPool indexes the space's buffer by address, so it needs a flat space of at most 4 GiB; space size ${space.size}`);
     const room = Math.floor((Math.min(space.size, LIMIT) - hint) / ps) * ps;
     const bytes = Math.min(alignUp(o.poolBytes, ps), room);
     if (bytes < 65536) throw new RangeError(`thing-malloc: the space has no room for a pool below 2 GiB (MemPool indexes with signed shifts); space size ${space.size}`);
@@ -130,15 +131,15 @@ export class ThingMallocAllocator extends AllocatorBase {
   }
 
   private stateWord(i: number): number {
-    return this.space.u32[(this.region >>> 2) + i]!;
+    return this.space.raw.u32(this.region + 4 * i);
   }
 
   private blockSize(block: number): number {
-    return this.space.u32[block >>> 2]!;
+    return this.space.raw.u32(block);
   }
 
   private blockNext(block: number): number {
-    return this.space.u32[(block >>> 2) + 1]!;
+    return this.space.raw.u32(block + 4);
   }
 
   /** The block of a data address on a list (used or free), or 0. O(list). */

@@ -43,7 +43,7 @@ export class RingBumpAllocator extends AllocatorBase {
     if (need > this.arena) return 0;
     if (this.top + need > this.end) this.top = this.base;
     const p = up(this.top + HEADER, align);
-    this.space.u32[(p - HEADER) >>> 2] = size;
+    this.space.raw.setU32(p - HEADER, size);
     this.top = up(p + size, 16);
     return p;
   }
@@ -51,7 +51,7 @@ export class RingBumpAllocator extends AllocatorBase {
   protected release(): void {}
 
   protected usable(ptr: number): number {
-    return this.space.u32[(ptr - HEADER) >>> 2]!;
+    return this.space.raw.u32(ptr - HEADER);
   }
 
   blockAt(): BlockInfo | null {

@@ -44,7 +44,7 @@ function run(init: SharedSideInit): SharedSideDone {
   const a = attachBumpFreestackAllocator(space, init.heapAddress);
   const ctl = new Int32Array(init.ring);
   const slots = new Float64Array(init.slots);
-  const u8 = space.u8;
+  const mem = space.raw;
   const producer = init.role === 'producer';
   let calls = 0;
   let failures = 0;
@@ -61,8 +61,8 @@ function run(init: SharedSideInit): SharedSideDone {
         calls++;
         if (p === 0) failures++;
         else {
-          u8[p] = tail & 0xff;
-          u8[p + n - 1] = tail & 0xff;
+          mem.setU8(p, tail & 0xff);
+          mem.setU8(p + n - 1, tail & 0xff);
         }
         slots[2 * (tail % RING)] = p;
         slots[2 * (tail % RING) + 1] = n;
@@ -74,7 +74,7 @@ function run(init: SharedSideInit): SharedSideDone {
         const p = slots[2 * (head % RING)]!;
         const n = slots[2 * (head % RING) + 1]!;
         if (p !== 0) {
-          if (u8[p] !== (head & 0xff) || u8[p + n - 1] !== (head & 0xff)) broken++;
+          if (mem.u8(p) !== (head & 0xff) || mem.u8(p + n - 1) !== (head & 0xff)) broken++;
           a.free(p);
           calls++;
         }
