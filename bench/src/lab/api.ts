@@ -11,6 +11,7 @@
  */
 
 import type { ReplayResult, RunFigures, TraceAnomalies } from '@heaplab/core';
+import type { PhysicalFigures } from '@heaplab/kernel';
 import type { NativeFigures } from '../metrics/table.js';
 import type { SourceSpec } from '../report/sources.js';
 import type { ProbeRecord } from './probes.js';
@@ -119,6 +120,11 @@ export interface AllocatorRecord {
   footprint: RawRun | null;
   /** What the replay could not replay of the trace (events on unknown ids…), from the footprint run. */
   anomalies: TraceAnomalies | null;
+  /**
+   * Page frames of an allocator with physical memory (the kernel family), after its footprint run:
+   * frames in use and their peak, buddyinfo, unusable free space index. Absent or null otherwise.
+   */
+  physical?: PhysicalFigures | null;
   series: Series | null;
   /** The thread that ran it (one isolate per allocator; see isolate.ts). */
   threadId: number | null;

@@ -18,6 +18,7 @@ import { Worker, type WorkerOptions } from 'node:worker_threads';
 import type { RunFigures, TraceAnomalies } from '@heaplab/core';
 import type { AllocatorSpec } from './api.js';
 import type { RunReply, RunRequest } from './worker.js';
+import type { PhysicalFigures } from '@heaplab/kernel';
 
 type Figures = RunFigures & { allocator: string; allocatorName: string };
 
@@ -25,6 +26,8 @@ type Figures = RunFigures & { allocator: string; allocatorName: string };
 export interface IsolateRun {
   figures: Figures;
   anomalies: TraceAnomalies;
+  /** Page frames of a kernel-family allocator after the run, else null. */
+  physical: PhysicalFigures | null;
   program: string;
   resolved: { parameters: Record<string, unknown>; wrappers: { name: string; options: Record<string, unknown> }[] };
   threadId: number;
@@ -97,7 +100,7 @@ export class Isolate {
       this.worker.postMessage({ ...request, id } satisfies RunRequest);
     });
     if (!reply.ok) throw new Error(reply.error);
-    return { figures: reply.figures, anomalies: reply.anomalies, program: reply.program, resolved: reply.resolved, threadId: reply.threadId, classes: reply.classes };
+    return { figures: reply.figures, physical: reply.physical, anomalies: reply.anomalies, program: reply.program, resolved: reply.resolved, threadId: reply.threadId, classes: reply.classes };
   }
 
   /** Ends the worker. */

@@ -179,6 +179,7 @@ export async function runPlan(plan: ResolvedPlan, options: RunPlanOptions): Prom
               const { series, allocator, allocatorName: _n, ...raw } = run.figures;
               rec.footprint = raw as RawRun;
               rec.anomalies = run.anomalies;
+              if (run.physical !== null) rec.physical = run.physical;
               rec.series = series ? thinSeries(series, plan.seriesPoints) : null;
               rec.label = allocator;
               rec.resolved = run.resolved;

@@ -100,6 +100,9 @@ export const CELL_FIGURES: Record<string, [string, number]> = {
   internal: ['internal fragmentation, %', 1],
   mappedPeakMib: ['peak mapped, MiB', 1],
   spaceMib: ['address space, MiB', 0],
+  framesPeak: ['peak page frames in use', 0],
+  framesPeakMib: ['peak page frames in use, MiB', 2],
+  largestFreeOrder: ['largest free order after the run', 0],
 };
 /** Figures of a source. */
 export const SOURCE_FIGURES: Record<string, [string, number]> = {
@@ -144,6 +147,9 @@ export function cellFigure(record: LabRecord, s: SourceRecord, spec: string, fig
     case 'brk': return f.syscalls.brk;
     case 'internal': return f.internal.ratio * 100;
     case 'mappedPeakMib': return f.mapped.peak / MIB;
+    case 'framesPeak': return a.physical ? a.physical.peakFramesInUse : NaN;
+    case 'framesPeakMib': return a.physical ? (a.physical.peakFramesInUse * a.physical.pageSize) / MIB : NaN;
+    case 'largestFreeOrder': return a.physical ? a.physical.largestFreeOrder : NaN;
   }
   throw new UsageError(`unknown figure "${figure}"; figures: ${[...Object.keys(CELL_FIGURES), ...Object.keys(SOURCE_FIGURES), ...PROBE_FIGURES].join(', ')}`);
 }

@@ -17,6 +17,9 @@ import { prepareReplay, runReplay, writeFileAtomicSync, type PreparedTrace, type
 import { limitSource, openSource, type SourceSpec } from '../report/sources.js';
 import type { AllocatorSpec } from './api.js';
 import { specFactory, type SpecFactory } from './factory.js';
+import { physicalOf } from '../kernel-physical.js';
+import type { PhysicalFigures } from '@heaplab/kernel';
+import type { Allocator } from '@heaplab/core';
 
 /** A request to the isolate. */
 export interface RunRequest {
@@ -30,7 +33,7 @@ export interface RunRequest {
 
 /** The isolate's answer. */
 export type RunReply =
-  | { id: number; ok: true; figures: Awaited<ReturnType<typeof runReplay>>; anomalies: PreparedTrace['anomalies']; program: string; resolved: ReturnType<SpecFactory['resolved']>; threadId: number; classes: string[] }
+  | { id: number; ok: true; figures: Awaited<ReturnType<typeof runReplay>>; physical: PhysicalFigures | null; anomalies: PreparedTrace['anomalies']; program: string; resolved: ReturnType<SpecFactory['resolved']>; threadId: number; classes: string[] }
   | { id: number; ok: false; error: string };
 
 const spec = (workerData as { spec: AllocatorSpec }).spec;
@@ -67,8 +70,10 @@ async function run(r: RunRequest): Promise<RunReply> {
   const f = factory;
   try {
     const trace = await traceFor(r.source, r.window);
+    let last: Allocator | null = null;
     const made = (space: Parameters<SpecFactory>[0]) => {
       const a = f(space);
+      last = a;
       for (const c of f.classes()) classes.add(c);
       return a;
     };
@@ -87,10 +92,24 @@ async function run(r: RunRequest): Promise<RunReply> {
     }
     // Collect this run's garbage (its space, its tables) now, so no isolate's collector runs
     // during another isolate's timed run.
+    const physical = last === null ? null : physicalOfLeaf(last);
+    last = null;
     collect();
-    return { id: r.id, ok: true, figures, anomalies: trace.anomalies, program: trace.program, resolved: f.resolved(), threadId, classes: [...classes] };
+    return { id: r.id, ok: true, figures, physical, anomalies: trace.anomalies, program: trace.program, resolved: f.resolved(), threadId, classes: [...classes] };
   } catch (e) {
     return { id: r.id, ok: false, error: message(e) };
+  }
+}
+
+/** The physical-memory figures of the allocator under any wrappers (kernel family), else null. */
+function physicalOfLeaf(a: Allocator): PhysicalFigures | null {
+  let x: Allocator = a;
+  for (;;) {
+    const p = physicalOf(x);
+    if (p !== null) return p;
+    const inner = (x as { inner?: Allocator }).inner;
+    if (inner === undefined) return null;
+    x = inner;
   }
 }
 
