@@ -15,7 +15,7 @@ import type { BumpFreestackAllocator } from './bump-freestack.js';
 import type { SharedHeap } from './heap.js';
 import { protect } from './free-lists.js';
 import {
-  CLASS_AREA, CLASS_STRIDE, C_CARVE, C_HEAD, F, HDR, KIND_LARGE, KIND_RUN, L_BASE, L_KIND, L_NEXT, L_PAGES, L_PREV,
+  C_HEAD, F, HDR, KIND_LARGE, KIND_RUN, L_BASE, L_KIND, L_NEXT, L_PAGES, L_PREV,
   L_REQUESTED, REC_LARGE, RUN_HEADER_WORDS, R_BLOCKS, R_CLASS, R_NEXT, R_START, STATE_FREE, STATE_LIVE, STATE_NONE,
   S_LIVE_BLOCKS,
 } from './layout.js';
@@ -57,7 +57,8 @@ export interface Census {
 
 export function census(a: BumpFreestackAllocator): Census {
   const heap = a.heap;
-  const u32 = heap.u32;
+  const m = heap.m;
+  const hb = heap.hb;
   const label = a.identity.label;
   const bad = (what: string): never => {
     throw new HeapCorruption(label, what);
@@ -70,51 +71,49 @@ export function census(a: BumpFreestackAllocator): Census {
     reclaimedRuns: heap.counter(F.reclaimedRuns), reclaims: heap.counter(F.reclaims),
   };
   // Runs: every block's state; FREE blocks remembered to be found exactly once below.
-  const free = new Map<number, number>(); // block address → meta index, until found
-  const maxRuns = heap.space.pageCount + 1;
-  for (let rec = heap.word(HDR.runList); rec !== 0; rec = u32[(rec >>> 2) + R_NEXT]!) {
+  const free = new Map<number, number>(); // block handle → meta word handle, until found
+  const maxRuns = heap.layout.pmapPages + 1;
+  for (let rec = heap.word(HDR.runList); rec !== 0; rec = heap.rec(rec, R_NEXT)) {
     if (++c0.runs > maxRuns) bad('the run list has a cycle');
-    const w = rec >>> 2;
-    const c = u32[w + R_CLASS]!;
+    const c = heap.rec(rec, R_CLASS);
     const cls = a.classes[c] ?? bad(`run record ${hex(rec)} has class ${c}`);
-    const start = u32[w + R_START]!;
-    const blocks = u32[w + R_BLOCKS]!;
-    if (blocks !== cls.blocks || start % heap.ps !== 0) bad(`run ${hex(start)} (class ${cls.size}): ${blocks} blocks, expected ${cls.blocks} at a page boundary`);
-    const first = start >>> heap.shift;
-    for (let p = first; p < first + cls.runBytes / heap.ps; p++) {
-      if (u32[heap.pmap + p] !== ((rec | KIND_RUN) >>> 0)) bad(`page ${hex(p * heap.ps)} of run ${hex(start)} does not point at its record in the page map`);
+    const start = heap.rec(rec, R_START);
+    const blocks = heap.rec(rec, R_BLOCKS);
+    if (blocks !== cls.blocks || start % heap.ps !== 0) bad(`run ${hex(hb + start)} (class ${cls.size}): ${blocks} blocks, expected ${cls.blocks} at a page boundary`);
+    for (let p = start; p < start + cls.runBytes; p += heap.ps) {
+      if (heap.pmapEntry(p) !== ((rec | KIND_RUN) >>> 0)) bad(`page ${hex(hb + p)} of run ${hex(hb + start)} does not point at its record in the page map`);
     }
-    const v = Atomics.load(heap.b64, c * (CLASS_STRIDE / 8) + C_CARVE / 8);
-    const carved = Number(v >> 32n) === rec ? Number(v & 0xffffffffn) : blocks;
-    if (carved > blocks) bad(`run ${hex(start)}: carve index ${carved} past its ${blocks} blocks`);
+    const index = heap.carveWord(c);
+    const carved = heap.carveRec === rec ? index : blocks;
+    if (carved > blocks) bad(`run ${hex(hb + start)}: carve index ${carved} past its ${blocks} blocks`);
     c0.runBytes += cls.runBytes;
     c0.slackBytes += cls.slack;
     c0.uncarvedBytes += (blocks - carved) * cls.size;
     for (let i = 0; i < blocks; i++) {
-      const m = u32[w + RUN_HEADER_WORDS + i]!;
-      const state = m & 3;
-      const at = `block ${hex(start + i * cls.size)} (class ${cls.size})`;
+      const meta = heap.rec(rec, RUN_HEADER_WORDS + i);
+      const state = meta & 3;
+      const at = `block ${hex(hb + start + i * cls.size)} (class ${cls.size})`;
       if (i >= carved) {
-        if (m !== STATE_NONE) bad(`${at} is past the carve index but has meta word ${hex(m)}`);
+        if (meta !== STATE_NONE) bad(`${at} is past the carve index but has meta word ${hex(meta)}`);
         continue;
       }
       if (state === STATE_LIVE) {
         c0.liveBlocks++;
-        c0.liveBytes += m >>> 2;
+        c0.liveBytes += meta >>> 2;
         c0.liveRunUsable += cls.size;
-        if (m >>> 2 > cls.size) bad(`${at} records a requested size of ${m >>> 2}`);
+        if (meta >>> 2 > cls.size) bad(`${at} records a requested size of ${meta >>> 2}`);
       } else if (state === STATE_FREE) {
-        free.set(start + i * cls.size, w + RUN_HEADER_WORDS + i);
-      } else bad(`${at} was carved but its meta word is ${hex(m)}`);
+        free.set(start + i * cls.size, rec + 4 * (RUN_HEADER_WORDS + i));
+      } else bad(`${at} was carved but its meta word is ${hex(meta)}`);
     }
   }
   if (c0.runBytes !== heap.counter(F.runBytesTotal)) bad(`runs add up to ${c0.runBytes} bytes, the counter says ${heap.counter(F.runBytesTotal)}`);
   const claim = (p: number, mi: number, c: number, where: string): void => {
     const expect = free.get(p);
-    if (expect === undefined) bad(`${where} holds ${hex(p)}, which is not a free block (or is listed twice)`);
-    if (mi >= 0 && expect !== mi) bad(`${where} holds ${hex(p)} with meta index ${mi}, expected ${expect}`);
-    const e = u32[heap.pmap + (p >>> heap.shift)]!;
-    if (u32[(e >>> 2) + R_CLASS] !== c) bad(`${where} holds ${hex(p)}, a block of another class`);
+    if (expect === undefined) bad(`${where} holds ${hex(hb + p)}, which is not a free block (or is listed twice)`);
+    if (mi >= 0 && expect !== mi) bad(`${where} holds ${hex(hb + p)} with meta word ${hex(hb + mi)}, expected ${hex(hb + (expect ?? 0))}`);
+    const e = heap.pmapEntry(p);
+    if (heap.rec(e - KIND_RUN, R_CLASS) !== c) bad(`${where} holds ${hex(hb + p)}, a block of another class`);
     free.delete(p);
   };
   // Caches of every slot.
@@ -122,45 +121,43 @@ export function census(a: BumpFreestackAllocator): Census {
   for (let s = 0; s < lay.slots; s++) {
     const slot = heap.base + lay.slotsOffset + s * lay.slotBytes;
     for (const cls of a.classes) {
-      const ci = (slot + lay.cacheOffset[cls.index]!) >>> 2;
-      const n = u32[ci]!;
+      const ca = slot + lay.cacheOffset[cls.index]!;
+      const n = m.u32(ca);
       if (n > Math.max(1, cls.cacheCap)) bad(`slot ${s}: cache of class ${cls.size} holds ${n} blocks, capacity ${cls.cacheCap}`);
-      for (let k = 0; k < n; k++) claim(u32[ci + 1 + 2 * k]!, u32[ci + 2 + 2 * k]!, cls.index, `slot ${s}'s cache of class ${cls.size}`);
+      for (let k = 0; k < n; k++) claim(m.u32(ca + 4 + 8 * k), m.u32(ca + 8 + 8 * k), cls.index, `slot ${s}'s cache of class ${cls.size}`);
       c0.cachedBlocks += n;
       c0.cachedBytes += n * cls.size;
     }
   }
   // Shared lists (stack top in the low word of the head, or the FIFO head: both at +0).
   for (const cls of a.classes) {
-    let p = u32[(heap.base + CLASS_AREA + cls.index * CLASS_STRIDE + C_HEAD) >>> 2]!;
+    let p = m.u32(heap.classAt(cls.index, C_HEAD));
     for (let k = 0; p !== 0; k++) {
       if (k > free.size + c0.listedBlocks) bad(`the free list of class ${cls.size} has a cycle`);
-      claim(p, u32[(p >>> 2) + 1]!, cls.index, `the free list of class ${cls.size}`);
+      claim(p, m.u32(hb + p + 4), cls.index, `the free list of class ${cls.size}`);
       c0.listedBlocks++;
       c0.listedBytes += cls.size;
-      p = protect(p, u32[p >>> 2]!, a.options.safeLinking ? -1 : 0);
+      p = protect(p, m.u32(hb + p), a.options.safeLinking ? -1 : 0);
     }
   }
-  if (free.size > 0) bad(`${free.size} free blocks are in no cache and on no list, e.g. ${hex(free.keys().next().value!)}`);
+  if (free.size > 0) bad(`${free.size} free blocks are in no cache and on no list, e.g. ${hex(hb + free.keys().next().value!)}`);
   // Large blocks.
   let prevRec = 0;
-  for (let r = heap.word(HDR.largeList); r !== 0; prevRec = r, r = u32[(r >>> 2) + L_NEXT]!) {
-    const w = r >>> 2;
+  for (let r = heap.word(HDR.largeList); r !== 0; prevRec = r, r = heap.rec(r, L_NEXT)) {
     if (++c0.largeBlocks > maxRuns) bad('the large list has a cycle');
-    if (u32[w + L_KIND] !== REC_LARGE || u32[w + L_PREV] !== prevRec) bad(`large record ${hex(r)} is damaged`);
-    const base = u32[w + L_BASE]!;
-    const bytes = u32[w + L_PAGES]! * heap.ps;
-    const first = base >>> heap.shift;
-    if (u32[heap.pmap + first] !== ((r | KIND_LARGE) >>> 0)) bad(`large block ${hex(base)} is not in the page map`);
-    if (!heap.space.accessible(base, bytes, 3)) bad(`large block ${hex(base)} is not mapped writable`);
+    if (heap.rec(r, L_KIND) !== REC_LARGE || heap.rec(r, L_PREV) !== prevRec) bad(`large record ${hex(hb + r)} is damaged`);
+    const base = heap.rec(r, L_BASE);
+    const bytes = heap.rec(r, L_PAGES) * heap.ps;
+    if (heap.pmapEntry(base) !== ((r | KIND_LARGE) >>> 0)) bad(`large block ${hex(hb + base)} is not in the page map`);
+    if (!heap.space.accessible(hb + base, bytes, 3)) bad(`large block ${hex(hb + base)} is not mapped writable`);
     c0.largeBytes += bytes;
     c0.liveBlocks++;
-    c0.liveBytes += u32[w + L_REQUESTED]!;
+    c0.liveBytes += heap.rec(r, L_REQUESTED);
   }
   if (c0.largeBlocks !== heap.counter(F.largeBlocks) || c0.largeBytes !== heap.counter(F.largeBytes)) bad('the large-block counters disagree with the large list');
   c0.usableBytes = c0.liveRunUsable + c0.largeBytes;
   // Span pool.
-  for (let s = heap.word(HDR.spanList); s !== 0; s = u32[(s >>> 2) + L_NEXT]!) c0.pooledBytes += u32[(s >>> 2) + L_PAGES]!;
+  for (let s = heap.word(HDR.spanList); s !== 0; s = heap.rec(s, L_NEXT)) c0.pooledBytes += heap.rec(s, L_PAGES);
   if (c0.pooledBytes !== heap.counter(F.pooledBytes)) bad(`the span pool holds ${c0.pooledBytes} bytes, the counter says ${heap.counter(F.pooledBytes)}`);
   // The equations.
   const inRuns = c0.liveRunUsable + c0.cachedBytes + c0.listedBytes + c0.uncarvedBytes + c0.slackBytes;
@@ -178,15 +175,15 @@ export function census(a: BumpFreestackAllocator): Census {
 /** The sums of every slot's counters (a worker's frees of others' blocks make its own go negative). */
 export function slotTotals(heap: SharedHeap): { liveBlocks: number; liveBytes: number; usableBytes: number } {
   const lay = heap.layout;
-  const f = heap.f64;
+  const m = heap.m;
   let liveBlocks = 0;
   let liveBytes = 0;
   let usableBytes = 0;
   for (let s = 0; s < lay.slots; s++) {
-    const at = (heap.base + lay.slotsOffset + s * lay.slotBytes + S_LIVE_BLOCKS) / 8;
-    liveBlocks += f[at]!;
-    liveBytes += f[at + 1]!;
-    usableBytes += f[at + 2]!;
+    const at = heap.base + lay.slotsOffset + s * lay.slotBytes + S_LIVE_BLOCKS;
+    liveBlocks += m.f64(at);
+    liveBytes += m.f64(at + 8);
+    usableBytes += m.f64(at + 16);
   }
   return { liveBlocks, liveBytes, usableBytes };
 }

@@ -13,24 +13,29 @@ import { KernelError, PROT_READ, PROT_WRITE, type AddressSpace } from '@heaplab/
 import type { BumpFreestackOptions } from './api.js';
 import { BumpFreestackAllocator } from './bump-freestack.js';
 import { SharedHeap } from './heap.js';
-import { FLAG_DYNAMIC, FLAG_FIFO, FLAG_RECLAIM, FLAG_SAFE_LINKING, HDR, MAGIC, S_STATE, VERSION, computeLayout, type HeapLayout } from './layout.js';
+import { FLAG_DYNAMIC, FLAG_FIFO, FLAG_RECLAIM, FLAG_SAFE_LINKING, HDR, MAGIC, S_STATE, VERSION, WINDOW_BYTES, computeLayout, handleBase, windowPages, type HeapLayout } from './layout.js';
 import { resolveOptions } from './options.js';
 import { computeSizeClasses } from './size-classes.js';
 
 /** Makes a new heap over `space` (its metadata mapped now, its memory on first use). */
 export function createBumpFreestackAllocator(space: AddressSpace, options: Partial<BumpFreestackOptions> = {}): BumpFreestackAllocator {
+  if (space.raw.kind !== 'flat') throw new RangeError(`bump-freestack: its free stacks and page map hold 32-bit addresses and index the space's buffer, so it needs a flat space of at most 4 GiB; space size ${space.size}`);
   const o = resolveOptions(options, space.pageSize);
   const classes = computeSizeClasses(o, space.pageSize);
-  const layout = computeLayout(classes, o.maxWorkers, space.pageCount, space.pageSize);
-  if (layout.bytes > space.size / 2) throw new KernelError('ENOMEM', 'createBumpFreestackAllocator', `the metadata (${layout.bytes} bytes) would take more than half the space`);
+  const layout = computeLayout(classes, o.maxWorkers, windowPages(space), space.pageSize);
+  if (layout.bytes > Math.min(space.size, WINDOW_BYTES) / 2) throw new KernelError('ENOMEM', 'createBumpFreestackAllocator', `the metadata (${layout.bytes} bytes) would take more than half the space`);
   return new BumpFreestackAllocator(
     space, o, classes,
     (a) => {
       const base = space.mmap(0, layout.bytes, PROT_READ | PROT_WRITE, 0, a.identity);
-      const u32 = space.u32;
-      const h = base >>> 2;
+      const hb = handleBase(space);
+      if (base <= hb || base + layout.bytes > hb + WINDOW_BYTES) {
+        space.munmap(base, layout.bytes);
+        throw new KernelError('ENOMEM', 'createBumpFreestackAllocator', `the metadata region landed at ${base}, outside the heap's 4 GiB handle window from ${hb} (the top of the mmap area is taken)`);
+      }
+      const m = space.raw;
       const set = (off: number, v: number): void => {
-        u32[h + off / 4] = v;
+        m.setU32(base + off, v);
       };
       set(HDR.version, VERSION);
       set(HDR.bytes, layout.bytes);
@@ -46,7 +51,7 @@ export function createBumpFreestackAllocator(space: AddressSpace, options: Parti
       set(HDR.maxWorkers, o.maxWorkers);
       set(HDR.classCount, classes.length);
       set(HDR.creatorOwner, a.ownerIndex);
-      Atomics.store(u32, h, MAGIC); // last: an attacher that sees the magic sees the rest
+      Atomics.store(m.atomicWords, m.atomicIndex(base), MAGIC); // last: an attacher that sees the magic sees the rest
       return new SharedHeap(space, base, layout, classes, a.identity);
     },
     (heap) => claimSlot(heap.space, heap.base, heap.layout),
@@ -55,12 +60,11 @@ export function createBumpFreestackAllocator(space: AddressSpace, options: Parti
 
 /** The options a heap was made with, read from its header; throws when `base` holds no heap. */
 function readOptions(space: AddressSpace, base: number): BumpFreestackOptions {
-  const u32 = space.u32;
-  const h = base >>> 2;
-  if (!Number.isInteger(base) || base <= 0 || base % space.pageSize !== 0 || base >= space.size || Atomics.load(u32, h) !== MAGIC || u32[h + 1] !== VERSION) {
+  const m = space.raw;
+  if (!Number.isInteger(base) || base <= 0 || base % space.pageSize !== 0 || base >= space.size || !space.accessible(base, space.pageSize, PROT_READ | PROT_WRITE) || Atomics.load(m.atomicWords, m.atomicIndex(base)) !== MAGIC || m.u32(base + 4) !== VERSION) {
     throw new TypeError(`attachBumpFreestackAllocator: no bump-freestack heap at ${String(base)} (pass the creator's heapAddress)`);
   }
-  const w = (off: number): number => u32[h + off / 4]!;
+  const w = (off: number): number => m.u32(base + off);
   return {
     largestClass: w(HDR.largestClass), classesPerDoubling: w(HDR.classesPerDoubling), runBytes: w(HDR.runBytes),
     growBytes: w(HDR.growBytes), cacheBlocks: w(HDR.cacheBlocks), cacheBytes: w(HDR.cacheBytes),
@@ -75,7 +79,7 @@ export function findBumpFreestackHeaps(space: AddressSpace): number[] {
   const out: number[] = [];
   for (const m of space.mappings()) {
     if (m.heap || (m.prot & 3) !== 3) continue;
-    if (Atomics.load(space.u32, m.start >>> 2) === MAGIC && space.u32[(m.start >>> 2) + 1] === VERSION) out.push(m.start);
+    if (space.raw.u32(m.start) === MAGIC && space.raw.u32(m.start + 4) === VERSION) out.push(m.start);
   }
   return out;
 }
@@ -94,8 +98,8 @@ export function attachBumpFreestackAllocator(space: AddressSpace, heapAddress?: 
   }
   const o = resolveOptions(readOptions(space, base), space.pageSize);
   const classes = computeSizeClasses(o, space.pageSize);
-  const layout = computeLayout(classes, o.maxWorkers, space.pageCount, space.pageSize);
-  if (layout.bytes !== space.u32[(base + HDR.bytes) >>> 2]) throw new TypeError('attachBumpFreestackAllocator: the heap was made with another layout (version mismatch)');
+  const layout = computeLayout(classes, o.maxWorkers, windowPages(space), space.pageSize);
+  if (layout.bytes !== space.raw.u32(base + HDR.bytes)) throw new TypeError('attachBumpFreestackAllocator: the heap was made with another layout (version mismatch)');
   const at = base;
   return new BumpFreestackAllocator(space, o, classes, (a) => new SharedHeap(space, at, layout, classes, a.identity), (heap) => claimSlot(heap.space, heap.base, heap.layout));
 }
@@ -103,9 +107,9 @@ export function attachBumpFreestackAllocator(space: AddressSpace, heapAddress?: 
 /** Claims a free worker slot with a CAS on its state word; throws when all are taken. */
 function claimSlot(space: AddressSpace, base: number, layout: HeapLayout): number {
   for (let s = 0; s < layout.slots; s++) {
-    const w = (base + layout.slotsOffset + s * layout.slotBytes + S_STATE) >>> 2;
-    if (Atomics.compareExchange(space.u32, w, 0, 1) === 0) {
-      Atomics.add(space.u32, (base + HDR.attached) >>> 2, 1);
+    const m = space.raw;
+    if (Atomics.compareExchange(m.atomicWords, m.atomicIndex(base + layout.slotsOffset + s * layout.slotBytes + S_STATE), 0, 1) === 0) {
+      Atomics.add(m.atomicWords, m.atomicIndex(base + HDR.attached), 1);
       return s;
     }
   }

@@ -7,16 +7,26 @@
  *             the heap mutex, the bump region, the metadata bump, list heads, owner bitmap
  *   M + 96    f64 counters (F below), then the owner bitmap and the mmap threshold
  *   M + 256   per class, CLASS_STRIDE = 32 bytes:
- *               +0  u64 free-stack head  = tag << 32 | address of the top block (0: empty)
- *                   (FIFO: u32 head address at +0, u32 tail address at +4)
- *               +8  u64 carve word       = run record address << 32 | next block index
+ *               +0  u64 free-stack head  = tag << 32 | handle of the top block (0: empty)
+ *                   (FIFO: u32 head handle at +0, u32 tail handle at +4)
+ *               +8  u64 carve word       = run record handle << 32 | next block index
  *               +16 i32 class mutex (FIFO only)   +20 u32 blocks queued (FIFO only)
  *   SLOTS     maxWorkers slots of slotBytes each (64-aligned):
  *               +0 u32 state (0 free, 1 attached)   +8 f64 liveBlocks  +16 f64 liveBytes
  *               +24 f64 usableBytes
- *               +32 per class: u32 count, then cacheCap × (u32 block address, u32 meta index)
- *   PMAP      u32 per page of the space: 0, or the address of the record of the run or large block
- *             the page belongs to | kind (KIND_*): records are 4-aligned, so one load gives both
+ *               +32 per class: u32 count, then cacheCap × (u32 block handle, u32 meta word handle)
+ *   PMAP      u32 per page of the handle window (below): 0, or the handle of the record of the run
+ *             or large block the page belongs to | kind (KIND_*): records are 4-aligned, so one
+ *             load gives both
+ *
+ * Handles: every address stored in the space (links, records, the page map, header cursors and
+ * lists, cache entries, run starts) is a u32 handle = address − hb, where hb = handleBase(space):
+ * 0 when the space's mmap area ends at or below 2^32 (every flat space: a handle is the address),
+ * else 2^32 below the top of the mmap area (a 2^47 space: 2^47 − 2^32), so the heap's mappings,
+ * which the space hands out top-down from there, get handles below 2^32. The heap takes memory only
+ * inside the window (hb, hb + 2^32) (heap.ts): in a large space it holds at most about 4 GiB, and
+ * does not use the break, which lies at the bottom. Handle 0 means "none". A run's blocks'
+ * meta words are named by the handle of the meta word (byte granular).
  *
  * Records live in metadata chunks (mapped on demand, bumped under the heap mutex):
  *   run record:   [next run, start address, class index, blocks] then one meta word per block
@@ -29,7 +39,21 @@
  * pages of our runs and live large blocks (and KIND_FREED on the first page of a freed large block).
  */
 
+import type { AddressSpace } from '@heaplab/core';
 import type { SizeClass } from './size-classes.js';
+
+/** Bytes of the handle window: handles are u32. */
+export const WINDOW_BYTES = 2 ** 32;
+
+/** The handle base of a heap in `space`: stored handle h names address hb + h (file comment). */
+export function handleBase(space: AddressSpace): number {
+  return Math.max(0, (space.directMapBase ?? space.size) - WINDOW_BYTES);
+}
+
+/** Pages of the handle window (the page map's length). */
+export function windowPages(space: AddressSpace): number {
+  return Math.min(space.pageCount, WINDOW_BYTES / space.pageSize);
+}
 
 export const MAGIC = 0x4b534642; // 'BFSK'
 export const VERSION = 2;
@@ -107,6 +131,8 @@ export interface HeapLayout {
   cacheOffset: Uint32Array;
   slotsOffset: number;
   pmapOffset: number;
+  /** Entries of the page map: the pages of the handle window. */
+  pmapPages: number;
   /** Bytes of the region (a page multiple). */
   bytes: number;
 }
@@ -115,7 +141,7 @@ function up(n: number, a: number): number {
   return Math.ceil(n / a) * a;
 }
 
-/** The layout for these classes, worker count and space. */
+/** The layout for these classes, worker count and page-map length (windowPages of the space). */
 export function computeLayout(classes: readonly SizeClass[], maxWorkers: number, pageCount: number, pageSize: number): HeapLayout {
   const cacheOffset = new Uint32Array(classes.length);
   let at = SLOT_HEADER;
@@ -127,5 +153,5 @@ export function computeLayout(classes: readonly SizeClass[], maxWorkers: number,
   const slotsOffset = up(CLASS_AREA + CLASS_STRIDE * classes.length, 64);
   const pmapOffset = up(slotsOffset + slotBytes * maxWorkers, 64);
   const bytes = up(pmapOffset + 4 * pageCount, pageSize);
-  return { classes: classes.length, slots: maxWorkers, slotBytes, cacheOffset, slotsOffset, pmapOffset, bytes };
+  return { classes: classes.length, slots: maxWorkers, slotBytes, cacheOffset, slotsOffset, pmapOffset, pmapPages: pageCount, bytes };
 }

@@ -16,17 +16,14 @@
  */
 
 import { MADV_DONTNEED } from '@heaplab/core';
-import { dequeueAll, enqueueChain, popAll, protect, pushChain } from './free-lists.js';
+import { dequeueAll, enqueueChain, popAll, popAllLocal, protect, pushChain, pushChainLocal } from './free-lists.js';
 import type { SharedHeap } from './heap.js';
-import { CLASS_AREA, CLASS_STRIDE, C_CARVE, C_HEAD, C_MUTEX, C_QUEUED, F, FLAG_SAFE_LINKING, HDR, RUN_HEADER_WORDS, R_BLOCKS, R_CLASS, R_NEXT, R_START } from './layout.js';
-
-function classWord(heap: SharedHeap, c: number, off: number): number {
-  return (heap.base + CLASS_AREA + c * CLASS_STRIDE + off) >>> 2;
-}
+import { CLASS_STRIDE, C_CARVE, C_HEAD, C_MUTEX, C_QUEUED, F, FLAG_SAFE_LINKING, HDR, RUN_HEADER_WORDS, R_BLOCKS, R_CLASS, R_NEXT, R_START } from './layout.js';
 
 /** Gives back every wholly free run; returns how many. Mutex held by the caller. */
 export function reclaimRuns(heap: SharedHeap, fifo: boolean): number {
-  const u32 = heap.u32;
+  const m = heap.m;
+  const hb = heap.hb;
   const nc = heap.classes.length;
   const sl = (heap.word(HDR.flags) & FLAG_SAFE_LINKING) !== 0 ? -1 : 0;
   const lists: number[][] = [];
@@ -34,16 +31,18 @@ export function reclaimRuns(heap: SharedHeap, fifo: boolean): number {
   const freeIn = new Map<number, number>();
   for (let c = 0; c < nc; c++) {
     let p = fifo
-      ? dequeueAll(u32, heap.i32, classWord(heap, c, C_HEAD), classWord(heap, c, C_MUTEX), classWord(heap, c, C_QUEUED), heap.shared)
-      : popAll(heap.b64, c * (CLASS_STRIDE / 8));
+      ? dequeueAll(m, heap.classAt(c, C_HEAD), heap.classAt(c, C_MUTEX), heap.classAt(c, C_QUEUED), heap.shared)
+      : heap.shared
+        ? popAll(heap.b64, c * (CLASS_STRIDE / 8))
+        : popAllLocal(m, heap.classAt(c, C_HEAD));
     const list: number[] = [];
     const runs: number[] = [];
     while (p !== 0) {
       list.push(p);
-      const rec = (u32[heap.pmap + (p >>> heap.shift)]! >>> 2) * 4;
+      const rec = heap.pmapEntry(p) - 1; // KIND_RUN
       runs.push(rec);
       freeIn.set(rec, (freeIn.get(rec) ?? 0) + 1);
-      p = protect(p, u32[p >>> 2]!, sl);
+      p = protect(p, m.u32(hb + p), sl);
     }
     lists.push(list);
     runsOf.push(runs);
@@ -51,16 +50,24 @@ export function reclaimRuns(heap: SharedHeap, fifo: boolean): number {
   const gone = new Set<number>();
   let prev = 0;
   for (let rec = heap.word(HDR.runList); rec !== 0; ) {
-    const w = rec >>> 2;
-    const next = u32[w + R_NEXT]!;
-    const c = u32[w + R_CLASS]!;
-    const blocks = u32[w + R_BLOCKS]!;
-    const ci8 = c * (CLASS_STRIDE / 8) + C_CARVE / 8;
-    const v = Atomics.load(heap.b64, ci8);
-    const current = Number(v >> 32n) === rec;
-    const carved = current ? Number(v & 0xffffffffn) : blocks;
+    const next = heap.rec(rec, R_NEXT);
+    const c = heap.rec(rec, R_CLASS);
+    const blocks = heap.rec(rec, R_BLOCKS);
+    const carvedNow = heap.carveWord(c);
+    const current = heap.carveRec === rec;
+    const carved = current ? carvedNow : blocks;
     let take = (freeIn.get(rec) ?? 0) === carved;
-    if (take && current) take = Atomics.compareExchange(heap.b64, ci8, v, 0n) === v;
+    if (take && current) {
+      // The carve word is swapped to 0 only if no other thread carved from the run meanwhile.
+      const at = heap.classAt(c, C_CARVE);
+      if (heap.shared) {
+        const v = (BigInt(rec) << 32n) | BigInt(carvedNow);
+        take = Atomics.compareExchange(heap.b64, c * (CLASS_STRIDE / 8) + C_CARVE / 8, v, 0n) === v;
+      } else {
+        m.setU32(at, 0);
+        m.setU32(at + 4, 0);
+      }
+    }
     if (!take) {
       prev = rec;
       rec = next;
@@ -68,14 +75,13 @@ export function reclaimRuns(heap: SharedHeap, fifo: boolean): number {
     }
     // Unlink and give the pages back.
     if (prev === 0) heap.setWord(HDR.runList, next);
-    else u32[(prev >>> 2) + R_NEXT] = next;
+    else heap.setRec(prev, R_NEXT, next);
     gone.add(rec);
     const cls = heap.classes[c]!;
-    const start = u32[w + R_START]!;
-    const first = start >>> heap.shift;
-    u32.fill(0, heap.pmap + first, heap.pmap + first + (cls.runBytes >>> heap.shift));
-    u32.fill(0, w + RUN_HEADER_WORDS, w + RUN_HEADER_WORDS + blocks);
-    heap.space.madvise(start, cls.runBytes, MADV_DONTNEED);
+    const start = heap.rec(rec, R_START);
+    heap.setPmap(start, cls.runBytes >>> heap.shift, 0);
+    m.fill(hb + rec + 4 * RUN_HEADER_WORDS, 4 * blocks, 0);
+    heap.space.madvise(hb + start, cls.runBytes, MADV_DONTNEED);
     heap.addCounter(F.runBytesTotal, -cls.runBytes);
     heap.addCounter(F.slackBytes, -cls.slack);
     heap.addCounter(F.reclaimedRuns, 1);
@@ -83,16 +89,17 @@ export function reclaimRuns(heap: SharedHeap, fifo: boolean): number {
     rec = next;
   }
   heap.addCounter(F.reclaims, 1);
-  // Put back what stays, in the order found (the meta index in word 1 is still there).
+  // Put back what stays, in the order found (the meta word's handle in word 1 is still there).
   for (let c = 0; c < nc; c++) {
     const runs = runsOf[c]!;
     const keep = lists[c]!.filter((_, k) => !gone.has(runs[k]!));
     if (keep.length === 0) continue;
-    for (let k = 0; k < keep.length; k++) u32[keep[k]! >>> 2] = protect(keep[k]!, k + 1 < keep.length ? keep[k + 1]! : 0, sl);
+    for (let k = 0; k < keep.length; k++) m.setU32(hb + keep[k]!, protect(keep[k]!, k + 1 < keep.length ? keep[k + 1]! : 0, sl));
     const first = keep[0]!;
     const last = keep[keep.length - 1]!;
-    if (fifo) enqueueChain(u32, heap.i32, classWord(heap, c, C_HEAD), classWord(heap, c, C_MUTEX), classWord(heap, c, C_QUEUED), heap.shared, first, last, keep.length, sl);
-    else pushChain(heap.b64, c * (CLASS_STRIDE / 8), u32, first, last, sl);
+    if (fifo) enqueueChain(m, heap.classAt(c, C_HEAD), heap.classAt(c, C_MUTEX), heap.classAt(c, C_QUEUED), heap.shared, hb, first, last, keep.length, sl);
+    else if (heap.shared) pushChain(heap.b64, c * (CLASS_STRIDE / 8), m, hb, first, last, sl);
+    else pushChainLocal(m, heap.classAt(c, C_HEAD), hb, first, last, sl);
   }
   return gone.size;
 }
