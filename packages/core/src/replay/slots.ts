@@ -26,6 +26,7 @@
  */
 
 import { EV_CALLOC, EV_FREE, EV_MALLOC, EV_MEMALIGN, EV_REALLOC, type EventChunk } from '../trace/events.js';
+import { IdTable } from './id-table.js';
 
 export const OP_NOP = 0;
 export const OP_MALLOC = 1;
@@ -74,7 +75,7 @@ const KEEP_UNKNOWN = 5;
 
 /** Renumbers ids into dense slots, chunk by chunk; keeps its state across chunks. */
 export class SlotMapper {
-  private readonly ids = new Map<number, number>();
+  private readonly ids = new IdTable();
   private free = new Uint32Array(1024);
   private freeTop = 0;
   /** Slots handed out so far (the high-water mark: tables need this many entries). */
@@ -98,8 +99,7 @@ export class SlotMapper {
 
   private bind(id: number): number {
     const s = this.take();
-    if (this.ids.has(id)) this.anomalies.reusedLiveIds++;
-    this.ids.set(id, s);
+    if (this.ids.set(id, s)) this.anomalies.reusedLiveIds++;
     return s;
   }
 
@@ -129,12 +129,11 @@ export class SlotMapper {
       const size = c.size[j]!;
       out.size[j] = size;
       if (kind === EV_FREE) {
-        const s = ids.get(id);
-        if (s === undefined) {
+        const s = ids.delete(id);
+        if (s < 0) {
           this.unknown(c, j, `f ${id.toString(16)}`);
           continue;
         }
-        ids.delete(id);
         this.give(s);
         out.op[j] = OP_FREE;
         out.slot[j] = s;
@@ -148,7 +147,7 @@ export class SlotMapper {
             a.failedRequests++; // the old block stays as it was
             continue;
           }
-          if (s === undefined) {
+          if (s < 0) {
             this.unknown(c, j, `r ${id.toString(16)} ${old.toString(16)} ${size}`);
             if (id === 0) continue;
             out.op[j] = OP_MALLOC;
@@ -163,8 +162,7 @@ export class SlotMapper {
             out.slot[j] = s;
             continue;
           }
-          if (ids.has(id)) a.reusedLiveIds++;
-          ids.set(id, s);
+          if (ids.set(id, s)) a.reusedLiveIds++;
           out.op[j] = OP_REALLOC;
           out.slot[j] = s;
           continue;
