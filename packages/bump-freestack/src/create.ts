@@ -7,6 +7,12 @@
  * SharedArrayBuffer — reads the options back from the header, recomputes the same classes and
  * layout, and claims a free slot with a CAS. Without an address it finds the heap by its magic
  * word at the start of a mapping (it must be the only one in the space).
+ *
+ * Any space size works: in a paged space (above 4 GiB) the heap keeps to its 4 GiB handle window
+ * at the top of the mmap area (layout.ts), so the metadata region must land there, which it does
+ * as the space's first mapping. Several workers need a SharedArrayBuffer, which only a flat space
+ * has (core refuses a shared or wasm backing for a paged space, and attaching one from another
+ * thread), so over a paged space the heap has one thread: its other slots stay free.
  */
 
 import { KernelError, PROT_READ, PROT_WRITE, type AddressSpace } from '@heaplab/core';
@@ -19,7 +25,6 @@ import { computeSizeClasses } from './size-classes.js';
 
 /** Makes a new heap over `space` (its metadata mapped now, its memory on first use). */
 export function createBumpFreestackAllocator(space: AddressSpace, options: Partial<BumpFreestackOptions> = {}): BumpFreestackAllocator {
-  if (space.raw.kind !== 'flat') throw new RangeError(`bump-freestack: its free stacks and page map hold 32-bit addresses and index the space's buffer, so it needs a flat space of at most 4 GiB; space size ${space.size}`);
   const o = resolveOptions(options, space.pageSize);
   const classes = computeSizeClasses(o, space.pageSize);
   const layout = computeLayout(classes, o.maxWorkers, windowPages(space), space.pageSize);
