@@ -81,6 +81,18 @@ export class BumpFreestackAllocator extends AllocatorBase {
   /** Safe-linking: validates a block a refill takes off class `linkClass`'s list; null when off. */
   private readonly linkCheck: LinkCheck | null;
   private linkClass = 0;
+  /**
+   * Flat space only (null in a paged one): the space's u32 and f64 views, so the three hottest
+   * paths (allocateIn, release, metaIndexOf) index them as they did before space.raw, with the
+   * word indices below (handles are addresses there). Through `m`, their dozen accessor calls
+   * each went past V8's cumulative inlining budget and flat churn got slower.
+   */
+  private u32: Uint32Array | null = null;
+  private f64: Float64Array = new Float64Array(0);
+  private readonly cacheW: Uint32Array;
+  private readonly pmapW: number;
+  private readonly flW: number;
+  private readonly thresholdW: number;
 
   /** @internal use createBumpFreestackAllocator / attachBumpFreestackAllocator. */
   constructor(space: AddressSpace, options: BumpFreestackOptions, classes: readonly SizeClass[], makeHeap: (a: BumpFreestackAllocator) => SharedHeap, slot: (heap: SharedHeap) => number) {
@@ -116,6 +128,19 @@ export class BumpFreestackAllocator extends AllocatorBase {
     this.fl = this.slotAddress + S_LIVE_BLOCKS;
     this.sl = options.safeLinking ? -1 : 0;
     this.linkCheck = options.safeLinking ? (p) => this.linkOk(p) : null;
+    const flat = space.raw.kind === 'flat';
+    this.cacheW = Uint32Array.from(this.cacheAt, (a) => (flat ? a / 4 : 0));
+    this.pmapW = flat ? this.pmapAt / 4 : 0;
+    this.flW = flat ? this.fl / 8 : 0;
+    this.thresholdW = flat ? this.thresholdAt / 4 : 0;
+    if (flat) {
+      this.u32 = space.u32;
+      this.f64 = space.f64;
+      space.onRefresh(() => {
+        this.u32 = space.u32;
+        this.f64 = space.f64;
+      });
+    }
     // This thread's owner index belongs to the heap (owns() and check() read the bitmap).
     const oi = this.ownerIndex;
     const m = this.m;
@@ -136,7 +161,8 @@ export class BumpFreestackAllocator extends AllocatorBase {
   // ------------------------------------------------------------------ allocation
 
   protected allocate(size: number, align: number): number {
-    if (size <= this.m.u32(this.thresholdAt)) {
+    const u32 = this.u32;
+    if (size <= (u32 !== null ? u32[this.thresholdW]! : this.m.u32(this.thresholdAt))) {
       if (align <= 16) return this.allocateIn(this.lookup[(size + 15) >>> 4]!, size);
       if (align <= this.heap.ps) {
         const c = classForAligned(this.classes, size, align);
@@ -147,6 +173,29 @@ export class BumpFreestackAllocator extends AllocatorBase {
   }
 
   private allocateIn(c: number, size: number): number {
+    const u32 = this.u32;
+    if (u32 === null) return this.allocateInPaged(c, size);
+    const ci = this.cacheW[c]!;
+    let n = u32[ci]!;
+    if (n === 0) {
+      n = this.refill(c);
+      if (n === 0) return 0;
+    }
+    const e = ci + 2 * n - 1; // entries start at ci + 1: entry k at ci + 1 + 2k
+    const p = u32[e]!;
+    const mi = u32[e + 1]!;
+    u32[ci] = n - 1;
+    u32[mi >>> 2] = ((size << 2) | STATE_LIVE) >>> 0;
+    const f = this.f64;
+    const fl = this.flW;
+    f[fl]!++;
+    f[fl + 1]! += size;
+    f[fl + 2]! += this.sizeOf[c]!;
+    return p;
+  }
+
+  /** allocateIn through space.raw (a paged space). */
+  private allocateInPaged(c: number, size: number): number {
     const m = this.m;
     const ca = this.cacheAt[c]!;
     let n = m.u32(ca);
@@ -193,6 +242,16 @@ export class BumpFreestackAllocator extends AllocatorBase {
     if (n < 0) {
       const where = badLink.at === 0 ? `the head of class ${this.sizeOf[c]}'s free list` : `the free-list link at ${hex(hb + badLink.at)}`;
       return this.misuse('corrupted-link', `${where} names ${hex(hb + badLink.value)}, not a free ${this.sizeOf[c]}-byte block of this heap: a freed block was written after free`, hb + badLink.value);
+    }
+    const u32 = this.u32;
+    if (u32 !== null) {
+      const ci = this.cacheW[c]!;
+      for (let k = 0; k < n; k++) {
+        const p = out[k]!;
+        u32[ci + 1 + 2 * k] = p;
+        u32[ci + 2 + 2 * k] = u32[(p >>> 2) + 1]!;
+      }
+      return n;
     }
     const ca = this.cacheAt[c]!;
     for (let k = 0; k < n; k++) {
@@ -279,6 +338,23 @@ export class BumpFreestackAllocator extends AllocatorBase {
    * a freed one's). Leaves the block's class in `hitClass` (a second result without an allocation).
    */
   private metaIndexOf(h: number): number {
+    const u32 = this.u32;
+    if (u32 === null) return this.metaIndexOfPaged(h);
+    if ((h & 15) !== 0 || !(h > 0 && h < this.handleEnd)) return -1;
+    const e = u32[this.pmapW + (h >>> this.shift)]!;
+    if ((e & 3) !== KIND_RUN) return (e & 3) === 0 ? -1 : -3;
+    const rw = e >>> 2; // the run record's word index (its address is 4-aligned)
+    const c = u32[rw + R_CLASS]!;
+    this.hitClass = c;
+    const size = this.sizeOf[c]!;
+    const off = h - u32[rw + R_START]!;
+    const i = (off * this.invOf[c]! + 1e-7) | 0;
+    if (i * size !== off || i >= u32[rw + R_BLOCKS]!) return -1;
+    return e - KIND_RUN + 4 * (RUN_HEADER_WORDS + i);
+  }
+
+  /** metaIndexOf through space.raw (a paged space). */
+  private metaIndexOfPaged(h: number): number {
     if ((h & 15) !== 0 || !(h > 0 && h < this.handleEnd)) return -1;
     const m = this.m;
     const e = m.u32(this.pmapAt + 4 * (h >>> this.shift));
@@ -375,6 +451,38 @@ export class BumpFreestackAllocator extends AllocatorBase {
   // ------------------------------------------------------------------ free
 
   protected release(ptr: number, size: number | undefined): void {
+    const u32 = this.u32;
+    if (u32 === null || this.shared) return this.releaseRaw(ptr, size);
+    // A flat space over a non-shared buffer (the benchmarks' case): handles are addresses.
+    const mi = this.metaIndexOf(ptr);
+    if (mi === -3) return this.releaseLarge(ptr, size);
+    const mw = mi >>> 2;
+    const w = mi >= 0 ? u32[mw]! : 0;
+    if ((w & 3) !== STATE_LIVE) this.requireLive(ptr, 'free'); // throws the precise misuse
+    const requested = w >>> 2;
+    if (size !== undefined && size !== requested) this.misuse('size-mismatch', `free_sized(${hex(ptr)}, ${size}) of a block of ${requested} bytes`, ptr);
+    u32[mw] = STATE_FREE;
+    const c = this.hitClass;
+    const f = this.f64;
+    const fl = this.flW;
+    f[fl]!--;
+    f[fl + 1]! -= requested;
+    f[fl + 2]! -= this.sizeOf[c]!;
+    const ci = this.cacheW[c]!;
+    const cap = this.capOf[c]!;
+    let n = u32[ci]!;
+    if (n === cap) {
+      if (cap === 0) return this.pushOne(c, ptr, mi);
+      this.flushHalf(c);
+      n = u32[ci]!;
+    }
+    u32[ci + 1 + 2 * n] = ptr;
+    u32[ci + 2 + 2 * n] = mi;
+    u32[ci] = n + 1;
+  }
+
+  /** release through space.raw: a paged space, or a shared buffer (the LIVE → FREE change is a CAS). */
+  private releaseRaw(ptr: number, size: number | undefined): void {
     const hb = this.hb;
     const h = ptr - hb;
     const mi = this.metaIndexOf(h);
@@ -455,6 +563,16 @@ export class BumpFreestackAllocator extends AllocatorBase {
   /** Links cache entries [from, to) of class c into a chain and pushes it. */
   private flushEntries(c: number, from: number, to: number): void {
     if (to <= from) return;
+    const u32 = this.u32;
+    if (u32 !== null) {
+      const ci = this.cacheW[c]!;
+      for (let k = from; k < to; k++) {
+        const p = u32[ci + 1 + 2 * k]!;
+        u32[p >>> 2] = k + 1 < to ? protect(p, u32[ci + 3 + 2 * k]!, this.sl) : protect(p, 0, this.sl);
+        u32[(p >>> 2) + 1] = u32[ci + 2 + 2 * k]!;
+      }
+      return this.pushChain(c, u32[ci + 1 + 2 * from]!, u32[ci + 1 + 2 * (to - 1)]!, to - from);
+    }
     const m = this.m;
     const hb = this.hb;
     const ca = this.cacheAt[c]!;
