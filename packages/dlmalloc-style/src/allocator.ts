@@ -29,27 +29,31 @@
  *   PINUSE(c) ⇔ CINUSE(prev(c)) for every heap chunk but the first (PINUSE set);
  *   no two adjacent chunks are free (victim and top included); top is last and its prev in use;
  *   free chunk: footer (next's prev_foot) = size; in exactly one bin, or is the victim or top;
- *   in-use chunk: canary (next's prev_foot) = c ^ secret; TCACHED ⇒ CINUSE, in one tcache list;
+ *   in-use chunk: canary (next's prev_foot) = (c − wb) ^ secret; TCACHED ⇒ CINUSE, in one tcache list;
  *   liveBlocks = |in-use, not tcached chunks| + |mmapped chunks|; liveBytes = Σ requested (c+8).
- * Safe-linking (option): tcache links are stored as ((c + 8) >> 12) XOR next and checked when popped
+ * Safe-linking (option): tcache links are stored as ((off + 8) >> 12) XOR next (offsets from wb) and checked when popped
  * (a parked chunk of the list's size inside the heap); bins verify a chunk's neighbours point back
  * at it before unlinking it (bins.ts), and free verifies the neighbours it will merge with before
  * it counts anything — a forged link is `corrupted-link`.
+ * Any space size: memory is read and written through the space's RawMemory (this.m), and in-band
+ * address words hold offsets from the window base wb (layout.ts): 0 in a flat space, a page
+ * below the break in a paged one, whose 4 GiB window ends at the state mapping.
  * Misuse is detected before any state changes (release()'s fast path accepts only what
  * validate() accepts; everything else goes through validate()).
  */
 
 import {
-  AllocatorBase, PROT_READ, PROT_WRITE, alignUp, hex,
-  type AddressSpace, type BlockInfo, type HeapFigures, type Inspection,
+  AllocatorBase, KernelError, MAP_FIXED_NOREPLACE, PROT_READ, PROT_WRITE, alignUp, hex,
+  type AddressSpace, type BlockInfo, type HeapFigures, type Inspection, type RawMemory,
 } from '@heaplab/core';
 import { inspectDlmalloc } from './inspect.js';
 import type { DlmallocOptions } from './api.js';
 import { Bins, ORDER_ADDRESS, ORDER_NONE, ORDER_SIZE } from './bins.js';
 import { checkHeap } from './check.js';
 import {
-  CANARY, CINUSE, F, HEADER, MAX_HEAP_REQUEST, MIN_CHUNK, MMAPPED, PINUSE, SMALL_LIMIT,
-  STARTS_OFFSET, TCACHED, TCACHE_OFFSET, W,
+  CANARY, CINUSE, HEADER, MAX_HEAP_REQUEST, MIN_CHUNK, MMAPPED, PINUSE, SMALL_LIMIT, STARTS_OFFSET,
+  S_DV, S_DV_SIZE, S_DYNAMIC, S_HEAP_BASE, S_LIVE_BLOCKS, S_LIVE_BYTES, S_MMAPPED_BYTES, S_MMAPPED_CHUNKS,
+  S_MMAP_THRESHOLD, S_TOP, S_TOP_SIZE, S_TRIM_THRESHOLD, S_USABLE_BYTES, TCACHED, TCACHE_OFFSET, TWO32,
 } from './layout.js';
 import { POLICY_BEST, POLICY_NEXT, resolveOptions } from './options.js';
 import { hasMagic, mappedHeaderDamage, mmapChunk, mmappedChunkAt, unmapChunk } from './mapped.js';
@@ -65,18 +69,21 @@ const KIND_MMAPPED = 2;
 
 export class DlmallocAllocator extends AllocatorBase {
   readonly options: Readonly<DlmallocOptions>;
-  /** @internal views of the buffer (remade when a wasm memory grows). */
-  u32: Uint32Array;
-  /** @internal */
-  f64: Float64Array;
+  /** @internal the space's raw memory (space.raw; a flat one follows a wasm memory's growth itself). */
+  readonly m: RawMemory;
+  /**
+   * @internal the window base: every in-band address word (links, state words, tcache heads)
+   * holds address − wb, below 2^32. 0 in a space of at most 4 GiB (the word is the address).
+   */
+  readonly wb: number;
+  /** @internal the lowest address the heap may start at (the chunk-start bitmap's base). */
+  readonly heapLo: number;
   /** @internal the state mapping: state page then the chunk-start bitmap. */
   readonly stateBase: number;
   /** @internal */
   readonly stateEnd: number;
-  /** @internal u32 index of the state page. */
+  /** @internal u32 index of the state page (flat spaces only: tests read the state through space.u32). */
   readonly sw: number;
-  /** @internal f64 index of the state page. */
-  readonly fw: number;
   /** @internal */
   readonly bins: Bins;
   /** @internal */
@@ -89,14 +96,14 @@ export class DlmallocAllocator extends AllocatorBase {
   readonly releaseThreshold: number;
   /** @internal most chunks per tcache list (0: no tcache). */
   readonly tcacheMax: number;
-  /** @internal u32 index of the tcache heads; counts are 64 words further. */
-  readonly tw: number;
-  /** @internal the canary of heap chunk c is (c ^ secret) >>> 0, in the next chunk's prev_foot. */
+  /** @internal byte address of the tcache heads (one word per size / 16); counts are 256 bytes further. */
+  readonly ta: number;
+  /** @internal the canary of heap chunk c is ((c − wb) ^ secret) >>> 0, in the next chunk's prev_foot. */
   readonly secret: number;
-  /** @internal the chunk-start bitmap's base address and first u32 index (copied from starts for free's fast path). */
+  /** @internal the chunk-start bitmap's base address and its byte address (copied from starts for free's fast path). */
   readonly startsBase: number;
   /** @internal */
-  readonly startsW0: number;
+  readonly startsAt: number;
   /** @internal recently unmapped user pointers (a ring), for double-free of large blocks. */
   readonly recent: Float64Array;
   /** @internal */
@@ -119,56 +126,67 @@ export class DlmallocAllocator extends AllocatorBase {
     this.topPad = r.options.topPad;
     this.releaseThreshold = r.options.releaseThreshold === 0 ? Infinity : r.options.releaseThreshold;
     this.recent = new Float64Array(r.options.unmapHistory);
-    const startsBytes = Math.ceil((space.size - space.startBrk) / 128);
+    const ps = space.pageSize;
+    // The window: in a space of at most 4 GiB, all of it (wb = 0); in a larger one, the 4 GiB from
+    // a page below the break, with the state mapping placed at its top so that the heap (which
+    // the state mapping caps) and the bin heads are both inside it.
+    const windowed = space.size > TWO32;
+    this.heapLo = windowed ? Math.floor(space.currentBrk / ps) * ps : space.startBrk;
+    this.wb = windowed ? this.heapLo - ps : 0;
+    const span = windowed ? TWO32 - ps : space.size - space.startBrk;
+    const startsBytes = Math.ceil(span / 128);
     // Next fit's free-size tree follows the chunk-start bitmap in the state mapping.
     const rovingAt = alignUp(STARTS_OFFSET + startsBytes, 16);
-    const rovingBytes = r.policy === POLICY_NEXT ? RovingIndex.bytesFor(space.size - space.startBrk) : 0;
-    const len = alignUp(rovingAt + rovingBytes, space.pageSize);
-    this.stateBase = space.mmap(0, len, RW, 0, this.identity);
+    const rovingBytes = r.policy === POLICY_NEXT ? RovingIndex.bytesFor(span) : 0;
+    const len = alignUp(rovingAt + rovingBytes, ps);
+    if (windowed) {
+      const at = this.wb + TWO32 - len;
+      try {
+        this.stateBase = space.mmap(at, len, RW, MAP_FIXED_NOREPLACE, this.identity);
+      } catch (e) {
+        if (!(e instanceof KernelError)) throw e;
+        throw new RangeError(`dlmalloc-style: its state must sit within 4 GiB above the break (its in-band words are 32-bit offsets from ${hex(this.wb)}), but ${hex(at)}…${hex(at + len)} cannot be mapped: ${e.message}`);
+      }
+    } else {
+      this.stateBase = space.mmap(0, len, RW, 0, this.identity);
+    }
+    this.m = space.raw;
     this.stateEnd = this.stateBase + len;
-    this.sw = this.stateBase >>> 2;
-    this.tw = (this.stateBase + TCACHE_OFFSET) >>> 2;
+    this.sw = this.stateBase / 4;
+    this.ta = this.stateBase + TCACHE_OFFSET;
     this.tcacheMax = this.policy === POLICY_BEST ? r.options.tcache : 0;
     this.sl = r.options.safeLinking ? -1 : 0;
-    this.secret = (Math.imul(this.stateBase, 0x9e3779b1) ^ CANARY) >>> 0;
-    this.fw = this.stateBase / 8;
-    this.u32 = space.u32;
-    this.f64 = space.f64;
-    this.bins = new Bins(this.u32, this.stateBase, this.policy === POLICY_BEST ? ORDER_SIZE : this.policy === POLICY_NEXT ? ORDER_NONE : ORDER_ADDRESS);
-    this.starts = new ChunkStarts(this.u32, this.stateBase + STARTS_OFFSET, space.startBrk);
+    this.secret = (Math.imul(this.stateBase - this.wb, 0x9e3779b1) ^ CANARY) >>> 0;
+    this.bins = new Bins(this.m, this.stateBase, this.policy === POLICY_BEST ? ORDER_SIZE : this.policy === POLICY_NEXT ? ORDER_NONE : ORDER_ADDRESS, this.wb);
+    this.starts = new ChunkStarts(this.m, this.stateBase + STARTS_OFFSET, this.heapLo);
     this.bins.safe = r.options.safeLinking;
     this.bins.onCorrupt = (c, fd, bk) => this.misuse('corrupted-link', `the free chunk at ${hex(c)} has bin links fd ${hex(fd)}, bk ${hex(bk)} that do not point back at it: a freed block was written after free (an unlink would write through them)`, c + HEADER);
-    if (this.policy === POLICY_NEXT) this.bins.roving = new RovingIndex(this.u32, this.stateBase + rovingAt, space.startBrk, space.size - space.startBrk);
+    if (this.policy === POLICY_NEXT) this.bins.roving = new RovingIndex(this.m, this.stateBase + rovingAt, this.heapLo, span);
     this.startsBase = this.starts.base;
-    this.startsW0 = this.starts.w0;
-    const u32 = this.u32;
-    u32[this.sw + W.mmapThreshold] = r.mmapThreshold;
-    u32[this.sw + W.trimThreshold] = r.trimThreshold;
-    u32[this.sw + W.dynamic] = r.dynamic ? 1 : 0;
-    space.onRefresh((s) => {
-      this.u32 = s.u32;
-      this.f64 = s.f64;
-      this.bins.u32 = s.u32;
-      if (this.bins.lowest !== null) this.bins.lowest.u32 = s.u32;
-      if (this.bins.roving !== null) this.bins.roving.u32 = s.u32;
-      this.starts.u32 = s.u32;
-    });
+    this.startsAt = this.starts.at;
+    const mem = this.m;
+    const sa = this.stateBase;
+    mem.setU32(sa + S_MMAP_THRESHOLD, r.mmapThreshold);
+    mem.setU32(sa + S_TRIM_THRESHOLD, r.trimThreshold);
+    mem.setU32(sa + S_DYNAMIC, r.dynamic ? 1 : 0);
   }
 
   /** The current mmap threshold (bytes): requests at or above it get their own mapping. */
   get mmapThreshold(): number {
-    return this.u32[this.sw + W.mmapThreshold]!;
+    return this.m.u32(this.stateBase + S_MMAP_THRESHOLD);
   }
 
   /** The current trim threshold (bytes). */
   get trimThreshold(): number {
-    return this.u32[this.sw + W.trimThreshold]!;
+    return this.m.u32(this.stateBase + S_TRIM_THRESHOLD);
   }
 
   /** The top chunk's address and size, and the heap's base (0 before the first sbrk). */
   get heap(): { base: number; top: number; topSize: number } {
-    const u32 = this.u32;
-    return { base: u32[this.sw + W.heapBase]!, top: u32[this.sw + W.top]!, topSize: u32[this.sw + W.topSize]! };
+    const mem = this.m;
+    const sa = this.stateBase;
+    const hb = mem.u32(sa + S_HEAP_BASE);
+    return { base: hb === 0 ? 0 : this.wb + hb, top: hb === 0 ? 0 : this.wb + mem.u32(sa + S_TOP), topSize: mem.u32(sa + S_TOP_SIZE) };
   }
 
   // ------------------------------------------------------------------ malloc
@@ -184,20 +202,24 @@ export class DlmallocAllocator extends AllocatorBase {
       const p = allocateAligned(this, size, align);
       return p !== 0 ? p : this.outOfMemory(size, align);
     }
-    let u32 = this.u32;
-    if (size < u32[this.sw + W.mmapThreshold]! && size < MAX_HEAP_REQUEST) {
+    const mem = this.m;
+    const sa = this.stateBase;
+    const wb = this.wb;
+    if (size < mem.u32(sa + S_MMAP_THRESHOLD) && size < MAX_HEAP_REQUEST) {
       const nb = (size + 31) & ~15;
       let c = 0;
       if (nb < SMALL_LIMIT && this.tcacheMax !== 0) {
-        // tcache: pop the last chunk of this size freed (still marked in use).
-        const ti = this.tw + (nb >>> 4);
-        c = u32[ti]!;
-        if (c !== 0) {
-          const next = ((((c + 8) >>> 12) & this.sl) ^ u32[(c + 8) >>> 2]!) >>> 0;
-          if (this.sl !== 0 && next !== 0 && !this.parked(next, nb)) this.badTcacheLink(c, next, nb);
-          u32[ti] = next;
-          u32[ti + 64]!--;
-          u32[(c + 4) >>> 2]! &= ~TCACHED;
+        // tcache: pop the last chunk of this size freed (still marked in use). Heads and links
+        // are offsets from wb (0: the list's end); the mangling uses the link's own offset.
+        const ti = this.ta + (nb >>> 2);
+        const off = mem.u32(ti);
+        if (off !== 0) {
+          c = wb + off;
+          const next = ((((off + 8) >>> 12) & this.sl) ^ mem.u32(c + 8)) >>> 0;
+          if (this.sl !== 0 && next !== 0 && !this.parked(wb + next, nb)) this.badTcacheLink(c, wb + next, nb);
+          mem.setU32(ti, next);
+          mem.setU32(ti + 256, mem.u32(ti + 256) - 1);
+          mem.setU32(c + 4, mem.u32(c + 4) & ~TCACHED);
         }
       }
       if (c === 0) {
@@ -209,32 +231,43 @@ export class DlmallocAllocator extends AllocatorBase {
             const p = mmapChunk(this, size, 16);
             return p !== 0 ? p : this.outOfMemory(size, 16);
           }
-          u32 = this.u32; // growing the heap may have remade the views (wasm memory)
         }
       }
-      u32[(c + 8) >>> 2] = size;
-      u32[(c + nb) >>> 2] = (c ^ this.secret) >>> 0;
-      const f64 = this.f64;
-      const fw = this.fw;
-      f64[fw + F.liveBlocks]!++;
-      f64[fw + F.liveBytes]! += size;
-      f64[fw + F.usableBytes]! += nb - HEADER;
+      mem.setU32(c + 8, size);
+      mem.setU32(c + nb, ((c - wb) ^ this.secret) >>> 0);
+      mem.setF64(sa + S_LIVE_BLOCKS, mem.f64(sa + S_LIVE_BLOCKS) + 1);
+      mem.setF64(sa + S_LIVE_BYTES, mem.f64(sa + S_LIVE_BYTES) + size);
+      mem.setF64(sa + S_USABLE_BYTES, mem.f64(sa + S_USABLE_BYTES) + nb - HEADER);
       return c + HEADER;
     }
     const p = mmapChunk(this, size, 16);
     return p !== 0 ? p : this.outOfMemory(size, 16);
   }
 
-  /** @internal the tcache link chunk c holds, revealed (safe-linking) or as stored. */
+  /** @internal the first chunk of tcache list k (chunks of 16·k bytes), or 0. */
+  tcacheFirst(k: number): number {
+    const off = this.m.u32(this.ta + 4 * k);
+    return off === 0 ? 0 : this.wb + off;
+  }
+
+  /** @internal the tcache link chunk c holds, revealed (safe-linking) or as stored: the next chunk's address, or 0. */
   revealTcache(c: number): number {
-    return ((((c + 8) >>> 12) & this.sl) ^ this.u32[(c + 8) >>> 2]!) >>> 0;
+    const off = c - this.wb;
+    const next = ((((off + 8) >>> 12) & this.sl) ^ this.m.u32(c + 8)) >>> 0;
+    return next === 0 ? 0 : this.wb + next;
+  }
+
+  /** @internal the canary heap chunk c's successor holds in its prev_foot while c is in use. */
+  canary(c: number): number {
+    return ((c - this.wb) ^ this.secret) >>> 0;
   }
 
   /** Safe-linking: x is a chunk of size nb parked in the tcache, inside the heap. */
   private parked(x: number, nb: number): boolean {
-    const u32 = this.u32;
-    if ((x & 15) !== 0 || x < u32[this.sw + W.heapBase]! || x >= u32[this.sw + W.top]!) return false;
-    const h = u32[(x + 4) >>> 2]!;
+    const mem = this.m;
+    const sa = this.stateBase;
+    if ((x & 15) !== 0 || x < this.wb + mem.u32(sa + S_HEAP_BASE) || x >= this.wb + mem.u32(sa + S_TOP)) return false;
+    const h = mem.u32(x + 4);
     return (h & TCACHED) !== 0 && ((h & ~15) >>> 0) === nb;
   }
 
@@ -247,14 +280,16 @@ export class DlmallocAllocator extends AllocatorBase {
    * their bins with links that point back at them (the victim and the top are in no bin).
    */
   private verifyNeighbours(c: number, h: number, s: number): void {
-    const u32 = this.u32;
-    const dv = u32[this.sw + W.dv]!;
+    const mem = this.m;
+    const sa = this.stateBase;
+    const wb = this.wb;
+    const dv = wb + mem.u32(sa + S_DV);
     if (!(h & PINUSE)) {
-      const p = c - u32[c >>> 2]!;
+      const p = c - mem.u32(c);
       if (p !== dv) this.bins.verify(p);
     }
     const n = c + s;
-    if (n !== u32[this.sw + W.top]! && n !== dv && !(u32[(n + 4) >>> 2]! & CINUSE)) this.bins.verify(n);
+    if (n !== wb + mem.u32(sa + S_TOP) && n !== dv && !(mem.u32(n + 4) & CINUSE)) this.bins.verify(n);
   }
 
   /**
@@ -281,26 +316,26 @@ export class DlmallocAllocator extends AllocatorBase {
     let c = policy === POLICY_BEST ? takeBest(this, nb) : policy === POLICY_NEXT ? takeNext(this, nb) : takeFirst(this, nb);
     if (c === 0) c = takeTop(this, nb);
     if (c === 0) return 0;
-    const u32 = this.u32;
-    u32[(c + 8) >>> 2] = size;
-    u32[(c + nb) >>> 2] = (c ^ this.secret) >>> 0;
+    const mem = this.m;
+    mem.setU32(c + 8, size);
+    mem.setU32(c + nb, ((c - this.wb) ^ this.secret) >>> 0);
     this.account(1, size, nb - HEADER);
     return c + HEADER;
   }
 
   protected override allocateZeroed(size: number): number {
     const p = this.allocate(size, 16);
-    if (p !== 0 && size > 0 && !(this.u32[(p - 12) >>> 2]! & MMAPPED)) this.space.u8.fill(0, p, p + size);
+    if (p !== 0 && size > 0 && !(this.m.u32(p - 12) & MMAPPED)) this.m.fill(p, size, 0);
     return p;
   }
 
   /** @internal */
   account(blocks: number, bytes: number, usable: number): void {
-    const f64 = this.f64;
-    const fw = this.fw;
-    f64[fw + F.liveBlocks]! += blocks;
-    f64[fw + F.liveBytes]! += bytes;
-    f64[fw + F.usableBytes]! += usable;
+    const mem = this.m;
+    const sa = this.stateBase;
+    mem.setF64(sa + S_LIVE_BLOCKS, mem.f64(sa + S_LIVE_BLOCKS) + blocks);
+    mem.setF64(sa + S_LIVE_BYTES, mem.f64(sa + S_LIVE_BYTES) + bytes);
+    mem.setF64(sa + S_USABLE_BYTES, mem.f64(sa + S_USABLE_BYTES) + usable);
   }
 
   // ------------------------------------------------------------------ free
@@ -312,20 +347,22 @@ export class DlmallocAllocator extends AllocatorBase {
    * when the header there says "freed" (or ptr is among the recent munmaps), else invalid-free.
    */
   private validate(ptr: number, what: string): number {
-    const u32 = this.u32;
-    const sw = this.sw;
+    const mem = this.m;
+    const sa = this.stateBase;
+    const wb = this.wb;
     const c = ptr - HEADER;
     if ((ptr & 15) === 0 && c > 0) {
-      const hb = u32[sw + W.heapBase]!;
-      const end = u32[sw + W.top]! + u32[sw + W.topSize]!;
-      if (hb !== 0 && c >= hb && c < end) {
-        const h = u32[(c + 4) >>> 2]!;
+      const hbo = mem.u32(sa + S_HEAP_BASE);
+      const hb = wb + hbo;
+      const end = wb + mem.u32(sa + S_TOP) + mem.u32(sa + S_TOP_SIZE);
+      if (hbo !== 0 && c >= hb && c < end) {
+        const h = mem.u32(c + 4);
         const s = (h & ~15) >>> 0;
         const sane = s >= MIN_CHUNK && c + s <= end;
         if (this.starts.has(c)) {
           if (h & TCACHED) this.misuse('double-free', `${what}(${hex(ptr)}): the chunk is already free (in the tcache)`, ptr);
-          if (h & CINUSE && sane && u32[(c + s + 4) >>> 2]! & PINUSE) {
-            if (u32[(c + s) >>> 2] !== ((c ^ this.secret) >>> 0)) {
+          if (h & CINUSE && sane && mem.u32(c + s + 4) & PINUSE) {
+            if (mem.u32(c + s) !== (((c - wb) ^ this.secret) >>> 0)) {
               this.misuse('canary-corrupted', `${what}(${hex(ptr)}): the canary after the block was overwritten (overflow)`, ptr);
             }
             return KIND_HEAP;
@@ -358,67 +395,67 @@ export class DlmallocAllocator extends AllocatorBase {
    * address comes from the header. Anything else — misuse, mmapped chunks — goes to validate(), which names it.
    */
   protected release(ptr: number, size: number | undefined): void {
-    const u32 = this.u32;
-    const sw = this.sw;
+    const mem = this.m;
+    const sa = this.stateBase;
+    const wb = this.wb;
     const c = ptr - HEADER;
-    const top = u32[sw + W.top]!;
+    const top = wb + mem.u32(sa + S_TOP);
     // c < top also rules out an empty heap (heap base = top = 0).
-    if ((ptr & 15) === 0 && c >= u32[sw + W.heapBase]! && c < top) {
+    if ((ptr & 15) === 0 && c >= wb + mem.u32(sa + S_HEAP_BASE) && c < top) {
       const i = (c - this.startsBase) >>> 4;
       const b = i & 31;
-      const w = this.startsW0 + (i >>> 5);
-      const word = u32[w]!;
+      const w = this.startsAt + ((i >>> 5) << 2);
+      const word = mem.u32(w);
       const above = word & (-2 << b); // chunk starts after c in the same word
-      const h = u32[(c + 4) >>> 2]!;
+      const h = mem.u32(c + 4);
       const s = (h & ~15) >>> 0;
       let n = c + s;
       if (above !== 0) n = c + ((31 - Math.clz32(above & -above) - b) << 4);
       else {
         // The next start may be in the following word (c near a word's end). That word lies
         // inside the bitmap: c < top, and the heap ends below the state mapping.
-        const more = u32[w + 1]!;
+        const more = mem.u32(w + 4);
         if (more !== 0) n = c + ((63 - Math.clz32(more & -more) - b) << 4);
       }
       if ((word & (1 << b)) !== 0 && n === c + s && s >= MIN_CHUNK && n <= top) {
-        const canary = u32[n >>> 2]!;
-        if ((h & (CINUSE | TCACHED)) === CINUSE && (u32[(n + 4) >>> 2]! & PINUSE) !== 0 && canary === ((c ^ this.secret) >>> 0)) {
+        const canary = mem.u32(n);
+        if ((h & (CINUSE | TCACHED)) === CINUSE && (mem.u32(n + 4) & PINUSE) !== 0 && canary === (((c - wb) ^ this.secret) >>> 0)) {
           this.releaseHeap(c, h, s, size);
           return;
         }
       }
     }
     if (this.validate(ptr, 'free') === KIND_HEAP) {
-      const h = this.u32[(c + 4) >>> 2]!;
+      const h = mem.u32(c + 4);
       this.releaseHeap(c, h, (h & ~15) >>> 0, size);
       return;
     }
-    const req = this.u32[(c + 8) >>> 2]!;
+    const req = mem.u32(c + 8);
     if (size !== undefined && size !== req) this.misuse('size-mismatch', `free_sized(${hex(ptr)}, ${size}) of a block of ${req} bytes`, ptr);
     unmapChunk(this, c);
   }
 
   /** Frees validated in-use heap chunk c (head h, size s): checks a sized free, counts, then tcache or freeChunk. */
   private releaseHeap(c: number, h: number, s: number, size: number | undefined): void {
-    const u32 = this.u32;
-    const req = u32[(c + 8) >>> 2]!;
+    const mem = this.m;
+    const sa = this.stateBase;
+    const req = mem.u32(c + 8);
     if (size !== undefined && size !== req) this.misuse('size-mismatch', `free_sized(${hex(c + HEADER)}, ${size}) of a block of ${req} bytes`, c + HEADER);
-    const parks = s < SMALL_LIMIT && u32[this.tw + (s >>> 4) + 64]! < this.tcacheMax;
+    const ti = this.ta + (s >>> 2);
+    const parks = s < SMALL_LIMIT && mem.u32(ti + 256) < this.tcacheMax;
     if (this.sl !== 0 && !parks) this.verifyNeighbours(c, h, s);
-    const f64 = this.f64;
-    const fw = this.fw;
-    f64[fw + F.liveBlocks]!--;
-    f64[fw + F.liveBytes]! -= req;
-    f64[fw + F.usableBytes]! -= s - HEADER;
-    if (s < SMALL_LIMIT) {
-      // tcache: park the chunk, still marked in use, unless its list is full.
-      const ti = this.tw + (s >>> 4);
-      if (u32[ti + 64]! < this.tcacheMax) {
-        u32[(c + 4) >>> 2] = h | TCACHED;
-        u32[(c + 8) >>> 2] = ((((c + 8) >>> 12) & this.sl) ^ u32[ti]!) >>> 0;
-        u32[ti] = c;
-        u32[ti + 64]!++;
-        return;
-      }
+    mem.setF64(sa + S_LIVE_BLOCKS, mem.f64(sa + S_LIVE_BLOCKS) - 1);
+    mem.setF64(sa + S_LIVE_BYTES, mem.f64(sa + S_LIVE_BYTES) - req);
+    mem.setF64(sa + S_USABLE_BYTES, mem.f64(sa + S_USABLE_BYTES) - (s - HEADER));
+    if (parks) {
+      // tcache: park the chunk, still marked in use (its list is not full). Heads and links
+      // hold offsets from wb; safe-linking mangles a link with its own offset >> 12.
+      const off = c - this.wb;
+      mem.setU32(c + 4, h | TCACHED);
+      mem.setU32(c + 8, ((((off + 8) >>> 12) & this.sl) ^ mem.u32(ti)) >>> 0);
+      mem.setU32(ti, off);
+      mem.setU32(ti + 256, mem.u32(ti + 256) + 1);
+      return;
     }
     this.freeChunk(c, s);
   }
@@ -430,18 +467,20 @@ export class DlmallocAllocator extends AllocatorBase {
    * @internal
    */
   freeChunk(c: number, s: number): void {
-    const u32 = this.u32;
-    const sw = this.sw;
+    const mem = this.m;
+    const sa = this.stateBase;
+    const wb = this.wb;
     const bins = this.bins;
     const starts = this.starts;
-    const h = u32[(c + 4) >>> 2]!;
+    const h = mem.u32(c + 4);
     const n = c + s;
     const freed = c;
-    const dv = u32[sw + W.dv]!;
+    const dvo = mem.u32(sa + S_DV);
+    const dv = dvo === 0 ? 0 : wb + dvo;
     let toVictim = false;
     if (!(h & PINUSE)) {
-      u32[(c + 4) >>> 2] = h & ~CINUSE; // absorbed: its stale head says "free" for double-free detection
-      const ps = u32[c >>> 2]!;
+      mem.setU32(c + 4, h & ~CINUSE); // absorbed: its stale head says "free" for double-free detection
+      const ps = mem.u32(c);
       const p = c - ps;
       starts.clear(c);
       if (p === dv) toVictim = true;
@@ -449,21 +488,21 @@ export class DlmallocAllocator extends AllocatorBase {
       c = p;
       s += ps;
     }
-    if (n === u32[sw + W.top]!) {
+    if (n === wb + mem.u32(sa + S_TOP)) {
       starts.clear(n);
-      const ts = u32[sw + W.topSize]! + s;
-      u32[sw + W.top] = c;
-      u32[sw + W.topSize] = ts;
-      u32[(c + 4) >>> 2] = ts | PINUSE;
+      const ts = mem.u32(sa + S_TOP_SIZE) + s;
+      mem.setU32(sa + S_TOP, c - wb);
+      mem.setU32(sa + S_TOP_SIZE, ts);
+      mem.setU32(c + 4, ts | PINUSE);
       if (toVictim) {
-        u32[sw + W.dv] = 0;
-        u32[sw + W.dvSize] = 0;
+        mem.setU32(sa + S_DV, 0);
+        mem.setU32(sa + S_DV_SIZE, 0);
       }
-      if (ts >= u32[sw + W.trimThreshold]!) trim(this);
-      if (ts >= this.releaseThreshold) releasePages(this, c, u32[sw + W.topSize]!, freed, n);
+      if (ts >= mem.u32(sa + S_TRIM_THRESHOLD)) trim(this);
+      if (ts >= this.releaseThreshold) releasePages(this, c, mem.u32(sa + S_TOP_SIZE), freed, n);
       return;
     }
-    const nh = u32[(n + 4) >>> 2]!;
+    const nh = mem.u32(n + 4);
     if (!(nh & CINUSE)) {
       const ns = (nh & ~15) >>> 0;
       starts.clear(n);
@@ -471,13 +510,13 @@ export class DlmallocAllocator extends AllocatorBase {
       else bins.unlink(n, ns);
       s += ns;
     } else {
-      u32[(n + 4) >>> 2] = nh & ~PINUSE;
+      mem.setU32(n + 4, nh & ~PINUSE);
     }
-    u32[(c + 4) >>> 2] = s | PINUSE;
-    u32[(c + s) >>> 2] = s;
+    mem.setU32(c + 4, s | PINUSE);
+    mem.setU32(c + s, s);
     if (toVictim) {
-      u32[sw + W.dv] = c;
-      u32[sw + W.dvSize] = s;
+      mem.setU32(sa + S_DV, c - wb);
+      mem.setU32(sa + S_DV_SIZE, s);
     } else {
       bins.insert(c, s);
     }
@@ -494,13 +533,13 @@ export class DlmallocAllocator extends AllocatorBase {
 
   protected usable(ptr: number): number {
     this.validate(ptr, 'usableSize');
-    return ((this.u32[(ptr - 12) >>> 2]! & ~15) >>> 0) - HEADER;
+    return ((this.m.u32(ptr - 12) & ~15) >>> 0) - HEADER;
   }
 
   /** realloc's check of the old block: everything free checks (validate), named as realloc. */
   protected override validateRelease(ptr: number): number {
     this.validate(ptr, 'realloc');
-    return ((this.u32[(ptr - 12) >>> 2]! & ~15) >>> 0) - HEADER;
+    return ((this.m.u32(ptr - 12) & ~15) >>> 0) - HEADER;
   }
 
   /**
@@ -515,28 +554,29 @@ export class DlmallocAllocator extends AllocatorBase {
 
   blockAt(addr: number): BlockInfo | null {
     if (!(Number.isInteger(addr) && addr > 0 && addr < this.space.size)) return null;
-    const u32 = this.u32;
-    const sw = this.sw;
-    const hb = u32[sw + W.heapBase]!;
-    if (hb !== 0 && addr >= hb && addr < u32[sw + W.top]! + u32[sw + W.topSize]!) {
+    const mem = this.m;
+    const sa = this.stateBase;
+    const hbo = mem.u32(sa + S_HEAP_BASE);
+    const hb = this.wb + hbo;
+    const heapEnd = hbo === 0 ? 0 : this.wb + mem.u32(sa + S_TOP) + mem.u32(sa + S_TOP_SIZE);
+    if (hbo !== 0 && addr >= hb && addr < heapEnd) {
       const c = this.starts.below(addr, hb);
       if (c < 0) return null;
-      const h = u32[(c + 4) >>> 2]!;
+      const h = mem.u32(c + 4);
       if (addr - c >= HEADER) return (h & (CINUSE | TCACHED)) === CINUSE ? { base: c + HEADER, size: ((h & ~15) >>> 0) - HEADER } : null;
       // In c's header: only the size-0 block of a 16-byte chunk right below ends here.
       if (addr !== c || c === hb) return null;
       const p = this.starts.below(c - 1, hb);
       if (p < 0 || p + HEADER !== c) return null;
-      return (u32[(p + 4) >>> 2]! & (CINUSE | TCACHED)) === CINUSE ? { base: c, size: 0 } : null;
+      return (mem.u32(p + 4) & (CINUSE | TCACHED)) === CINUSE ? { base: c, size: 0 } : null;
     }
     if (this.space.ownerIndexAt(addr) !== this.ownerIndex || (addr >= this.stateBase && addr < this.stateEnd)) return null;
     const ps = this.space.pageSize;
-    const heapEnd = u32[sw + W.top]! + u32[sw + W.topSize]!;
     for (let m = Math.floor(addr / ps) * ps; m > 0 && m >= heapEnd; m -= ps) {
       if (this.space.ownerIndexAt(m) !== this.ownerIndex || (m >= this.stateBase && m < this.stateEnd)) return null;
       const c = mmappedChunkAt(this, m);
       if (c === 0) continue;
-      const s = (u32[(c + 4) >>> 2]! & ~15) >>> 0;
+      const s = (mem.u32(c + 4) & ~15) >>> 0;
       return addr >= c + HEADER && addr < c + s ? { base: c + HEADER, size: s - HEADER } : null;
     }
     return null;
@@ -550,14 +590,15 @@ export class DlmallocAllocator extends AllocatorBase {
    */
   protected override freedBlockAt(addr: number): BlockInfo | null {
     if (!(Number.isInteger(addr) && addr > 0 && addr < this.space.size)) return null;
-    const u32 = this.u32;
-    const sw = this.sw;
-    const hb = u32[sw + W.heapBase]!;
-    const top = u32[sw + W.top]!;
-    if (hb === 0 || addr < hb || addr >= top) return null;
+    const mem = this.m;
+    const sa = this.stateBase;
+    const hbo = mem.u32(sa + S_HEAP_BASE);
+    const hb = this.wb + hbo;
+    const top = this.wb + mem.u32(sa + S_TOP);
+    if (hbo === 0 || addr < hb || addr >= top) return null;
     const c = this.starts.below(addr, hb);
     if (c < 0 || addr - c < HEADER) return null;
-    const h = u32[(c + 4) >>> 2]!;
+    const h = mem.u32(c + 4);
     const s = (h & ~15) >>> 0;
     if ((h & CINUSE) !== 0 && (h & TCACHED) === 0) return null;
     return addr < c + s ? { base: c + HEADER, size: s - HEADER } : null;
@@ -566,15 +607,15 @@ export class DlmallocAllocator extends AllocatorBase {
   // ------------------------------------------------------------------ figures and check
 
   protected figures(): HeapFigures {
-    const f64 = this.f64;
-    const fw = this.fw;
-    const live = f64[fw + F.liveBlocks]!;
-    const hb = this.u32[this.sw + W.heapBase]!;
-    const heapEnd = this.u32[this.sw + W.top]! + this.u32[this.sw + W.topSize]!;
+    const mem = this.m;
+    const sa = this.stateBase;
+    const live = mem.f64(sa + S_LIVE_BLOCKS);
+    const hb = mem.u32(sa + S_HEAP_BASE);
+    const heapEnd = mem.u32(sa + S_TOP) + mem.u32(sa + S_TOP_SIZE);
     return {
       liveBlocks: live,
-      liveBytes: f64[fw + F.liveBytes]!,
-      usableBytes: f64[fw + F.usableBytes]!,
+      liveBytes: mem.f64(sa + S_LIVE_BYTES),
+      usableBytes: mem.f64(sa + S_USABLE_BYTES),
       // Headers, the state page, the chunk-start bitmap over the heap, and next fit's tree over it.
       metadataBytes: live * HEADER + STARTS_OFFSET + (hb === 0 ? 0 : Math.ceil((heapEnd - hb) / 128) + (this.policy === POLICY_NEXT ? Math.ceil((heapEnd - hb) / 256) : 0)),
       // All state is in the space but the ring of recently unmapped pointers (unmapHistory × 8 B).
@@ -584,7 +625,8 @@ export class DlmallocAllocator extends AllocatorBase {
 
   /** Figures of the mmapped chunks: how many and their mapped bytes. */
   mmapped(): { chunks: number; bytes: number } {
-    return { chunks: this.f64[this.fw + F.mmappedChunks]!, bytes: this.f64[this.fw + F.mmappedBytes]! };
+    const sa = this.stateBase;
+    return { chunks: this.m.f64(sa + S_MMAPPED_CHUNKS), bytes: this.m.f64(sa + S_MMAPPED_BYTES) };
   }
 
   check(): void {

@@ -69,7 +69,9 @@ export interface DlmallocOptions {
    * size inside the heap; and a chunk taken out of a bin must have neighbours that point back at
    * it (glibc's "corrupted double-linked list" check) — else `corrupted-link`, before anything
    * changes. Stops free-list poisoning and unsafe unlink through forged links (the attack
-   * matrix); the cost is in bench/plans/safe-linking.json's record. Default false.
+   * matrix); the cost is in bench/plans/safe-linking.json's record. In a space above 4 GiB the
+   * addresses are the 32-bit offsets from the allocator's window base that links hold (layout.ts),
+   * so the mangling stays exact arithmetic. Default false.
    */
   safeLinking: boolean;
 }

@@ -19,11 +19,15 @@
  * Safe unlinking (option safeLinking): unlink and replace first check that c's neighbours point
  * back at it, fd(bk(c)) = c and bk(fd(c)) = c, as glibc's "corrupted double-linked list" check,
  * and report a forged link through `onCorrupt` before writing anything.
+ * Links are in-band words: a chunk's address less the allocator's window base (allocator.ts; the
+ * address itself in a flat space), read as wb + m.u32(c + 8) and written as m.setU32(c + 8, x − wb),
+ * so they hold any address of the window, bin heads included, in a 2^47 space too.
  * Invariants: bitmap bit i ⇔ fd(f_i) ≠ f_i; every chunk in bin i is free and binIndex(size) = i;
  * the order above holds.
  */
 
-import { BINS_OFFSET, NBINS, SMALL_LIMIT, W, binIndex } from './layout.js';
+import type { RawMemory } from '@heaplab/core';
+import { BINS_OFFSET, NBINS, SMALL_LIMIT, S_BIN_BITMAP, binIndex } from './layout.js';
 import { EMPTY, LowestIndex } from './lowest.js';
 import type { RovingIndex } from './roving.js';
 
@@ -34,8 +38,8 @@ export const ORDER_NONE = 2;
 export class Bins {
   /** Address of bin 0's fake chunk; bin i's is fake0 + 8·i. */
   readonly fake0: number;
-  /** u32 index of the bitmap's first word. */
-  readonly bmw: number;
+  /** Byte address of the bitmap's first word. */
+  readonly bma: number;
   /** Address order only: the lowest-address index; null under the other orders. */
   readonly lowest: LowestIndex | null;
   /** Next fit only: the free-size tree (roving.ts), told of every chunk that enters a bin; set by the allocator. */
@@ -48,25 +52,27 @@ export class Bins {
   };
 
   constructor(
-    /** The view of the buffer (the allocator replaces it, and the index's, when views are remade). */
-    public u32: Uint32Array,
+    /** The space's raw memory. */
+    public m: RawMemory,
     stateBase: number,
     /** ORDER_SIZE, ORDER_ADDRESS or ORDER_NONE. */
     readonly order: number,
+    /** The window base: links hold address − wb. */
+    readonly wb: number,
   ) {
     this.fake0 = stateBase + BINS_OFFSET - 8;
-    this.bmw = (stateBase >>> 2) + W.binBitmap;
+    this.bma = stateBase + S_BIN_BITMAP;
     for (let i = 0; i < NBINS; i++) {
       const f = this.fake0 + 8 * i;
-      u32[(f + 8) >>> 2] = f;
-      u32[(f + 12) >>> 2] = f;
+      m.setU32(f + 8, f - wb);
+      m.setU32(f + 12, f - wb);
     }
-    this.lowest = order === ORDER_ADDRESS ? new LowestIndex(u32, stateBase, this.fake0) : null;
+    this.lowest = order === ORDER_ADDRESS ? new LowestIndex(m, stateBase, this.fake0, wb) : null;
   }
 
   /** True when x is a bin head (a fake chunk in the state page), i.e. a chunk whose bk is x is its bin's first. */
   private isHead(x: number): boolean {
-    return x - this.fake0 >>> 0 < 8 * NBINS;
+    return x >= this.fake0 && x < this.fake0 + 8 * NBINS;
   }
 
   /** The fake chunk of bin i. */
@@ -80,13 +86,15 @@ export class Bins {
    * first chunk's bk, a cold line, is written but not read.
    */
   insert(c: number, s: number): void {
-    const u32 = this.u32;
+    const m = this.m;
+    const wb = this.wb;
     const i = binIndex(s);
     const f = this.fake0 + (i << 3);
-    let next = u32[(f + 8) >>> 2]!;
+    let next = wb + m.u32(f + 8);
     let prev = f;
     if (next === f) {
-      u32[this.bmw + (i >>> 5)]! |= 1 << (i & 31);
+      const bw = this.bma + ((i >>> 5) << 2);
+      m.setU32(bw, m.u32(bw) | (1 << (i & 31)));
     } else if (this.order === ORDER_ADDRESS || (this.order === ORDER_SIZE && s >= SMALL_LIMIT)) {
       // Ordered bins (best fit's large bins by ascending size, first fit's by ascending address):
       // c goes before the first chunk whose key is at least c's, which is after the last chunk
@@ -98,80 +106,88 @@ export class Bins {
       const key = byAddress ? c : s;
       let fwd = next;
       let fwdPrev = f;
-      let back = u32[(f + 12) >>> 2]!;
+      let back = wb + m.u32(f + 12);
       let backNext = f;
       for (;;) {
-        if ((byAddress ? fwd : (u32[(fwd + 4) >>> 2]! & ~15) >>> 0) >= key) {
+        if ((byAddress ? fwd : (m.u32(fwd + 4) & ~15) >>> 0) >= key) {
           next = fwd;
           prev = fwdPrev;
           break;
         }
-        if ((byAddress ? back : (u32[(back + 4) >>> 2]! & ~15) >>> 0) < key) {
+        if ((byAddress ? back : (m.u32(back + 4) & ~15) >>> 0) < key) {
           prev = back;
           next = backNext;
           break;
         }
         // key(fwd) < key ≤ key(back): neither walk can pass the other's end of the list.
         fwdPrev = fwd;
-        fwd = u32[(fwd + 8) >>> 2]!;
+        fwd = wb + m.u32(fwd + 8);
         backNext = back;
-        back = u32[(back + 12) >>> 2]!;
+        back = wb + m.u32(back + 12);
       }
     }
-    u32[(c + 8) >>> 2] = next;
-    u32[(c + 12) >>> 2] = prev;
-    u32[(prev + 8) >>> 2] = c;
-    u32[(next + 12) >>> 2] = c;
+    m.setU32(c + 8, next - wb);
+    m.setU32(c + 12, prev - wb);
+    m.setU32(prev + 8, c - wb);
+    m.setU32(next + 12, c - wb);
     if (prev === f && this.lowest !== null) this.lowest.changed(i);
     if (this.roving !== null) this.roving.raise(c, s);
   }
 
   /** Safe unlinking: throws through onCorrupt unless c's neighbours in its bin point back at it. */
   verify(c: number): void {
-    const u32 = this.u32;
-    const fd = u32[(c + 8) >>> 2]!;
-    const bk = u32[(c + 12) >>> 2]!;
-    if (u32[(fd + 12) >>> 2] !== c || u32[(bk + 8) >>> 2] !== c) this.onCorrupt(c, fd, bk);
+    const m = this.m;
+    const wb = this.wb;
+    const fd = wb + m.u32(c + 8);
+    const bk = wb + m.u32(c + 12);
+    if (wb + m.u32(fd + 12) !== c || wb + m.u32(bk + 8) !== c) this.onCorrupt(c, fd, bk);
   }
 
   /** Takes free chunk c of size s out of its bin. */
   unlink(c: number, s: number): void {
-    const u32 = this.u32;
-    const fd = u32[(c + 8) >>> 2]!;
-    const bk = u32[(c + 12) >>> 2]!;
-    if (this.safe && (u32[(fd + 12) >>> 2] !== c || u32[(bk + 8) >>> 2] !== c)) this.onCorrupt(c, fd, bk);
-    u32[(fd + 12) >>> 2] = bk;
-    u32[(bk + 8) >>> 2] = fd;
-    if (fd === bk) {
+    const m = this.m;
+    const wb = this.wb;
+    const fo = m.u32(c + 8);
+    const bo = m.u32(c + 12);
+    const fd = wb + fo;
+    const bk = wb + bo;
+    if (this.safe && (wb + m.u32(fd + 12) !== c || wb + m.u32(bk + 8) !== c)) this.onCorrupt(c, fd, bk);
+    m.setU32(fd + 12, bo);
+    m.setU32(bk + 8, fo);
+    if (fo === bo) {
       const i = binIndex(s);
-      u32[this.bmw + (i >>> 5)]! &= ~(1 << (i & 31));
+      const bw = this.bma + ((i >>> 5) << 2);
+      m.setU32(bw, m.u32(bw) & ~(1 << (i & 31)));
     }
     if (this.lowest !== null && this.isHead(bk)) this.lowest.changed((bk - this.fake0) >>> 3);
   }
 
   /** Puts chunk r where chunk c was in c's bin (same bin, and order kept), taking c out. */
   replace(c: number, r: number): void {
-    const u32 = this.u32;
-    const fd = u32[(c + 8) >>> 2]!;
-    const bk = u32[(c + 12) >>> 2]!;
-    if (this.safe && (u32[(fd + 12) >>> 2] !== c || u32[(bk + 8) >>> 2] !== c)) this.onCorrupt(c, fd, bk);
-    u32[(r + 8) >>> 2] = fd;
-    u32[(r + 12) >>> 2] = bk;
-    u32[(fd + 12) >>> 2] = r;
-    u32[(bk + 8) >>> 2] = r;
+    const m = this.m;
+    const wb = this.wb;
+    const fo = m.u32(c + 8);
+    const bo = m.u32(c + 12);
+    const fd = wb + fo;
+    const bk = wb + bo;
+    if (this.safe && (wb + m.u32(fd + 12) !== c || wb + m.u32(bk + 8) !== c)) this.onCorrupt(c, fd, bk);
+    m.setU32(r + 8, fo);
+    m.setU32(r + 12, bo);
+    m.setU32(fd + 12, r - wb);
+    m.setU32(bk + 8, r - wb);
     if (this.lowest !== null && this.isHead(bk)) this.lowest.changed((bk - this.fake0) >>> 3);
-    if (this.roving !== null) this.roving.raise(r, (u32[(r + 4) >>> 2]! & ~15) >>> 0);
+    if (this.roving !== null) this.roving.raise(r, (m.u32(r + 4) & ~15) >>> 0);
   }
 
   /** The first non-empty bin with index ≥ i, or −1. */
   nextNonEmpty(i: number): number {
     if (i >= NBINS) return -1;
-    const u32 = this.u32;
+    const m = this.m;
     let w = i >>> 5;
-    let bits = u32[this.bmw + w]! & (-1 << (i & 31));
+    let bits = m.u32(this.bma + (w << 2)) & (-1 << (i & 31));
     while (bits === 0) {
       if (++w >= 8) return -1;
-      bits = u32[this.bmw + w]!;
+      bits = m.u32(this.bma + (w << 2));
     }
     return (w << 5) + 31 - Math.clz32(bits & -bits);
   }
@@ -183,25 +199,26 @@ export class Bins {
    * the first chunk ≥ n, back to the chunk ≥ n whose predecessor is smaller — the same chunk.
    */
   bestFit(n: number): number {
-    const u32 = this.u32;
+    const m = this.m;
+    const wb = this.wb;
     const i = binIndex(n);
     const f = this.fake0 + (i << 3);
-    let fwd = u32[(f + 8) >>> 2]!;
+    let fwd = wb + m.u32(f + 8);
     if (fwd !== f) {
       if (n < SMALL_LIMIT) return fwd;
-      let back = u32[(f + 12) >>> 2]!;
-      if (((u32[(back + 4) >>> 2]! & ~15) >>> 0) >= n) {
+      let back = wb + m.u32(f + 12);
+      if (((m.u32(back + 4) & ~15) >>> 0) >= n) {
         for (;;) {
-          if (((u32[(fwd + 4) >>> 2]! & ~15) >>> 0) >= n) return fwd;
-          const b = u32[(back + 12) >>> 2]!;
-          if (b === f || ((u32[(b + 4) >>> 2]! & ~15) >>> 0) < n) return back;
-          fwd = u32[(fwd + 8) >>> 2]!;
+          if (((m.u32(fwd + 4) & ~15) >>> 0) >= n) return fwd;
+          const b = wb + m.u32(back + 12);
+          if (b === f || ((m.u32(b + 4) & ~15) >>> 0) < n) return back;
+          fwd = wb + m.u32(fwd + 8);
           back = b;
         }
       }
     }
     const j = this.nextNonEmpty(i + 1);
-    return j < 0 ? 0 : u32[(this.fake0 + (j << 3) + 8) >>> 2]!;
+    return j < 0 ? 0 : wb + m.u32(this.fake0 + (j << 3) + 8);
   }
 
   /**
@@ -211,16 +228,18 @@ export class Bins {
    * too small. Cost: the index's path, plus that walk.
    */
   firstFit(n: number): number {
-    const u32 = this.u32;
+    const m = this.m;
+    const wb = this.wb;
     const own = binIndex(n);
-    let best = this.lowest!.lowestFrom(own + 1);
+    // wb + EMPTY lies above every chunk of the window.
+    let best = wb + this.lowest!.lowestFrom(own + 1);
     const f = this.fake0 + (own << 3);
-    for (let x = u32[(f + 8) >>> 2]!; x !== f && x < best; x = u32[(x + 8) >>> 2]!) {
-      if (((u32[(x + 4) >>> 2]! & ~15) >>> 0) >= n) {
+    for (let x = wb + m.u32(f + 8); x !== f && x < best; x = wb + m.u32(x + 8)) {
+      if (((m.u32(x + 4) & ~15) >>> 0) >= n) {
         best = x;
         break;
       }
     }
-    return best === EMPTY ? 0 : best;
+    return best === wb + EMPTY ? 0 : best;
   }
 }

@@ -23,22 +23,28 @@ import { HeapCorruption, PROT_READ, PROT_WRITE, hex } from '@heaplab/core';
 import type { DlmallocAllocator } from './allocator.js';
 import { ORDER_ADDRESS, ORDER_SIZE } from './bins.js';
 import { hasMagic, mappedHeaderDamage, mmappedChunkAt } from './mapped.js';
-import { CINUSE, F, HEADER, MIN_CHUNK, MMAPPED, NBINS, PINUSE, SMALL_LIMIT, TCACHED, W, binIndex } from './layout.js';
+import {
+  CINUSE, HEADER, MIN_CHUNK, MMAPPED, NBINS, PINUSE, SMALL_LIMIT, S_DV, S_DV_SIZE, S_HEAP_BASE, S_LIVE_BLOCKS, S_LIVE_BYTES,
+  S_MMAPPED_BYTES, S_MMAPPED_CHUNKS, S_TOP, S_TOP_SIZE, S_USABLE_BYTES, TCACHED, binIndex,
+} from './layout.js';
 
 export function checkHeap(a: DlmallocAllocator): void {
   const label = a.identity.label;
   const bad = (what: string): never => {
     throw new HeapCorruption(label, what);
   };
-  const u32 = a.u32;
-  const sw = a.sw;
+  const mem = a.m;
+  const sa = a.stateBase;
   const space = a.space;
-  const top = u32[sw + W.top]!;
-  const ts = u32[sw + W.topSize]!;
-  const hb = u32[sw + W.heapBase]!;
-  const dv = u32[sw + W.dv]!;
-  const dvs = u32[sw + W.dvSize]!;
-  const size = (c: number): number => (u32[(c + 4) >>> 2]! & ~15) >>> 0;
+  const wb = a.wb;
+  const hbo = mem.u32(sa + S_HEAP_BASE);
+  const top = hbo === 0 ? mem.u32(sa + S_TOP) : wb + mem.u32(sa + S_TOP);
+  const ts = mem.u32(sa + S_TOP_SIZE);
+  const hb = hbo === 0 ? 0 : wb + hbo;
+  const dvo = mem.u32(sa + S_DV);
+  const dv = dvo === 0 ? 0 : wb + dvo;
+  const dvs = mem.u32(sa + S_DV_SIZE);
+  const size = (c: number): number => (mem.u32(c + 4) & ~15) >>> 0;
   let blocks = 0;
   let bytes = 0;
   let usable = 0;
@@ -55,7 +61,7 @@ export function checkHeap(a: DlmallocAllocator): void {
     let chunks = 0;
     let dvSeen = false;
     while (c < top) {
-      const h = u32[(c + 4) >>> 2]!;
+      const h = mem.u32(c + 4);
       const s = (h & ~15) >>> 0;
       const at = `chunk ${hex(c)} (size ${s})`;
       if (s < MIN_CHUNK || s % 16 !== 0 || c + s > top) bad(`${at} runs past the top ${hex(top)} or has a bad size`);
@@ -64,18 +70,18 @@ export function checkHeap(a: DlmallocAllocator): void {
       if (((h & PINUSE) !== 0) !== prevInUse) bad(`${at}: PINUSE says the previous chunk is ${prevInUse ? 'free' : 'in use'}, it is not`);
       if (h & TCACHED) {
         if (!(h & CINUSE)) bad(`${at} is in the tcache but not marked in use`);
-        if (u32[(c + s) >>> 2] !== ((c ^ a.secret) >>> 0)) bad(`${at}: the canary after the block was overwritten (tcache)`);
+        if (mem.u32(c + s) !== a.canary(c)) bad(`${at}: the canary after the block was overwritten (tcache)`);
         cached.add(c);
       } else if (h & CINUSE) {
-        const req = u32[(c + 8) >>> 2]!;
+        const req = mem.u32(c + 8);
         if (req > s - HEADER) bad(`${at}: requested size ${req} exceeds the usable ${s - HEADER}`);
-        if (u32[(c + s) >>> 2] !== ((c ^ a.secret) >>> 0)) bad(`${at}: the canary after the block was overwritten`);
+        if (mem.u32(c + s) !== a.canary(c)) bad(`${at}: the canary after the block was overwritten`);
         blocks++;
         bytes += req;
         usable += s - HEADER;
       } else {
         if (!prevInUse) bad(`${at} is free and so is the chunk before it (not coalesced)`);
-        if (u32[(c + s) >>> 2] !== s) bad(`${at}: footer ${u32[(c + s) >>> 2]} is not the size`);
+        if (mem.u32(c + s) !== s) bad(`${at}: footer ${mem.u32(c + s)} is not the size`);
         if (c === dv) {
           dvSeen = true;
           if (s !== dvs) bad(`the victim ${hex(dv)} has size ${s}, the state says ${dvs}`);
@@ -90,7 +96,7 @@ export function checkHeap(a: DlmallocAllocator): void {
       c += s;
     }
     if (c !== top) bad(`the chunks end at ${hex(c)}, not at the top ${hex(top)}`);
-    const th = u32[(top + 4) >>> 2]!;
+    const th = mem.u32(top + 4);
     if (((th & ~15) >>> 0) !== ts || th & CINUSE) bad(`the top ${hex(top)} has head ${hex(th)}, expected size ${ts} and free`);
     if (!prevInUse) bad('a free chunk sits right below the top (not merged)');
     if (!(th & PINUSE)) bad('the top says its previous chunk is free');
@@ -108,13 +114,14 @@ export function checkHeap(a: DlmallocAllocator): void {
   // The tcache.
   for (let k = 1; k < 64; k++) {
     let n = 0;
-    for (let x = u32[a.tw + k]!; x !== 0; x = a.revealTcache(x)) {
+    for (let x = a.tcacheFirst(k); x !== 0; x = a.revealTcache(x)) {
       if (!cached.has(x)) bad(`tcache list ${k * 16} holds ${hex(x)}, which is not a tcached chunk of the heap (or is listed twice)`);
       cached.delete(x);
       if (size(x) !== k * 16) bad(`tcache list ${k * 16} holds ${hex(x)} of size ${size(x)}`);
       n++;
     }
-    if (n !== u32[a.tw + 64 + k] || n > a.tcacheMax) bad(`tcache list ${k * 16} holds ${n} chunks, its count says ${u32[a.tw + 64 + k]} (most ${a.tcacheMax})`);
+    const count = mem.u32(a.ta + 256 + 4 * k);
+    if (n !== count || n > a.tcacheMax) bad(`tcache list ${k * 16} holds ${n} chunks, its count says ${count} (most ${a.tcacheMax})`);
   }
   if (cached.size > 0) bad(`tcached chunk ${hex(cached.values().next().value!)} is in no tcache list`);
 
@@ -122,15 +129,15 @@ export function checkHeap(a: DlmallocAllocator): void {
   const bins = a.bins;
   for (let i = 0; i < NBINS; i++) {
     const f = bins.bin(i);
-    const first = u32[(f + 8) >>> 2]!;
-    const bit = (u32[bins.bmw + (i >>> 5)]! >>> (i & 31)) & 1;
+    const first = wb + mem.u32(f + 8);
+    const bit = (mem.u32(bins.bma + ((i >>> 5) << 2)) >>> (i & 31)) & 1;
     if ((first !== f ? 1 : 0) !== bit) bad(`bin ${i}: bitmap bit ${bit} but the bin is ${first !== f ? 'not ' : ''}empty`);
     let prev = f;
     let prevSize = 0;
-    for (let x = first; x !== f; x = u32[(x + 8) >>> 2]!) {
+    for (let x = first; x !== f; x = wb + mem.u32(x + 8)) {
       if (!free.has(x)) bad(`bin ${i} holds ${hex(x)}, which is not a free chunk of the heap (or is listed twice)`);
       free.delete(x);
-      if (u32[(x + 12) >>> 2] !== prev) bad(`bin ${i}: ${hex(x)}.bk is ${hex(u32[(x + 12) >>> 2]!)}, expected ${hex(prev)}`);
+      if (wb + mem.u32(x + 12) !== prev) bad(`bin ${i}: ${hex(x)}.bk is ${hex(wb + mem.u32(x + 12))}, expected ${hex(prev)}`);
       const s = size(x);
       if (binIndex(s) !== i) bad(`bin ${i} holds ${hex(x)} of size ${s}, which belongs in bin ${binIndex(s)}`);
       const order = bins.order === ORDER_SIZE ? s >= SMALL_LIMIT && s < prevSize : bins.order === ORDER_ADDRESS && prev !== f && x < prev;
@@ -138,12 +145,12 @@ export function checkHeap(a: DlmallocAllocator): void {
       prev = x;
       prevSize = s;
     }
-    if (u32[(f + 12) >>> 2] !== prev) bad(`bin ${i}: its bk is not its last chunk`);
+    if (wb + mem.u32(f + 12) !== prev) bad(`bin ${i}: its bk is not its last chunk`);
   }
   if (free.size > 0) bad(`free chunk ${hex(free.values().next().value!)} is in no bin`);
   if (bins.lowest !== null) {
     const k = bins.lowest.firstWrong();
-    if (k !== 0) bad(`first fit's lowest-address index: node ${k} holds ${hex(u32[bins.lowest.tw + k]!)}, not the lower of its children`);
+    if (k !== 0) bad(`first fit's lowest-address index: node ${k} holds ${hex(wb + mem.u32(bins.lowest.ta + 4 * k))}, not the lower of its children`);
   }
 
   // Mmapped chunks tile our mappings outside the heap and the state mapping.
@@ -167,13 +174,13 @@ export function checkHeap(a: DlmallocAllocator): void {
       const c = mmappedChunkAt(a, at);
       if (c === 0) {
         // Name the damage when a chunk's magic word is still there (at, or pad bytes into the page).
-        const pad = u32[at >>> 2]!;
+        const pad = mem.u32(at);
         const d = hasMagic(a, at) ? at : pad > 0 && pad < space.pageSize && pad % 16 === 0 && hasMagic(a, at + pad) ? at + pad : 0;
         bad(d !== 0 ? `mmapped chunk ${hex(d)}: the header was overwritten (${mappedHeaderDamage(a, d)})` : `mapping page ${hex(at)} does not start an mmapped chunk`);
       }
       const pad = c - at;
       const s = size(c);
-      const req = u32[(c + 8) >>> 2]!;
+      const req = mem.u32(c + 8);
       if (req > s - HEADER) bad(`mmapped chunk ${hex(c)}: requested size ${req} exceeds the usable ${s - HEADER}`);
       blocks++;
       bytes += req;
@@ -184,12 +191,10 @@ export function checkHeap(a: DlmallocAllocator): void {
     }
   }
 
-  const f64 = a.f64;
-  const fw = a.fw;
-  if (blocks !== f64[fw + F.liveBlocks] || bytes !== f64[fw + F.liveBytes] || usable !== f64[fw + F.usableBytes]) {
-    bad(`chunks add up to ${blocks} blocks, ${bytes} requested and ${usable} usable bytes; the counters say ${f64[fw + F.liveBlocks]}, ${f64[fw + F.liveBytes]}, ${f64[fw + F.usableBytes]}`);
+  if (blocks !== mem.f64(sa + S_LIVE_BLOCKS) || bytes !== mem.f64(sa + S_LIVE_BYTES) || usable !== mem.f64(sa + S_USABLE_BYTES)) {
+    bad(`chunks add up to ${blocks} blocks, ${bytes} requested and ${usable} usable bytes; the counters say ${mem.f64(sa + S_LIVE_BLOCKS)}, ${mem.f64(sa + S_LIVE_BYTES)}, ${mem.f64(sa + S_USABLE_BYTES)}`);
   }
-  if (mchunks !== f64[fw + F.mmappedChunks] || mbytes !== f64[fw + F.mmappedBytes]) {
-    bad(`mappings hold ${mchunks} mmapped chunks of ${mbytes} bytes; the counters say ${f64[fw + F.mmappedChunks]} and ${f64[fw + F.mmappedBytes]}`);
+  if (mchunks !== mem.f64(sa + S_MMAPPED_CHUNKS) || mbytes !== mem.f64(sa + S_MMAPPED_BYTES)) {
+    bad(`mappings hold ${mchunks} mmapped chunks of ${mbytes} bytes; the counters say ${mem.f64(sa + S_MMAPPED_CHUNKS)} and ${mem.f64(sa + S_MMAPPED_BYTES)}`);
   }
 }

@@ -12,18 +12,19 @@
 
 import { hex, type Inspection } from '@heaplab/core';
 import type { DlmallocAllocator } from './allocator.js';
-import { CINUSE, HEADER, NBINS, PINUSE, SMALL_LIMIT, TCACHED, TCACHE_COUNTS, W, binFloor, binIndex } from './layout.js';
+import { CINUSE, HEADER, NBINS, PINUSE, SMALL_LIMIT, S_DV, S_HEAP_BASE, S_TOP, S_TOP_SIZE, TCACHED, TCACHE_COUNTS, binFloor, binIndex } from './layout.js';
 import { mmappedChunkAt } from './mapped.js';
 
 const MAX_WALK = 100_000;
 
 /** Position (1-based) of chunk c in bin i and the bin's length, walking fd from its head; null when the walk cannot tell. */
 function binPosition(a: DlmallocAllocator, i: number, c: number): { at: number; length: number } | null {
-  const u32 = a.space.u32;
+  const mem = a.m;
+  const wb = a.wb;
   const f = a.bins.fake0 + 8 * i;
   let at = 0;
   let n = 0;
-  for (let x = u32[(f + 8) >>> 2]!; x !== f; x = u32[(x + 8) >>> 2]!) {
+  for (let x = wb + mem.u32(f + 8); x !== f; x = wb + mem.u32(x + 8)) {
     n++;
     if (x === c) at = n;
     if (n > MAX_WALK || x % 16 !== 0 || x <= 0 || x >= a.space.size) return null;
@@ -41,24 +42,25 @@ function binName(i: number): string {
 export function inspectDlmalloc(a: DlmallocAllocator, addr: number, brief = false): Inspection | undefined {
   const space = a.space;
   if (!(Number.isInteger(addr) && addr > 0 && addr < space.size) || !a.owns(addr)) return undefined;
-  const u32 = space.u32;
-  const sw = a.sw;
+  const mem = a.m;
+  const sa = a.stateBase;
   const chain = [a.identity.label];
   if (addr >= a.stateBase && addr < a.stateEnd) {
     return { kind: 'metadata', start: a.stateBase, size: a.stateEnd - a.stateBase, block: null, details: [['state', 'state words, bin heads and bitmap, tcache lists, chunk-start bitmap']], chain };
   }
-  const hb = u32[sw + W.heapBase]!;
-  const top = u32[sw + W.top]!;
-  const heapEnd = top + u32[sw + W.topSize]!;
+  const hbo = mem.u32(sa + S_HEAP_BASE);
+  const hb = hbo === 0 ? 0 : a.wb + hbo;
+  const top = hbo === 0 ? 0 : a.wb + mem.u32(sa + S_TOP);
+  const heapEnd = top + mem.u32(sa + S_TOP_SIZE);
   if (hb !== 0 && addr >= hb && addr < heapEnd) {
     const c = a.starts.below(addr, hb);
     if (c < 0) return undefined;
-    const h = u32[(c + 4) >>> 2]!;
+    const h = mem.u32(c + 4);
     const s = (h & ~15) >>> 0;
     const details: [string, string][] = [['chunk', `${hex(c)}: ${s} bytes, head ${hex(h)}`]];
     const prevInUse = (h & PINUSE) !== 0;
     if (addr < c + 4) {
-      details.push(['prev_foot', prevInUse ? `the canary of the in-use chunk below (c ^ secret)` : `the size of the free chunk below (${u32[c >>> 2]!} bytes)`]);
+      details.push(['prev_foot', prevInUse ? `the canary of the in-use chunk below (c ^ secret)` : `the size of the free chunk below (${mem.u32(c)} bytes)`]);
       return { kind: prevInUse && c !== hb ? 'canary' : 'header', start: c, size: 4, block: null, details, chain };
     }
     const inUse = (h & CINUSE) !== 0 && (h & TCACHED) === 0;
@@ -68,20 +70,20 @@ export function inspectDlmalloc(a: DlmallocAllocator, addr: number, brief = fals
       return addr < c + HEADER ? { kind: 'header', start: c + 4, size: HEADER - 4, block: null, details, chain } : { kind: 'unused', start: c + HEADER, size: s - HEADER, block: null, details, chain };
     }
     if (inUse) {
-      const requested = u32[(c + 8) >>> 2]!;
+      const requested = mem.u32(c + 8);
       details.push(['state', 'in use'], ['requested', `${requested} bytes`], ['usable', `${s - HEADER} bytes`]);
       if (addr < c + HEADER) return { kind: 'header', start: c + 4, size: HEADER - 4, block: user, details, chain };
       if (addr < c + HEADER + requested) return { kind: 'live', start: c + HEADER, size: requested, block: user, details, chain };
       return { kind: 'slack', start: c + HEADER + requested, size: s - HEADER - requested, block: user, details, chain };
     }
     if (h & TCACHED) {
-      details.push(['state', 'free, parked in the tcache (still marked in use for the heap)'], ['tcache', `list of ${s}-byte chunks, ${u32[((a.stateBase + TCACHE_COUNTS) >>> 2) + (s >>> 4)]!} chunks`]);
-    } else if (c === u32[sw + W.dv]!) {
+      details.push(['state', 'free, parked in the tcache (still marked in use for the heap)'], ['tcache', `list of ${s}-byte chunks, ${mem.u32(a.stateBase + TCACHE_COUNTS + (s >>> 2))} chunks`]);
+    } else if (c === a.wb + mem.u32(sa + S_DV)) {
       details.push(['state', 'free'], ['victim', 'the designated victim: the remainder of the last split, used first for small requests']);
     } else {
       const i = binIndex(s);
       const pos = brief ? null : binPosition(a, i, c);
-      details.push(['state', 'free'], ['bin', `${binName(i)}${pos ? `, chunk ${pos.at} of ${pos.length}` : ''}`], ['fd', hex(u32[(c + 8) >>> 2]!)], ['bk', hex(u32[(c + 12) >>> 2]!)]);
+      details.push(['state', 'free'], ['bin', `${binName(i)}${pos ? `, chunk ${pos.at} of ${pos.length}` : ''}`], ['fd', hex(a.wb + mem.u32(c + 8))], ['bk', hex(a.wb + mem.u32(c + 12))]);
     }
     if (addr < c + HEADER) return { kind: 'header', start: c + 4, size: HEADER - 4, block: null, details, chain };
     return { kind: 'free', start: c + HEADER, size: s - HEADER, block: user, details, chain };
@@ -90,9 +92,9 @@ export function inspectDlmalloc(a: DlmallocAllocator, addr: number, brief = fals
   for (let m = Math.floor(addr / ps) * ps; m > 0 && m >= heapEnd && a.owns(m); m -= ps) {
     const c = mmappedChunkAt(a, m);
     if (c === 0) continue;
-    const s = (u32[(c + 4) >>> 2]! & ~15) >>> 0;
+    const s = (mem.u32(c + 4) & ~15) >>> 0;
     if (addr >= c + s) break;
-    const requested = u32[(c + 8) >>> 2]!;
+    const requested = mem.u32(c + 8);
     const user = { base: c + HEADER, size: s - HEADER };
     const details: [string, string][] = [['chunk', `${hex(c)}: ${s} bytes in its own mapping at ${hex(m)} (at or above the mmap threshold)`], ['requested', `${requested} bytes`]];
     if (addr < c) return { kind: 'slack', start: m, size: c - m, block: user, details: [...details, ['pad', 'memalign padding before the chunk']], chain };

@@ -10,10 +10,10 @@
  *   c+4   head: size | PINUSE | CINUSE        c+4   head: size | PINUSE          (CINUSE clear)
  *         [| MMAPPED] [| TCACHED]
  *   c+8   requested size (bytes)              c+8   fd: next chunk in the bin
- *   c+12  c ^ MAGIC (mmapped chunks only)     c+12  bk: previous chunk in the bin
+ *   c+12  c ^ MAGIC (mmapped chunks only)     c+12  bk: previous chunk in the bin (offsets, below)
  *   c+16  user bytes … (usable = size − 16)   c+16  … stale bytes …
  *   c+size  next chunk; its prev_foot holds   c+size  next chunk; its prev_foot = size (the footer)
- *           the canary c ^ secret (heap chunks)
+ *           the canary (c − wb) ^ secret (heap chunks)
  *
  * An mmapped chunk sits `pad` bytes into its own mapping m (pad < page, 0 unless memalign), so
  * m = c − c mod page; head = (mapping end − c) | PINUSE | CINUSE | MMAPPED; m+0 = pad when pad > 0.
@@ -35,6 +35,18 @@
  *
  * Bins: sizes below 1024 have exact bins (index = size / 16, 1 … 63); larger sizes have eight
  * bins per power of two (index 64 + 8·(log2 size − 10) + next three bits), up to 2^32 (index 239).
+ *
+ * Addresses in 32-bit words: every in-band word that names an address (fd, bk, tcache heads and
+ * links, the state words top, victim, heap base, rover, first fit's index) holds address − wb,
+ * the offset from the allocator's window base (allocator.ts), read back as wb + word. In a space
+ * of at most 4 GiB wb = 0 and the word is the address itself. In a larger (paged) space the
+ * window is the 4 GiB from a page below the break: the state mapping is placed at its top
+ * (MAP_FIXED_NOREPLACE), so the heap, which that mapping caps, and the bin heads are inside it,
+ * and every chunk size (a 32-bit word) stays below 4 GiB. Canaries mix the offset:
+ * ((c − wb) ^ secret) >>> 0; safe-linking mangles the 32-bit stored form, ((off + 8) >> 12) ^
+ * next offset, so all link arithmetic is on numbers below 2^32 and exact. Mmapped chunks, which
+ * may lie anywhere (near 2^47), hold no address words: their magic mixes c mod 2^32.
+ * All access goes through the space's RawMemory (`m.u32(a)`, `m.setU32(a, v)`, `m.f64` …).
  */
 
 /** Head bits. */
@@ -65,7 +77,7 @@ export const SMALL_LIMIT = 1024;
 export const NBINS = 240;
 export const BITMAP_WORDS = 8;
 
-/** Word offsets (u32, from the state base) of the state words. */
+/** Word offsets (u32, from the state base) of the state words (tests of flat spaces read them through space.u32). */
 export const W = {
   top: 4,
   topSize: 5,
@@ -79,6 +91,18 @@ export const W = {
   binBitmap: 16,
 } as const;
 
+/** Byte offsets (from the state base) of the state words, for `m.u32(stateBase + S_TOP)`. */
+export const S_TOP = 4 * W.top;
+export const S_TOP_SIZE = 4 * W.topSize;
+export const S_DV = 4 * W.dv;
+export const S_DV_SIZE = 4 * W.dvSize;
+export const S_HEAP_BASE = 4 * W.heapBase;
+export const S_ROVER = 4 * W.rover;
+export const S_MMAP_THRESHOLD = 4 * W.mmapThreshold;
+export const S_TRIM_THRESHOLD = 4 * W.trimThreshold;
+export const S_DYNAMIC = 4 * W.dynamic;
+export const S_BIN_BITMAP = 4 * W.binBitmap;
+
 /** f64 offsets (from the state base / 8) of the counters. */
 export const F = {
   liveBlocks: 16,
@@ -87,6 +111,16 @@ export const F = {
   mmappedChunks: 19,
   mmappedBytes: 20,
 } as const;
+
+/** Byte offsets (from the state base) of the counters, for `m.f64(stateBase + S_LIVE_BLOCKS)`. */
+export const S_LIVE_BLOCKS = 8 * F.liveBlocks;
+export const S_LIVE_BYTES = 8 * F.liveBytes;
+export const S_USABLE_BYTES = 8 * F.usableBytes;
+export const S_MMAPPED_CHUNKS = 8 * F.mmappedChunks;
+export const S_MMAPPED_BYTES = 8 * F.mmappedBytes;
+
+/** 2^32: in-band words hold addresses as offsets below it from the allocator's window base. */
+export const TWO32 = 4294967296;
 
 /** Byte offset of the bin heads in the state page. */
 export const BINS_OFFSET = 256;

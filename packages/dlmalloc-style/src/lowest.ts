@@ -7,56 +7,63 @@
  * Layout, in the state page (layout.ts, LOWEST_OFFSET): u32 node k at LOWEST_OFFSET + 4·k for
  * k = 1 … 255 (word 0 unused). Leaves are not stored: leaf 256 + i is bin i's first chunk, read
  * from the bin head (EMPTY when the bin is empty or i ≥ NBINS). Node k = min(node 2k, node 2k+1).
- * EMPTY = 2^32 − 1, above every chunk address (chunks are 16-aligned below 2^32).
+ * Nodes hold chunk addresses as their in-band form, the offset from the allocator's window base
+ * (allocator.ts; the address itself in a flat space), so the order is the address order.
+ * EMPTY = 2^32 − 1, above every chunk's offset (chunks are 16-aligned inside the window).
  *
  * Invariant (checked by check.ts): every node holds the min of its two children. Bins keeps it
  * by calling changed(i) whenever bin i's first chunk changes (insert at the front, unlink or
  * replace of the first chunk, a bin emptied).
  */
 
+import type { RawMemory } from '@heaplab/core';
 import { LOWEST_OFFSET, NBINS } from './layout.js';
 
 export const EMPTY = 0xffffffff;
 const LEAVES = 256;
 
 export class LowestIndex {
-  /** u32 index of node 0 (node k is at tw + k). */
-  readonly tw: number;
+  /** Byte address of node 0 (node k is at ta + 4·k). */
+  readonly ta: number;
+  /** Offset form of bin 0's fake chunk (fake0 − window base). */
+  private readonly fakeOff: number;
 
   constructor(
-    public u32: Uint32Array,
+    public m: RawMemory,
     stateBase: number,
     /** Address of bin 0's fake chunk (bins.ts); bin i's is fake0 + 8·i. */
     readonly fake0: number,
+    /** The window base: in-band words hold address − wb. */
+    readonly wb: number,
   ) {
-    this.tw = (stateBase + LOWEST_OFFSET) >>> 2;
-    for (let k = 1; k < LEAVES; k++) u32[this.tw + k] = EMPTY;
+    this.ta = stateBase + LOWEST_OFFSET;
+    this.fakeOff = fake0 - wb;
+    for (let k = 1; k < LEAVES; k++) m.setU32(this.ta + 4 * k, EMPTY);
   }
 
-  /** Value of node k (1 ≤ k < 512): stored for k < 256, read from bin k − 256's head above. */
+  /** Value of node k (1 ≤ k < 512), an offset: stored for k < 256, read from bin k − 256's head above. */
   node(k: number): number {
-    if (k < LEAVES) return this.u32[this.tw + k]!;
+    if (k < LEAVES) return this.m.u32(this.ta + 4 * k);
     const i = k - LEAVES;
     if (i >= NBINS) return EMPTY;
-    const f = this.fake0 + (i << 3);
-    const fd = this.u32[(f + 8) >>> 2]!;
-    return fd === f ? EMPTY : fd;
+    const fd = this.m.u32(this.fake0 + (i << 3) + 8);
+    return fd === this.fakeOff + (i << 3) ? EMPTY : fd;
   }
 
   /** Bin i's first chunk changed (or the bin emptied): recompute the path to the root. */
   changed(i: number): void {
-    const u32 = this.u32;
-    const tw = this.tw;
+    const m = this.m;
+    const ta = this.ta;
     for (let k = (LEAVES + i) >>> 1; k >= 1; k >>>= 1) {
       const l = this.node(2 * k);
       const r = this.node(2 * k + 1);
       const v = l < r ? l : r;
-      if (u32[tw + k] === v) return; // the nodes above depend on nothing else that changed
-      u32[tw + k] = v;
+      if (m.u32(ta + 4 * k) === v) return; // the nodes above depend on nothing else that changed
+      m.setU32(ta + 4 * k, v);
     }
   }
 
-  /** The lowest first-chunk address among bins j … NBINS − 1, or EMPTY. */
+  /** The lowest first-chunk offset among bins j … NBINS − 1, or EMPTY. */
   lowestFrom(j: number): number {
     let lo = LEAVES + j;
     let hi = 2 * LEAVES;
@@ -81,7 +88,7 @@ export class LowestIndex {
     for (let k = 1; k < LEAVES; k++) {
       const l = this.node(2 * k);
       const r = this.node(2 * k + 1);
-      if (this.u32[this.tw + k] !== (l < r ? l : r)) return k;
+      if (this.m.u32(this.ta + 4 * k) !== (l < r ? l : r)) return k;
     }
     return 0;
   }

@@ -9,13 +9,24 @@
  * in, and blockAt finds it); every page of [m, m + pad + size) is ours and writable; the counters
  * mmappedChunks / mmappedBytes count these chunks and their pages.
  * The dynamic threshold rule (glibc's) lives in unmapChunk.
+ * Sizes are 32-bit header words, so one mapped chunk is below 4 GiB (a larger request returns 0,
+ * as out of memory, in a 2^47 space); the magic mixes the low 32 bits of c (c mod 2^32, exact
+ * for any address below 2^53) with MAGIC.
  */
 
 import { KernelError, MAP_FIXED_NOREPLACE, PROT_READ, PROT_WRITE, alignUp, hex } from '@heaplab/core';
 import type { DlmallocAllocator } from './allocator.js';
-import { CINUSE, F, HEADER, MAGIC, MMAPPED, MMAP_THRESHOLD_MAX, PINUSE, W } from './layout.js';
+import {
+  CINUSE, HEADER, MAGIC, MMAPPED, MMAP_THRESHOLD_MAX, PINUSE, S_DYNAMIC, S_MMAPPED_BYTES, S_MMAPPED_CHUNKS,
+  S_MMAP_THRESHOLD, S_TRIM_THRESHOLD, TWO32,
+} from './layout.js';
 
 const RW = PROT_READ | PROT_WRITE;
+
+/** The check word an mmapped chunk at c holds at c+12: (c mod 2^32) ^ MAGIC. */
+function magic(c: number): number {
+  return ((c % TWO32) ^ MAGIC) >>> 0;
+}
 
 function map(a: DlmallocAllocator, len: number): number {
   try {
@@ -43,6 +54,7 @@ export function mmapChunk(a: DlmallocAllocator, size: number, align: number): nu
   const span = Math.max(size, 1) + HEADER + (align > 16 ? align : 0);
   if (span > space.size) return 0;
   const len = alignUp(span, ps);
+  if (len >= TWO32) return 0; // its size must fit the 32-bit head word
   const m0 = map(a, len);
   if (m0 === 0) return 0;
   const c = alignUp(m0 + HEADER, align) - HEADER;
@@ -53,14 +65,15 @@ export function mmapChunk(a: DlmallocAllocator, size: number, align: number): nu
   const end = m + mappedSpan(pad, size, ps);
   if (end < m0 + len) space.munmap(end, m0 + len - end);
   const s = end - c;
-  const u32 = a.u32;
-  if (pad !== 0) u32[m >>> 2] = pad;
-  u32[(c + 4) >>> 2] = s | PINUSE | CINUSE | MMAPPED;
-  u32[(c + 8) >>> 2] = size;
-  u32[(c + 12) >>> 2] = (c ^ MAGIC) >>> 0;
+  const mem = a.m;
+  if (pad !== 0) mem.setU32(m, pad);
+  mem.setU32(c + 4, s | PINUSE | CINUSE | MMAPPED);
+  mem.setU32(c + 8, size);
+  mem.setU32(c + 12, magic(c));
   a.account(1, size, s - HEADER);
-  a.f64[a.fw + F.mmappedChunks]!++;
-  a.f64[a.fw + F.mmappedBytes]! += end - m;
+  const sa = a.stateBase;
+  mem.setF64(sa + S_MMAPPED_CHUNKS, mem.f64(sa + S_MMAPPED_CHUNKS) + 1);
+  mem.setF64(sa + S_MMAPPED_BYTES, mem.f64(sa + S_MMAPPED_BYTES) + end - m);
   return c + HEADER;
 }
 
@@ -74,16 +87,16 @@ export function mmapChunk(a: DlmallocAllocator, size: number, align: number): nu
  * checked that c+12 holds c ^ MAGIC (hasMagic). Not a hot path: frees of mapped chunks only.
  */
 export function mappedHeaderDamage(a: DlmallocAllocator, c: number): string | null {
-  const u32 = a.u32;
+  const mem = a.m;
   const space = a.space;
   const ps = space.pageSize;
-  const h = u32[(c + 4) >>> 2]!;
+  const h = mem.u32(c + 4);
   if ((h & 15) !== (PINUSE | CINUSE | MMAPPED)) return `its head ${hex(h)} does not say "in use, mmapped"`;
   const pad = c % ps;
   const m = c - pad;
-  if (pad !== 0 && u32[m >>> 2] !== pad) return `the pad word at ${hex(m)} is ${u32[m >>> 2]}, not ${pad}`;
+  if (pad !== 0 && mem.u32(m) !== pad) return `the pad word at ${hex(m)} is ${mem.u32(m)}, not ${pad}`;
   const s = (h & ~15) >>> 0;
-  const req = u32[(c + 8) >>> 2]!;
+  const req = mem.u32(c + 8);
   const total = pad + s;
   if (total !== mappedSpan(pad, req, ps)) return `its size ${s} is not what its requested size ${req} needs (${mappedSpan(pad, req, ps) - pad})`;
   if (m + total > space.size) return `its size ${s} runs past the end of the space`;
@@ -96,7 +109,7 @@ export function mappedHeaderDamage(a: DlmallocAllocator, c: number): string | nu
 
 /** @internal True when c+12 holds c's mmapped-chunk magic, in a page of ours: c was a mapped chunk's address. */
 export function hasMagic(a: DlmallocAllocator, c: number): boolean {
-  return a.space.ownerIndexAt(c) === a.ownerIndex && a.u32[(c + 12) >>> 2] === ((c ^ MAGIC) >>> 0);
+  return a.space.ownerIndexAt(c) === a.ownerIndex && a.m.u32(c + 12) === magic(c);
 }
 
 /** @internal True when c holds a well-formed mmapped chunk header of ours. */
@@ -107,42 +120,41 @@ export function isMmappedChunk(a: DlmallocAllocator, c: number): boolean {
 /** @internal The mmapped chunk whose mapping starts at page m (c = m, or m + pad for memalign), or 0. */
 export function mmappedChunkAt(a: DlmallocAllocator, m: number): number {
   if (isMmappedChunk(a, m)) return m;
-  const pad = a.u32[m >>> 2]!;
+  const pad = a.m.u32(m);
   return pad > 0 && pad < a.space.pageSize && pad % 16 === 0 && isMmappedChunk(a, m + pad) ? m + pad : 0;
 }
 
 export function unmapChunk(a: DlmallocAllocator, c: number): void {
-  let u32 = a.u32;
-  const s = (u32[(c + 4) >>> 2]! & ~15) >>> 0;
+  const mem = a.m;
+  const s = (mem.u32(c + 4) & ~15) >>> 0;
   const pad = c % a.space.pageSize;
-  a.account(-1, -u32[(c + 8) >>> 2]!, -(s - HEADER));
-  a.f64[a.fw + F.mmappedChunks]!--;
-  a.f64[a.fw + F.mmappedBytes]! -= pad + s;
+  a.account(-1, -mem.u32(c + 8), -(s - HEADER));
+  const sa = a.stateBase;
+  mem.setF64(sa + S_MMAPPED_CHUNKS, mem.f64(sa + S_MMAPPED_CHUNKS) - 1);
+  mem.setF64(sa + S_MMAPPED_BYTES, mem.f64(sa + S_MMAPPED_BYTES) - (pad + s));
   a.space.munmap(c - pad, pad + s);
   if (a.recent.length > 0) {
     a.recent[a.recentAt] = c + HEADER;
     a.recentAt = (a.recentAt + 1) % a.recent.length;
   }
-  const sw = a.sw;
-  u32 = a.u32;
-  if (u32[sw + W.dynamic] && s > u32[sw + W.mmapThreshold]! && s <= MMAP_THRESHOLD_MAX) {
-    u32[sw + W.mmapThreshold] = s;
-    u32[sw + W.trimThreshold] = 2 * s;
+  if (mem.u32(sa + S_DYNAMIC) && s > mem.u32(sa + S_MMAP_THRESHOLD) && s <= MMAP_THRESHOLD_MAX) {
+    mem.setU32(sa + S_MMAP_THRESHOLD, s);
+    mem.setU32(sa + S_TRIM_THRESHOLD, 2 * s);
   }
 }
 
 export function resizeMapped(a: DlmallocAllocator, c: number, size: number): number {
   const space = a.space;
-  let u32 = a.u32;
+  const mem = a.m;
   const ps = space.pageSize;
   const pad = c % ps;
   const m = c - pad;
-  const s = (u32[(c + 4) >>> 2]! & ~15) >>> 0;
+  const s = (mem.u32(c + 4) & ~15) >>> 0;
   const cur = pad + s;
   const need = mappedSpan(pad, size, ps);
   if (need < cur) space.munmap(m + need, cur - need);
   else if (need > cur) {
-    if (m + need > space.size) return 0;
+    if (m + need > space.size || need >= TWO32) return 0;
     try {
       space.mmap(m + cur, need - cur, RW, MAP_FIXED_NOREPLACE, a.identity);
     } catch (e) {
@@ -151,10 +163,10 @@ export function resizeMapped(a: DlmallocAllocator, c: number, size: number): num
     }
   }
   const ns = need - pad;
-  u32 = a.u32;
-  u32[(c + 4) >>> 2] = ns | PINUSE | CINUSE | MMAPPED;
-  a.account(0, size - u32[(c + 8) >>> 2]!, ns - s);
-  a.f64[a.fw + F.mmappedBytes]! += need - cur;
-  u32[(c + 8) >>> 2] = size;
+  mem.setU32(c + 4, ns | PINUSE | CINUSE | MMAPPED);
+  a.account(0, size - mem.u32(c + 8), ns - s);
+  const sa = a.stateBase;
+  mem.setF64(sa + S_MMAPPED_BYTES, mem.f64(sa + S_MMAPPED_BYTES) + need - cur);
+  mem.setU32(c + 8, size);
   return c + HEADER;
 }

@@ -17,39 +17,39 @@
  */
 
 import type { DlmallocAllocator } from './allocator.js';
-import { CINUSE, MIN_CHUNK, PINUSE, SMALL_LIMIT, W, binIndex } from './layout.js';
+import { CINUSE, MIN_CHUNK, PINUSE, SMALL_LIMIT, S_DV, S_DV_SIZE, S_HEAP_BASE, S_ROVER, S_TOP, S_TOP_SIZE, binIndex } from './layout.js';
 import { POLICY_NEXT } from './options.js';
 import { REGION_SHIFT } from './roving.js';
 import { growTop } from './top.js';
 
 /** Marks free chunk c of size s (already out of its bin) in use, whole. */
 function markUsed(a: DlmallocAllocator, c: number, s: number): void {
-  const u32 = a.u32;
-  u32[(c + 4) >>> 2] = s | PINUSE | CINUSE;
-  u32[(c + s + 4) >>> 2]! |= PINUSE;
+  const mem = a.m;
+  mem.setU32(c + 4, s | PINUSE | CINUSE);
+  mem.setU32(c + s + 4, mem.u32(c + s + 4) | PINUSE);
 }
 
 /** Splits free chunk c of size s: [c, c+nb) in use, the rest a free chunk r (returned, not binned). */
 function split(a: DlmallocAllocator, c: number, s: number, nb: number): number {
-  const u32 = a.u32;
+  const mem = a.m;
   const r = c + nb;
   const rs = s - nb;
-  u32[(r + 4) >>> 2] = rs | PINUSE;
-  u32[(r + rs) >>> 2] = rs;
+  mem.setU32(r + 4, rs | PINUSE);
+  mem.setU32(r + rs, rs);
   a.starts.set(r);
-  u32[(c + 4) >>> 2] = nb | PINUSE | CINUSE;
+  mem.setU32(c + 4, nb | PINUSE | CINUSE);
   return r;
 }
 
 /** Best fit: an in-use chunk of ≥ nb bytes from the bins or the victim, or 0. */
 export function takeBest(a: DlmallocAllocator, nb: number): number {
-  const u32 = a.u32;
-  const sw = a.sw;
+  const mem = a.m;
+  const sa = a.stateBase;
   const bins = a.bins;
-  const dvs = u32[sw + W.dvSize]!;
+  const dvs = mem.u32(sa + S_DV_SIZE);
   if (nb < SMALL_LIMIT) {
     const f = bins.bin(nb >>> 4);
-    let c = u32[(f + 8) >>> 2]!;
+    let c = a.wb + mem.u32(f + 8);
     if (c !== f) {
       bins.unlink(c, nb);
       markUsed(a, c, nb);
@@ -58,20 +58,20 @@ export function takeBest(a: DlmallocAllocator, nb: number): number {
     if (dvs >= nb) return carveVictim(a, nb, dvs);
     const j = bins.nextNonEmpty((nb >>> 4) + 1);
     if (j < 0) return 0;
-    c = u32[(bins.bin(j) + 8) >>> 2]!;
-    const s = (u32[(c + 4) >>> 2]! & ~15) >>> 0;
+    c = a.wb + mem.u32(bins.bin(j) + 8);
+    const s = (mem.u32(c + 4) & ~15) >>> 0;
     bins.unlink(c, s);
     if (s === nb) {
       markUsed(a, c, s);
       return c;
     }
-    if (dvs !== 0) bins.insert(u32[sw + W.dv]!, dvs);
-    u32[sw + W.dv] = split(a, c, s, nb);
-    u32[sw + W.dvSize] = s - nb;
+    if (dvs !== 0) bins.insert(a.wb + mem.u32(sa + S_DV), dvs);
+    mem.setU32(sa + S_DV, split(a, c, s, nb) - a.wb);
+    mem.setU32(sa + S_DV_SIZE, s - nb);
     return c;
   }
   const c = bins.bestFit(nb);
-  const s = c === 0 ? 0 : (u32[(c + 4) >>> 2]! & ~15) >>> 0;
+  const s = c === 0 ? 0 : (mem.u32(c + 4) & ~15) >>> 0;
   if (dvs >= nb && (c === 0 || dvs <= s)) return carveVictim(a, nb, dvs);
   if (c === 0) return 0;
   bins.unlink(c, s);
@@ -85,16 +85,16 @@ export function takeBest(a: DlmallocAllocator, nb: number): number {
 
 /** Serves nb bytes from the designated victim (dvs ≥ nb); its remainder stays the victim. */
 function carveVictim(a: DlmallocAllocator, nb: number, dvs: number): number {
-  const u32 = a.u32;
-  const sw = a.sw;
-  const dv = u32[sw + W.dv]!;
+  const mem = a.m;
+  const sa = a.stateBase;
+  const dv = a.wb + mem.u32(sa + S_DV);
   if (dvs === nb) {
-    u32[sw + W.dv] = 0;
-    u32[sw + W.dvSize] = 0;
+    mem.setU32(sa + S_DV, 0);
+    mem.setU32(sa + S_DV_SIZE, 0);
     markUsed(a, dv, dvs);
   } else {
-    u32[sw + W.dv] = split(a, dv, dvs, nb);
-    u32[sw + W.dvSize] = dvs - nb;
+    mem.setU32(sa + S_DV, split(a, dv, dvs, nb) - a.wb);
+    mem.setU32(sa + S_DV_SIZE, dvs - nb);
   }
   return dv;
 }
@@ -117,12 +117,14 @@ export function takeFirst(a: DlmallocAllocator, nb: number): number {
  * rover, in use or not, would read as many headers as there are chunks between it and the fit.
  */
 export function takeNext(a: DlmallocAllocator, nb: number): number {
-  const u32 = a.u32;
-  const sw = a.sw;
-  const hb = u32[sw + W.heapBase]!;
-  const top = u32[sw + W.top]!;
-  if (hb === 0) return 0;
-  let from = u32[sw + W.rover]!;
+  const mem = a.m;
+  const sa = a.stateBase;
+  const wb = a.wb;
+  const hbo = mem.u32(sa + S_HEAP_BASE);
+  if (hbo === 0) return 0;
+  const hb = wb + hbo;
+  const top = wb + mem.u32(sa + S_TOP);
+  let from = wb + mem.u32(sa + S_ROVER);
   if (from < hb || from >= top) from = hb;
   else if (!a.starts.has(from)) from = a.starts.below(from, hb); // merged since: the chunk holding it
   let c = nextFitFrom(a, from, top, nb);
@@ -133,9 +135,9 @@ export function takeNext(a: DlmallocAllocator, nb: number): number {
 /** The lowest-addressed binned free chunk ≥ nb bytes starting in [from, top), or 0. */
 function nextFitFrom(a: DlmallocAllocator, from: number, top: number, nb: number): number {
   const roving = a.bins.roving!;
-  const u32 = a.u32;
+  const mem = a.m;
   const base = a.starts.base;
-  const w0 = a.starts.w0;
+  const at = a.starts.at;
   let i = roving.region(from);
   let steps = 0;
   for (;;) {
@@ -146,19 +148,20 @@ function nextFitFrom(a: DlmallocAllocator, from: number, top: number, nb: number
     const lo = from > rs ? from : rs;
     // Read the chunks starting in [lo, region end): the set bits of its two bitmap words from lo on.
     const b = (lo - base) >>> 4;
-    let w = w0 + (b >>> 5);
-    const wEnd = w0 + (((rs - base) >>> 4) + (1 << (REGION_SHIFT - 4)) >>> 5);
-    let bits = u32[w]! & (-1 << (b & 31));
+    // w counts bitmap words from its start; word w is at at + 4·w.
+    let w = b >>> 5;
+    const wEnd = (((rs - base) >>> 4) + (1 << (REGION_SHIFT - 4))) >>> 5;
+    let bits = mem.u32(at + (w << 2)) & (-1 << (b & 31));
     let max = 0;
     for (;;) {
-      while (bits === 0 && ++w < wEnd) bits = u32[w]!;
+      while (bits === 0 && ++w < wEnd) bits = mem.u32(at + (w << 2));
       if (bits === 0) break;
       const low = bits & -bits;
       bits ^= low;
-      const c = base + (((w - w0) << 5) + 31 - Math.clz32(low)) * 16;
+      const c = base + ((w << 5) + 31 - Math.clz32(low)) * 16;
       if (c >= top) break; // the top and nothing after it
       steps++;
-      const h = u32[(c + 4) >>> 2]!;
+      const h = mem.u32(c + 4);
       if (!(h & CINUSE)) {
         const s = (h & ~15) >>> 0;
         if (s >= nb) {
@@ -177,9 +180,9 @@ function nextFitFrom(a: DlmallocAllocator, from: number, top: number, nb: number
 
 /** Takes free chunk c (in a bin, size ≥ nb) for nb bytes; the remainder goes back to a bin. */
 function takeFree(a: DlmallocAllocator, c: number, nb: number): number {
-  const u32 = a.u32;
+  const mem = a.m;
   if (a.bins.safe) a.bins.verify(c); // before split() writes the remainder's header
-  const s = (u32[(c + 4) >>> 2]! & ~15) >>> 0;
+  const s = (mem.u32(c + 4) & ~15) >>> 0;
   if (s === nb) {
     a.bins.unlink(c, s);
     markUsed(a, c, s);
@@ -189,27 +192,26 @@ function takeFree(a: DlmallocAllocator, c: number, nb: number): number {
     a.bins.unlink(c, s);
     a.bins.insert(split(a, c, s, nb), s - nb);
   }
-  if (a.policy === POLICY_NEXT) u32[a.sw + W.rover] = c + nb;
+  if (a.policy === POLICY_NEXT) mem.setU32(a.stateBase + S_ROVER, c + nb - a.wb);
   return c;
 }
 
 /** Carves nb bytes from the top, growing the heap when the top is too small; 0 when it cannot. */
 export function takeTop(a: DlmallocAllocator, nb: number): number {
-  let u32 = a.u32;
-  const sw = a.sw;
-  let ts = u32[sw + W.topSize]!;
+  const mem = a.m;
+  const sa = a.stateBase;
+  let ts = mem.u32(sa + S_TOP_SIZE);
   if (ts < nb + MIN_CHUNK) {
     if (!growTop(a, nb)) return 0;
-    u32 = a.u32; // a syscall may have remade the views (wasm memory)
-    ts = u32[sw + W.topSize]!;
+    ts = mem.u32(sa + S_TOP_SIZE);
   }
-  const c = u32[sw + W.top]!;
+  const c = a.wb + mem.u32(sa + S_TOP);
   const nt = c + nb;
-  u32[(nt + 4) >>> 2] = (ts - nb) | PINUSE;
+  mem.setU32(nt + 4, (ts - nb) | PINUSE);
   a.starts.set(nt);
-  u32[sw + W.top] = nt;
-  u32[sw + W.topSize] = ts - nb;
-  u32[(c + 4) >>> 2] = nb | PINUSE | CINUSE;
-  if (a.policy === POLICY_NEXT) u32[sw + W.rover] = nt;
+  mem.setU32(sa + S_TOP, nt - a.wb);
+  mem.setU32(sa + S_TOP_SIZE, ts - nb);
+  mem.setU32(c + 4, nb | PINUSE | CINUSE);
+  if (a.policy === POLICY_NEXT) mem.setU32(sa + S_ROVER, nt - a.wb);
   return c;
 }

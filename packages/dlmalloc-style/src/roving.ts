@@ -24,7 +24,11 @@
  *     turned out below nb.
  * So a stale bound costs at most one extra region scan (or one group read), after which it is
  * exact: paid for, once, by the unlink that made it stale.
+ * Entries are read through the space's RawMemory at byte addresses off[h] + 4·entry (off holds
+ * each level's first byte address: above 2^32 in a paged space, so a Float64Array).
  */
+
+import type { RawMemory } from '@heaplab/core';
 
 /** log2 of the region size (bytes). */
 export const REGION_SHIFT = 10;
@@ -46,8 +50,8 @@ function levelSizes(span: number): number[] {
 }
 
 export class RovingIndex {
-  /** u32 index of each level's first entry, level 0 first. */
-  readonly off: Int32Array;
+  /** Byte address of each level's first entry, level 0 first. */
+  readonly off: Float64Array;
   /** Entries of each level. */
   readonly sizes: Int32Array;
   /** The top level's number. */
@@ -55,7 +59,7 @@ export class RovingIndex {
 
   constructor(
     /** The view of the buffer (the allocator replaces it when views are remade). */
-    public u32: Uint32Array,
+    public m: RawMemory,
     /** Byte address of the tree (4-aligned, zero-filled: every bound 0). */
     at: number,
     /** The address region 0 starts at (the space's start_brk). */
@@ -65,11 +69,11 @@ export class RovingIndex {
   ) {
     const sizes = levelSizes(span);
     this.sizes = Int32Array.from(sizes);
-    this.off = new Int32Array(sizes.length);
-    let w = at >>> 2;
+    this.off = new Float64Array(sizes.length);
+    let w = at;
     for (let h = 0; h < sizes.length; h++) {
       this.off[h] = w;
-      w += sizes[h]!;
+      w += 4 * sizes[h]!;
     }
     this.topLevel = sizes.length - 1;
   }
@@ -86,32 +90,35 @@ export class RovingIndex {
 
   /** A free chunk c of s bytes entered a bin: raise the bounds on its path. */
   raise(c: number, s: number): void {
-    const u32 = this.u32;
+    const m = this.m;
     const off = this.off;
     let i = (c - this.base) >>> REGION_SHIFT;
-    for (let h = 0; h <= this.topLevel && u32[off[h]! + i]! < s; h++, i >>>= FAN_SHIFT) u32[off[h]! + i] = s;
+    for (let h = 0; h <= this.topLevel && m.u32(off[h]! + 4 * i) < s; h++, i >>>= FAN_SHIFT) m.setU32(off[h]! + 4 * i, s);
   }
 
   /** The largest entry of group g (children of entry g of level h + 1) of level h. */
   private groupMax(h: number, g: number): number {
-    const u32 = this.u32;
-    const w = this.off[h]! + (g << FAN_SHIFT);
-    let m = 0;
-    for (let x = w; x < w + FAN; x++) if (u32[x]! > m) m = u32[x]!;
-    return m;
+    const m = this.m;
+    const w = this.off[h]! + 4 * (g << FAN_SHIFT);
+    let max = 0;
+    for (let x = w; x < w + 4 * FAN; x += 4) {
+      const v = m.u32(x);
+      if (v > max) max = v;
+    }
+    return max;
   }
 
   /** Region i was read whole and its largest free chunk has `max` bytes (0: none): make its bound exact. */
   tighten(i: number, max: number): void {
-    const u32 = this.u32;
+    const m = this.m;
     const off = this.off;
-    if (u32[off[0]! + i] === max) return;
-    u32[off[0]! + i] = max;
+    if (m.u32(off[0]! + 4 * i) === max) return;
+    m.setU32(off[0]! + 4 * i, max);
     for (let h = 1; h <= this.topLevel; h++) {
       const g = i >>> FAN_SHIFT;
-      const m = this.groupMax(h - 1, g);
-      if (u32[off[h]! + g] === m) return;
-      u32[off[h]! + g] = m;
+      const gm = this.groupMax(h - 1, g);
+      if (m.u32(off[h]! + 4 * g) === gm) return;
+      m.setU32(off[h]! + 4 * g, gm);
       i = g;
     }
   }
@@ -123,7 +130,7 @@ export class RovingIndex {
    * the search goes on after it. Every region before the search's position has been excluded.
    */
   find(i: number, nb: number): number {
-    const u32 = this.u32;
+    const m = this.m;
     const off = this.off;
     const top = this.topLevel;
     if (i >= this.sizes[0]!) return -1;
@@ -135,7 +142,7 @@ export class RovingIndex {
       const end = p | LAST;
       let q = -1;
       for (let x = p; x <= end; x++) {
-        if (u32[w + x]! >= nb) {
+        if (m.u32(w + 4 * x) >= nb) {
           q = x;
           break;
         }
@@ -149,11 +156,11 @@ export class RovingIndex {
       }
       // Descend from entry q of level h to the first child that admits nb.
       while (h > 0) {
-        const cw = off[h - 1]! + (q << FAN_SHIFT);
+        const cw = off[h - 1]! + 4 * (q << FAN_SHIFT);
         let child = -1;
-        for (let x = cw; x < cw + FAN; x++) {
-          if (u32[x]! >= nb) {
-            child = x - off[h - 1]!;
+        for (let x = cw; x < cw + 4 * FAN; x += 4) {
+          if (m.u32(x) >= nb) {
+            child = (x - off[h - 1]!) / 4;
             break;
           }
         }
@@ -163,26 +170,26 @@ export class RovingIndex {
       }
       if (h === 0) return q;
       // Entry q of level h was stale: tighten it and go on after it.
-      u32[off[h]! + q] = this.groupMax(h - 1, q);
+      m.setU32(off[h]! + 4 * q, this.groupMax(h - 1, q));
       p = q + 1;
     }
   }
 
   /** The level-0 bound of region i (for check()). */
   bound(i: number): number {
-    return this.u32[this.off[0]! + i]!;
+    return this.m.u32(this.off[0]! + 4 * i);
   }
 
   /** Where an entry over regions [from, to] is below one of its children, described; or '' (for check()). */
   firstWrong(from: number, to: number): string {
-    const u32 = this.u32;
+    const m = this.m;
     const off = this.off;
     for (let h = 1; h <= this.topLevel; h++) {
       from >>>= FAN_SHIFT;
       to >>>= FAN_SHIFT;
       for (let g = from; g <= to; g++) {
-        const m = this.groupMax(h - 1, g);
-        if (u32[off[h]! + g]! < m) return `level ${h} entry ${g} holds ${u32[off[h]! + g]}, below its largest child ${m}`;
+        const gm = this.groupMax(h - 1, g);
+        if (m.u32(off[h]! + 4 * g) < gm) return `level ${h} entry ${g} holds ${m.u32(off[h]! + 4 * g)}, below its largest child ${gm}`;
       }
     }
     return '';

@@ -11,7 +11,7 @@
 
 import { KernelError, MADV_DONTNEED, alignUp } from '@heaplab/core';
 import type { DlmallocAllocator } from './allocator.js';
-import { MIN_CHUNK, PINUSE, TCACHED, W } from './layout.js';
+import { MIN_CHUNK, PINUSE, S_HEAP_BASE, S_TOP, S_TOP_SIZE, TCACHED } from './layout.js';
 
 /**
  * Moves the break up so the top holds nb + MIN_CHUNK bytes, asking `topPad` more when it can.
@@ -19,14 +19,18 @@ import { MIN_CHUNK, PINUSE, TCACHED, W } from './layout.js';
  */
 export function growTop(a: DlmallocAllocator, nb: number): boolean {
   const space = a.space;
-  let u32 = a.u32;
-  const sw = a.sw;
+  const mem = a.m;
+  const sa = a.stateBase;
   const ps = space.pageSize;
-  const top = u32[sw + W.top]!;
+  const to = mem.u32(sa + S_TOP);
+  const top = to === 0 ? 0 : a.wb + to;
   const brk = space.currentBrk;
   let start = top;
-  if (top === 0) start = alignUp(brk, 16);
-  else if (brk !== top + u32[sw + W.topSize]!) return false;
+  if (top === 0) {
+    start = alignUp(brk, 16);
+    // The heap must start inside the window its in-band offsets cover (allocator.ts).
+    if (start < a.heapLo) return false;
+  } else if (brk !== top + mem.u32(sa + S_TOP_SIZE)) return false;
   const minEnd = start + nb + MIN_CHUNK;
   for (let attempt = 0; attempt < 2; attempt++) {
     const end = alignUp(attempt === 0 ? minEnd + a.topPad : minEnd, ps);
@@ -37,15 +41,14 @@ export function growTop(a: DlmallocAllocator, nb: number): boolean {
       if (e instanceof KernelError && e.code === 'ENOMEM') continue;
       throw e;
     }
-    u32 = a.u32;
     if (top === 0) {
-      u32[sw + W.heapBase] = start;
-      u32[sw + W.top] = start;
+      mem.setU32(sa + S_HEAP_BASE, start - a.wb);
+      mem.setU32(sa + S_TOP, start - a.wb);
       a.starts.set(start);
     }
     const ts = end - start;
-    u32[sw + W.topSize] = ts;
-    u32[(start + 4) >>> 2] = ts | PINUSE;
+    mem.setU32(sa + S_TOP_SIZE, ts);
+    mem.setU32(start + 4, ts | PINUSE);
     return true;
   }
   return false;
@@ -54,17 +57,17 @@ export function growTop(a: DlmallocAllocator, nb: number): boolean {
 /** Gives the top's pages back above `pad` (default `topPad`) + one chunk, when we still own the break. */
 export function trim(a: DlmallocAllocator, pad = a.topPad): void {
   const space = a.space;
-  const u32 = a.u32;
-  const sw = a.sw;
-  const top = u32[sw + W.top]!;
-  const ts = u32[sw + W.topSize]!;
+  const mem = a.m;
+  const sa = a.stateBase;
+  const top = a.wb + mem.u32(sa + S_TOP);
+  const ts = mem.u32(sa + S_TOP_SIZE);
   if (space.currentBrk !== top + ts) return;
   const ps = space.pageSize;
   const extra = Math.floor((ts - pad - MIN_CHUNK) / ps) * ps;
   if (extra <= 0) return;
   space.sbrk(-extra, a.identity);
-  a.u32[sw + W.topSize] = ts - extra;
-  a.u32[(top + 4) >>> 2] = (ts - extra) | PINUSE;
+  mem.setU32(sa + S_TOP_SIZE, ts - extra);
+  mem.setU32(top + 4, (ts - extra) | PINUSE);
 }
 
 /**
@@ -89,12 +92,13 @@ export function consolidate(a: DlmallocAllocator): boolean {
   let changed = false;
   if (a.tcacheMax !== 0) {
     for (let k = 1; k < 64; k++) {
-      const ti = a.tw + k;
-      for (let c = a.u32[ti]!; c !== 0; c = a.u32[ti]!) {
-        const u32 = a.u32;
-        u32[ti] = a.revealTcache(c);
-        u32[ti + 64]!--;
-        u32[(c + 4) >>> 2]! &= ~TCACHED;
+      const ti = a.ta + 4 * k;
+      const mem = a.m;
+      for (let c = a.tcacheFirst(k); c !== 0; c = a.tcacheFirst(k)) {
+        const next = a.revealTcache(c);
+        mem.setU32(ti, next === 0 ? 0 : next - a.wb);
+        mem.setU32(ti + 256, mem.u32(ti + 256) - 1);
+        mem.setU32(c + 4, mem.u32(c + 4) & ~TCACHED);
         a.freeChunk(c, k << 4);
         changed = true;
       }

@@ -57,9 +57,9 @@ test("a node of first fit's lowest-address index that is not the lower of its ch
   a.malloc(100);
   a.free(x); // bin of x's chunk now holds x: the index's path to the root names it
   a.check();
-  const root = (a.bins.lowest!.tw + 1); // node 1, the min of all
-  assert.is(space.u32[root], x - 16);
-  space.u32[root] = x - 16 + 4096;
+  const root = a.bins.lowest!.ta + 4; // node 1, the min of all (a flat space: offsets are addresses)
+  assert.is(space.raw.u32(root), x - 16);
+  space.raw.setU32(root, x - 16 + 4096);
   throwsCorruption(() => a.check(), /lowest-address index/);
 });
 
