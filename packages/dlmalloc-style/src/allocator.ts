@@ -52,8 +52,8 @@ import { Bins, ORDER_ADDRESS, ORDER_NONE, ORDER_SIZE } from './bins.js';
 import { checkHeap } from './check.js';
 import {
   CANARY, CINUSE, HEADER, MAX_HEAP_REQUEST, MIN_CHUNK, MMAPPED, PINUSE, SMALL_LIMIT, STARTS_OFFSET,
-  S_DV, S_DV_SIZE, S_DYNAMIC, S_HEAP_BASE, S_LIVE_BLOCKS, S_LIVE_BYTES, S_MMAPPED_BYTES, S_MMAPPED_CHUNKS,
-  S_MMAP_THRESHOLD, S_TOP, S_TOP_SIZE, S_TRIM_THRESHOLD, S_USABLE_BYTES, TCACHED, TCACHE_OFFSET, TWO32,
+  S_DV, S_DV_SIZE, S_DYNAMIC, S_HEAP_BASE,
+  S_MMAP_THRESHOLD, S_TOP, S_TOP_SIZE, S_TRIM_THRESHOLD, TCACHED, TCACHE_OFFSET, TWO32,
 } from './layout.js';
 import { POLICY_BEST, POLICY_NEXT, resolveOptions } from './options.js';
 import { hasMagic, mappedHeaderDamage, mmapChunk, mmappedChunkAt, unmapChunk } from './mapped.js';
@@ -104,6 +104,21 @@ export class DlmallocAllocator extends AllocatorBase {
   readonly startsBase: number;
   /** @internal */
   readonly startsAt: number;
+  /**
+   * @internal the counters: live blocks, requested and usable bytes, mmapped chunks and their
+   * bytes. Plain number fields (40 bytes outside the space) rather than f64 words of the state
+   * page: each update in malloc and free is then no accessor call, which keeps those paths small
+   * enough for V8 to inline their helpers (releaseHeap, unlink, split, insert).
+   */
+  nBlocks = 0;
+  /** @internal */
+  nBytes = 0;
+  /** @internal */
+  nUsable = 0;
+  /** @internal */
+  nMapped = 0;
+  /** @internal */
+  nMappedBytes = 0;
   /** @internal recently unmapped user pointers (a ring), for double-free of large blocks. */
   readonly recent: Float64Array;
   /** @internal */
@@ -235,9 +250,9 @@ export class DlmallocAllocator extends AllocatorBase {
       }
       mem.setU32(c + 8, size);
       mem.setU32(c + nb, ((c - wb) ^ this.secret) >>> 0);
-      mem.setF64(sa + S_LIVE_BLOCKS, mem.f64(sa + S_LIVE_BLOCKS) + 1);
-      mem.setF64(sa + S_LIVE_BYTES, mem.f64(sa + S_LIVE_BYTES) + size);
-      mem.setF64(sa + S_USABLE_BYTES, mem.f64(sa + S_USABLE_BYTES) + nb - HEADER);
+      this.nBlocks++;
+      this.nBytes += size;
+      this.nUsable += nb - HEADER;
       return c + HEADER;
     }
     const p = mmapChunk(this, size, 16);
@@ -331,11 +346,9 @@ export class DlmallocAllocator extends AllocatorBase {
 
   /** @internal */
   account(blocks: number, bytes: number, usable: number): void {
-    const mem = this.m;
-    const sa = this.stateBase;
-    mem.setF64(sa + S_LIVE_BLOCKS, mem.f64(sa + S_LIVE_BLOCKS) + blocks);
-    mem.setF64(sa + S_LIVE_BYTES, mem.f64(sa + S_LIVE_BYTES) + bytes);
-    mem.setF64(sa + S_USABLE_BYTES, mem.f64(sa + S_USABLE_BYTES) + usable);
+    this.nBlocks += blocks;
+    this.nBytes += bytes;
+    this.nUsable += usable;
   }
 
   // ------------------------------------------------------------------ free
@@ -444,9 +457,9 @@ export class DlmallocAllocator extends AllocatorBase {
     const ti = this.ta + (s >>> 2);
     const parks = s < SMALL_LIMIT && mem.u32(ti + 256) < this.tcacheMax;
     if (this.sl !== 0 && !parks) this.verifyNeighbours(c, h, s);
-    mem.setF64(sa + S_LIVE_BLOCKS, mem.f64(sa + S_LIVE_BLOCKS) - 1);
-    mem.setF64(sa + S_LIVE_BYTES, mem.f64(sa + S_LIVE_BYTES) - req);
-    mem.setF64(sa + S_USABLE_BYTES, mem.f64(sa + S_USABLE_BYTES) - (s - HEADER));
+    this.nBlocks--;
+    this.nBytes -= req;
+    this.nUsable -= s - HEADER;
     if (parks) {
       // tcache: park the chunk, still marked in use (its list is not full). Heads and links
       // hold offsets from wb; safe-linking mangles a link with its own offset >> 12.
@@ -489,17 +502,7 @@ export class DlmallocAllocator extends AllocatorBase {
       s += ps;
     }
     if (n === wb + mem.u32(sa + S_TOP)) {
-      starts.clear(n);
-      const ts = mem.u32(sa + S_TOP_SIZE) + s;
-      mem.setU32(sa + S_TOP, c - wb);
-      mem.setU32(sa + S_TOP_SIZE, ts);
-      mem.setU32(c + 4, ts | PINUSE);
-      if (toVictim) {
-        mem.setU32(sa + S_DV, 0);
-        mem.setU32(sa + S_DV_SIZE, 0);
-      }
-      if (ts >= mem.u32(sa + S_TRIM_THRESHOLD)) trim(this);
-      if (ts >= this.releaseThreshold) releasePages(this, c, mem.u32(sa + S_TOP_SIZE), freed, n);
+      this.mergeTop(c, s, toVictim, freed, n);
       return;
     }
     const nh = mem.u32(n + 4);
@@ -521,6 +524,27 @@ export class DlmallocAllocator extends AllocatorBase {
       bins.insert(c, s);
     }
     if (s >= this.releaseThreshold) releasePages(this, c, s, freed, n);
+  }
+
+  /**
+   * freeChunk's end when the freed chunk (merged with a free predecessor into [c, c+s)) lies right
+   * below the top n: the top grows down to c, then may be trimmed and its pages released. Out of
+   * freeChunk's line, which keeps freeChunk small enough for V8 to inline the bin code into it.
+   */
+  private mergeTop(c: number, s: number, toVictim: boolean, freed: number, n: number): void {
+    const mem = this.m;
+    const sa = this.stateBase;
+    this.starts.clear(n);
+    const ts = mem.u32(sa + S_TOP_SIZE) + s;
+    mem.setU32(sa + S_TOP, c - this.wb);
+    mem.setU32(sa + S_TOP_SIZE, ts);
+    mem.setU32(c + 4, ts | PINUSE);
+    if (toVictim) {
+      mem.setU32(sa + S_DV, 0);
+      mem.setU32(sa + S_DV_SIZE, 0);
+    }
+    if (ts >= mem.u32(sa + S_TRIM_THRESHOLD)) trim(this);
+    if (ts >= this.releaseThreshold) releasePages(this, c, mem.u32(sa + S_TOP_SIZE), freed, n);
   }
 
   // ------------------------------------------------------------------ realloc in place
@@ -609,24 +633,24 @@ export class DlmallocAllocator extends AllocatorBase {
   protected figures(): HeapFigures {
     const mem = this.m;
     const sa = this.stateBase;
-    const live = mem.f64(sa + S_LIVE_BLOCKS);
+    const live = this.nBlocks;
     const hb = mem.u32(sa + S_HEAP_BASE);
     const heapEnd = mem.u32(sa + S_TOP) + mem.u32(sa + S_TOP_SIZE);
     return {
       liveBlocks: live,
-      liveBytes: mem.f64(sa + S_LIVE_BYTES),
-      usableBytes: mem.f64(sa + S_USABLE_BYTES),
+      liveBytes: this.nBytes,
+      usableBytes: this.nUsable,
       // Headers, the state page, the chunk-start bitmap over the heap, and next fit's tree over it.
       metadataBytes: live * HEADER + STARTS_OFFSET + (hb === 0 ? 0 : Math.ceil((heapEnd - hb) / 128) + (this.policy === POLICY_NEXT ? Math.ceil((heapEnd - hb) / 256) : 0)),
-      // All state is in the space but the ring of recently unmapped pointers (unmapHistory × 8 B).
-      externalBytes: this.recent.byteLength,
+      // All state is in the space but the ring of recently unmapped pointers (unmapHistory × 8 B)
+      // and the five counters.
+      externalBytes: this.recent.byteLength + 40,
     };
   }
 
   /** Figures of the mmapped chunks: how many and their mapped bytes. */
   mmapped(): { chunks: number; bytes: number } {
-    const sa = this.stateBase;
-    return { chunks: this.m.f64(sa + S_MMAPPED_CHUNKS), bytes: this.m.f64(sa + S_MMAPPED_BYTES) };
+    return { chunks: this.nMapped, bytes: this.nMappedBytes };
   }
 
   check(): void {

@@ -24,8 +24,8 @@ import type { DlmallocAllocator } from './allocator.js';
 import { ORDER_ADDRESS, ORDER_SIZE } from './bins.js';
 import { hasMagic, mappedHeaderDamage, mmappedChunkAt } from './mapped.js';
 import {
-  CINUSE, HEADER, MIN_CHUNK, MMAPPED, NBINS, PINUSE, SMALL_LIMIT, S_DV, S_DV_SIZE, S_HEAP_BASE, S_LIVE_BLOCKS, S_LIVE_BYTES,
-  S_MMAPPED_BYTES, S_MMAPPED_CHUNKS, S_TOP, S_TOP_SIZE, S_USABLE_BYTES, TCACHED, binIndex,
+  CINUSE, HEADER, MIN_CHUNK, MMAPPED, NBINS, PINUSE, SMALL_LIMIT, S_DV, S_DV_SIZE, S_HEAP_BASE,
+  S_TOP, S_TOP_SIZE, TCACHED, binIndex,
 } from './layout.js';
 
 export function checkHeap(a: DlmallocAllocator): void {
@@ -191,10 +191,10 @@ export function checkHeap(a: DlmallocAllocator): void {
     }
   }
 
-  if (blocks !== mem.f64(sa + S_LIVE_BLOCKS) || bytes !== mem.f64(sa + S_LIVE_BYTES) || usable !== mem.f64(sa + S_USABLE_BYTES)) {
-    bad(`chunks add up to ${blocks} blocks, ${bytes} requested and ${usable} usable bytes; the counters say ${mem.f64(sa + S_LIVE_BLOCKS)}, ${mem.f64(sa + S_LIVE_BYTES)}, ${mem.f64(sa + S_USABLE_BYTES)}`);
+  if (blocks !== a.nBlocks || bytes !== a.nBytes || usable !== a.nUsable) {
+    bad(`chunks add up to ${blocks} blocks, ${bytes} requested and ${usable} usable bytes; the counters say ${a.nBlocks}, ${a.nBytes}, ${a.nUsable}`);
   }
-  if (mchunks !== mem.f64(sa + S_MMAPPED_CHUNKS) || mbytes !== mem.f64(sa + S_MMAPPED_BYTES)) {
-    bad(`mappings hold ${mchunks} mmapped chunks of ${mbytes} bytes; the counters say ${mem.f64(sa + S_MMAPPED_CHUNKS)} and ${mem.f64(sa + S_MMAPPED_BYTES)}`);
+  if (mchunks !== a.nMapped || mbytes !== a.nMappedBytes) {
+    bad(`mappings hold ${mchunks} mmapped chunks of ${mbytes} bytes; the counters say ${a.nMapped} and ${a.nMappedBytes}`);
   }
 }

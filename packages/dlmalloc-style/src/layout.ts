@@ -23,7 +23,7 @@
  *   0     u32 × 4   unused (an overflow past an mmapped chunk just below lands here harmlessly)
  *   16    u32 × 12  words: top, top size, victim, victim size, heap base, rover, thresholds …
  *   64    u32 × 8   bin bitmap: bit i set ⇔ bin i is not empty
- *   128   f64 × 8   counters: live blocks, live bytes, usable bytes, mmapped chunks and bytes
+ *   128   f64 × 8   unused (the counters are fields of the allocator object, allocator.ts)
  *   256   u32 × 2 × NBINS  bin heads: fd, bk of each bin's circular list (the bin acts as a
  *                  fake chunk whose fd/bk words sit at fake+8 / fake+12)
  *   2304  u32 × 64  tcache heads (singly linked through c+8), one per small size / 16

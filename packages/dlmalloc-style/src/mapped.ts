@@ -17,7 +17,7 @@
 import { KernelError, MAP_FIXED_NOREPLACE, PROT_READ, PROT_WRITE, alignUp, hex } from '@heaplab/core';
 import type { DlmallocAllocator } from './allocator.js';
 import {
-  CINUSE, HEADER, MAGIC, MMAPPED, MMAP_THRESHOLD_MAX, PINUSE, S_DYNAMIC, S_MMAPPED_BYTES, S_MMAPPED_CHUNKS,
+  CINUSE, HEADER, MAGIC, MMAPPED, MMAP_THRESHOLD_MAX, PINUSE, S_DYNAMIC,
   S_MMAP_THRESHOLD, S_TRIM_THRESHOLD, TWO32,
 } from './layout.js';
 
@@ -71,9 +71,8 @@ export function mmapChunk(a: DlmallocAllocator, size: number, align: number): nu
   mem.setU32(c + 8, size);
   mem.setU32(c + 12, magic(c));
   a.account(1, size, s - HEADER);
-  const sa = a.stateBase;
-  mem.setF64(sa + S_MMAPPED_CHUNKS, mem.f64(sa + S_MMAPPED_CHUNKS) + 1);
-  mem.setF64(sa + S_MMAPPED_BYTES, mem.f64(sa + S_MMAPPED_BYTES) + end - m);
+  a.nMapped++;
+  a.nMappedBytes += end - m;
   return c + HEADER;
 }
 
@@ -130,8 +129,8 @@ export function unmapChunk(a: DlmallocAllocator, c: number): void {
   const pad = c % a.space.pageSize;
   a.account(-1, -mem.u32(c + 8), -(s - HEADER));
   const sa = a.stateBase;
-  mem.setF64(sa + S_MMAPPED_CHUNKS, mem.f64(sa + S_MMAPPED_CHUNKS) - 1);
-  mem.setF64(sa + S_MMAPPED_BYTES, mem.f64(sa + S_MMAPPED_BYTES) - (pad + s));
+  a.nMapped--;
+  a.nMappedBytes -= pad + s;
   a.space.munmap(c - pad, pad + s);
   if (a.recent.length > 0) {
     a.recent[a.recentAt] = c + HEADER;
@@ -165,8 +164,7 @@ export function resizeMapped(a: DlmallocAllocator, c: number, size: number): num
   const ns = need - pad;
   mem.setU32(c + 4, ns | PINUSE | CINUSE | MMAPPED);
   a.account(0, size - mem.u32(c + 8), ns - s);
-  const sa = a.stateBase;
-  mem.setF64(sa + S_MMAPPED_BYTES, mem.f64(sa + S_MMAPPED_BYTES) + need - cur);
+  a.nMappedBytes += need - cur;
   mem.setU32(c + 8, size);
   return c + HEADER;
 }
