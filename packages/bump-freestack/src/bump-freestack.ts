@@ -21,8 +21,10 @@
  * class whose word 1 names its own meta word — else `corrupted-link`, before anything changes.
  *
  * Memory is read and written through space.raw (`this.m`), so the same code runs in a flat space
- * (hb = 0: handles are addresses) and in a paged one up to 2^47 (hb = 2^47 − 2^32). The hot paths
- * call m's accessors directly, with no helper layer between, so V8 inlines them in a flat space.
+ * (hb = 0: handles are addresses) and in a paged one up to 2^47 (hb = 2^47 − 2^32). In a flat
+ * space the hottest paths (allocateIn, release, metaIndexOf, the cache's refill and flush) index
+ * the space's typed views instead, and their raw versions are separate methods: with both in one
+ * method, or a dozen accessor calls in it, V8 stopped inlining them and flat churn was slower.
  * Several workers share a heap only over a SharedArrayBuffer, so only in a flat space: a paged
  * space cannot be attached from another thread (core refuses it).
  *
