@@ -97,7 +97,7 @@ export class FlatMemory implements RawMemory {
     this.vf64 = space.f64;
     this.buf = space.bytes;
     this.atomicWords = space.i32;
-    this.atomicWords64 = new BigUint64Array(space.buffer, 0, space.buffer.byteLength >>> 3);
+    this.atomicWords64 = new BigUint64Array(space.buffer, 0, Math.floor(space.buffer.byteLength / 8));
   }
 
   u8(a: number): number { return this.v8[a]!; }

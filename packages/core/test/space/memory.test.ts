@@ -68,6 +68,17 @@ test('atomicIndex addresses the word at an address in atomicWords and atomicWord
   assert.is(m.u32(p + 12), 7);
 });
 
+test('a 4 GiB flat space\'s 64-bit atomic view covers the whole space (its byte length is 2^32)', () => {
+  const s = createAddressSpace({ size: 2 ** 32 });
+  const m = s.raw;
+  assert.is(m.atomicWords64.length, 2 ** 29);
+  const p = s.mmap(0, 4096, RW);
+  assert.ok(p > 2 ** 31, 'the mapping sits near the top of the space');
+  Atomics.store(m.atomicWords64, m.atomicIndex64(p + 8), (9n << 32n) | 4n);
+  assert.is(m.u32(p + 8), 4);
+  assert.is(m.u32(p + 12), 9);
+});
+
 test('flat memory follows a wasm-backed space after its memory grows', () => {
   const WA = (globalThis as unknown as { WebAssembly: { Memory: new (d: { initial: number; maximum: number }) => { buffer: ArrayBuffer; grow(n: number): number } } }).WebAssembly;
   const memory = new WA.Memory({ initial: 64, maximum: 80 });
