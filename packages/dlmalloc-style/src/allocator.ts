@@ -37,7 +37,8 @@
  * it counts anything — a forged link is `corrupted-link`.
  * Any space size: memory is read and written through the space's RawMemory (this.m), and in-band
  * address words hold offsets from the window base wb (layout.ts): 0 in a flat space, a page
- * below the break in a paged one, whose 4 GiB window ends at the state mapping.
+ * below the break in a paged one, whose 4 GiB window ends at the state mapping (when that place is
+ * taken, the state goes top-down and the heap is never grown: every request is mapped).
  * Misuse is detected before any state changes (release()'s fast path accepts only what
  * validate() accepts; everything else goes through validate()).
  */
@@ -146,25 +147,33 @@ export class DlmallocAllocator extends AllocatorBase {
     // a page below the break, with the state mapping placed at its top so that the heap (which
     // the state mapping caps) and the bin heads are both inside it.
     const windowed = space.size > TWO32;
-    this.heapLo = windowed ? Math.floor(space.currentBrk / ps) * ps : space.startBrk;
-    this.wb = windowed ? this.heapLo - ps : 0;
+    let heapLo = windowed ? Math.floor(space.currentBrk / ps) * ps : space.startBrk;
+    let wb = windowed ? heapLo - ps : 0;
     const span = windowed ? TWO32 - ps : space.size - space.startBrk;
     const startsBytes = Math.ceil(span / 128);
     // Next fit's free-size tree follows the chunk-start bitmap in the state mapping.
     const rovingAt = alignUp(STARTS_OFFSET + startsBytes, 16);
     const rovingBytes = r.policy === POLICY_NEXT ? RovingIndex.bytesFor(span) : 0;
     const len = alignUp(rovingAt + rovingBytes, ps);
+    let stateBase = 0;
     if (windowed) {
-      const at = this.wb + TWO32 - len;
       try {
-        this.stateBase = space.mmap(at, len, RW, MAP_FIXED_NOREPLACE, this.identity);
+        stateBase = space.mmap(wb + TWO32 - len, len, RW, MAP_FIXED_NOREPLACE, this.identity);
       } catch (e) {
-        if (!(e instanceof KernelError)) throw e;
-        throw new RangeError(`dlmalloc-style: its state must sit within 4 GiB above the break (its in-band words are 32-bit offsets from ${hex(this.wb)}), but ${hex(at)}…${hex(at + len)} cannot be mapped: ${e.message}`);
+        if (!(e instanceof KernelError) || e.code === 'EINVAL') throw e;
+        // The window's top is taken (another dlmalloc-style in this space holds it, or a mapping
+        // of another owner): the state goes top-down, its window ends there, and the heap is never
+        // grown (the break lies far below the window), so every request gets its own mapping.
+        stateBase = space.mmap(0, len, RW, 0, this.identity);
+        wb = stateBase + len - TWO32;
+        heapLo = stateBase;
       }
     } else {
-      this.stateBase = space.mmap(0, len, RW, 0, this.identity);
+      stateBase = space.mmap(0, len, RW, 0, this.identity);
     }
+    this.stateBase = stateBase;
+    this.heapLo = heapLo;
+    this.wb = wb;
     this.m = space.raw;
     this.stateEnd = this.stateBase + len;
     this.sw = this.stateBase / 4;

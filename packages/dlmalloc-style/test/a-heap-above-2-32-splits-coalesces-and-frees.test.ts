@@ -76,4 +76,25 @@ test('a heap that would start below its window falls back to mappings', () => {
   assert.ok(other > 0);
 });
 
+test('a second allocator in the same 2^47 space, whose window top is taken, serves every request from mappings', () => {
+  const space = createAddressSpace({ size: 2 ** 47 });
+  const first = createDlmallocAllocator(space);
+  const second = createDlmallocAllocator(space);
+  assert.ok(second.stateBase > 2 ** 46, `${second.stateBase}`);
+  const ps = [first.malloc(100), second.malloc(100), first.malloc(3000), second.malloc(3000)];
+  assert.ok(ps.every((p) => p > 0));
+  assert.is(second.heap.base, 0);
+  assert.ok(first.heap.base > 0);
+  space.raw.fill(ps[1]!, 100, 7);
+  first.check();
+  second.check();
+  first.free(ps[0]!);
+  second.free(ps[1]!);
+  first.free(ps[2]!);
+  second.free(ps[3]!);
+  first.check();
+  second.check();
+  assert.is(second.stats().liveBlocks, 0);
+});
+
 test.run();
