@@ -1,10 +1,12 @@
 /*
- * dlmalloc-style in a paged 2^47-byte space: its state mapping (bin heads, tcache, chunk-start
+ * dlmalloc-style in a flat 4 GiB space (state and mmapped chunks just below 2^32) and in a paged
+ * 2^47-byte space: its state mapping (bin heads, tcache, chunk-start
  * bitmap) ends at the top of its 4 GiB window, just past 2^32, mmapped chunks sit near 2^47, and
  * every in-band address word is an offset from the window base. The conformance kit (every
  * policy, and best fit with safe-linking) and every misuse case (also first fit with
- * safe-linking) run there; to keep CI time bounded the random sequences run a fortieth of
- * HEAPLAB_FUZZ__RUNS (at least 10) — conformance.test.ts runs them all in the kit's 64 MiB space. Each misuse case must give the same outcome as in 64 MiB, and the attack
+ * safe-linking) run in both; to keep CI time bounded the random sequences run a twentieth of
+ * HEAPLAB_FUZZ__RUNS in 4 GiB (at least 25) and a fortieth in 2^47 (at least 10) —
+ * conformance.test.ts runs them all in the kit's 64 MiB space. Each misuse case must give the same outcome as in 64 MiB, and the attack
  * kit's safe-linking detections must hold.
  */
 import { test } from 'uvu';
@@ -16,7 +18,10 @@ import {
 import { createDlmallocAllocator, type DlmallocOptions } from '../src/index.js';
 
 const SIZE = 2 ** 47;
-const runs = Math.max(10, Math.floor(fuzzRuns() / 40));
+const SIZES = [
+  { label: '4 GiB', size: 2 ** 32, runs: Math.max(25, Math.floor(fuzzRuns() / 20)) },
+  { label: '2^47', size: SIZE, runs: Math.max(10, Math.floor(fuzzRuns() / 40)) },
+];
 const outcome = (o: MisuseOutcome): string => (o.detected ? o.code : o.corrupted !== null ? 'corrupted' : o.crashed !== null ? `crashed: ${o.crashed}` : 'undetected');
 const CONFIGS: { label: string; options: Partial<DlmallocOptions>; conformance: boolean }[] = [
   { label: 'best-fit', options: { policy: 'best-fit' }, conformance: true },
@@ -28,12 +33,14 @@ const CONFIGS: { label: string; options: Partial<DlmallocOptions>; conformance: 
 
 for (const { label, options, conformance } of CONFIGS) {
   const make = (space: AddressSpace) => createDlmallocAllocator(space, options);
-  if (conformance) for (const c of conformanceChecks(make, { name: `dlmalloc-style ${label} in 2^47`, spaceSize: SIZE, runs, checkEveryStep: true })) {
-    test(`conformance in a 2^47 space (${label}): ${c.name}`, c.run);
+  for (const { label: where, size, runs } of SIZES) {
+    if (conformance) for (const c of conformanceChecks(make, { name: `dlmalloc-style ${label} in ${where}`, spaceSize: size, runs, checkEveryStep: true })) {
+      test(`conformance in a ${where} space (${label}): ${c.name}`, c.run);
+    }
+    test(`every misuse case gives the same outcome in a ${where} space as in 64 MiB (${label})`, () => {
+      for (const c of MISUSE_CASES) assert.is(outcome(runMisuseCase(c, make, size)), outcome(runMisuseCase(c, make)), c.name);
+    });
   }
-  test(`every misuse case gives the same outcome in a 2^47 space as in 64 MiB (${label})`, () => {
-    for (const c of MISUSE_CASES) assert.is(outcome(runMisuseCase(c, make, SIZE)), outcome(runMisuseCase(c, make)), c.name);
-  });
 }
 
 test('safe-linking detects free-list poisoning and unsafe unlink in a 2^47 space', () => {
