@@ -41,7 +41,7 @@ import { Isolate } from './isolate.js';
 import { appendRecord, recordId } from './ledger.js';
 import { windowOf } from './plan.js';
 import { load, provenanceBefore } from './provenance.js';
-import { labProgress } from './progress.js';
+import { progressBar } from '../report/progress.js';
 import { planHash, shardOwners, type Shard } from './shard.js';
 import { parseSpec, spaceMibOf } from './spec.js';
 import { runsNs } from './summary.js';
@@ -121,7 +121,7 @@ export async function runPlan(plan: ResolvedPlan, options: RunPlanOptions): Prom
   let native = plan.native !== false && (only === undefined || only.length > 0);
   const ownedSpecs = (si: number): number => specs.filter((_, i) => owns(si, i)).length;
   const steps = plan.sources.reduce((n, _, si) => n + ownedSpecs(si) * (plan.runs + plan.warmup + 1) + (native && owns(si, specs.length) ? plan.runs + 1 : 0), 0);
-  const bar = labProgress(steps, { enabled: options.progress === false ? false : undefined });
+  const bar = progressBar(steps, { enabled: options.progress === false ? false : undefined });
   const runOptions = { space: { size: plan.spaceMib * 2 ** 20 }, ...(plan.sampleEvery !== null ? { sampleEvery: plan.sampleEvery } : {}) };
   // A spec may ask for its own space size (`zoned-classes:spaceMib=256`, spec.ts).
   const optionsOf = (i: number) => ({ ...runOptions, space: { size: (spaceMibOf(specs[i]!) ?? plan.spaceMib) * 2 ** 20 } });

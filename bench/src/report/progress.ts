@@ -1,8 +1,9 @@
 /*
- * A progress bar on standard error for runs longer than a second (cli-progress). It appears only
- * once a second has passed and only on a terminal, so short runs, pipes and tests see nothing;
- * `tick(label)` advances it and names what runs now. Off the timed loops: it is ticked between
- * runs, never inside one.
+ * A progress bar (cli-progress) on standard error for runs longer than a second: steps done of
+ * the total, the time left, and what runs now. The time left is the mean time of the steps done so far
+ * times the steps left (cli-progress's own estimate over a short buffer swings with every slow
+ * footprint run). It appears only after a second and only on a terminal, so short runs, pipes
+ * and tests see nothing. It is ticked between runs, never inside one.
  */
 
 import { SingleBar, Presets } from 'cli-progress';
@@ -16,7 +17,22 @@ export interface Progress {
   stop(): void;
 }
 
-/** A progress bar of `total` steps on stderr, shown after `delayMs` (default 1000) on a TTY. */
+/** `1h02m`, `4m05s`, `12s`. */
+export function durationText(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '?';
+  const s = Math.round(seconds);
+  if (s >= 3600) return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+  if (s >= 60) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return `${s}s`;
+}
+
+/** The time left after `done` of `total` steps took `elapsed` seconds. */
+export function remainingSeconds(done: number, total: number, elapsed: number): number {
+  if (done <= 0) return NaN;
+  return (elapsed / done) * Math.max(0, total - done);
+}
+
+/** A bar of `total` steps on stderr, shown after `delayMs` (default 1000) on a TTY. */
 export function progressBar(total: number, options: { delayMs?: number; stream?: NodeJS.WriteStream; enabled?: boolean } = {}): Progress {
   const stream = options.stream ?? process.stderr;
   const enabled = options.enabled ?? stream.isTTY === true;
@@ -25,11 +41,15 @@ export function progressBar(total: number, options: { delayMs?: number; stream?:
   let bar: SingleBar | null = null;
   let done = 0;
   let what = '';
+  const left = (): string => {
+    const r = remainingSeconds(done, total, (performance.now() - started) / 1000);
+    return Number.isFinite(r) ? `${durationText(r)} left` : 'estimating';
+  };
   const show = (): void => {
     if (!enabled) return;
     if (bar === null && performance.now() - started >= delay) {
-      bar = new SingleBar({ stream, format: 'heaplab {bar} {value}/{total} {what}', hideCursor: true, clearOnComplete: true }, Presets.shades_classic);
-      bar.start(total, done, { what });
+      bar = new SingleBar({ stream, format: 'heaplab {bar} {value}/{total} {left} | {what}', hideCursor: true, clearOnComplete: true }, Presets.shades_classic);
+      bar.start(total, done, { what, left: left() });
     }
   };
   return {
@@ -37,12 +57,12 @@ export function progressBar(total: number, options: { delayMs?: number; stream?:
       done++;
       what = label;
       show();
-      bar?.update(done, { what });
+      bar?.update(done, { what, left: left() });
     },
     label(label) {
       what = label;
       show();
-      bar?.update(done, { what });
+      bar?.update(done, { what, left: left() });
     },
     stop() {
       bar?.stop();

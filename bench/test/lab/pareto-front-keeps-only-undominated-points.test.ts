@@ -6,7 +6,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { axesOf, labelPositions, markFront } from '../../src/lab/pareto.js';
-import { durationText, remainingSeconds } from '../../src/lab/progress.js';
+import { durationText, remainingSeconds } from '../../src/report/progress.js';
 
 test('a point is on the front iff no other is at least as good on both and better on one', () => {
   const pts = markFront<{ ns: number; m4: number; onFront?: boolean }>([
