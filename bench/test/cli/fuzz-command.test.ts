@@ -95,7 +95,7 @@ test('without -a and with no default configured, fuzz, maps and who say how to n
   for (const args of [['fuzz'], ['maps', '-w', 'churn'], ['who', '0x1000', '-w', 'churn']]) {
     const r = await runCli(args);
     assert.is(r.code, 2, args.join(' '));
-    assert.match(r.err, /^heaplab: -a, --allocator: name an allocator \(mmap-pages, bump-freestack, zoned-classes, dlmalloc-style, first-fit[^)]*\), or configure a default \("default" in heaplab\.config\.json or HEAPLAB_DEFAULT\)\n$/);
+    assert.match(r.err, /^heaplab: -a, --allocator: name an allocator \(mmap-pages, bump-freestack, zoned-classes, dlmalloc-style, buddy, kmalloc, vmalloc, first-fit[^)]*\), or configure a default \("default" in heaplab\.config\.json or HEAPLAB_DEFAULT\)\n$/);
     const help = await runCli([args[0]!, '--help']);
     assert.match(help.out.replace(/\s+/g, ' '), /-a, --allocator <name> allocator to (fuzz|run); required unless a default is configured \("default" of heaplab\.config\.json or HEAPLAB_DEFAULT\)/);
   }
