@@ -21,6 +21,8 @@
  * Misuse detected: double free (a FREE header at ptr − 16), invalid free (no header there),
  * size-mismatch on sized free. Not detected: overflows (no canaries), a double free after the
  * chunk was merged into a neighbour. It assumes no other allocator moves the break of its space.
+ * Memory is read and written through `space.raw` (never the buffer's views), so the same code runs
+ * in a paged 2^47 space; its 32-bit header words hold break addresses, which stay below 4 GiB.
  */
 
 import {
@@ -59,31 +61,29 @@ export class FirstFitAllocator extends AllocatorBase {
 
   // -------------------------------------------------------------- chunk fields
   private size(c: number): number {
-    return this.space.u32[c >>> 2]! & ~FREE;
+    return this.space.raw.u32(c) & ~FREE;
   }
   private isFree(c: number): boolean {
-    return (this.space.u32[c >>> 2]! & FREE) !== 0;
+    return (this.space.raw.u32(c) & FREE) !== 0;
   }
   private next(c: number): number {
-    return this.space.u32[(c >>> 2) + 1]!;
+    return this.space.raw.u32(c + 4);
   }
   private setFree(c: number, size: number, next: number): void {
-    const u32 = this.space.u32;
-    const w = c >>> 2;
-    u32[w] = size | FREE;
-    u32[w + 1] = next;
-    u32[w + 2] = (MAGIC ^ c) >>> 0;
+    const m = this.space.raw;
+    m.setU32(c, size | FREE);
+    m.setU32(c + 4, next);
+    m.setU32(c + 8, (MAGIC ^ c) >>> 0);
   }
   private setLive(c: number, size: number, requested: number): void {
-    const u32 = this.space.u32;
-    const w = c >>> 2;
-    u32[w] = size;
-    u32[w + 1] = requested;
-    u32[w + 2] = (MAGIC ^ c) >>> 0;
+    const m = this.space.raw;
+    m.setU32(c, size);
+    m.setU32(c + 4, requested);
+    m.setU32(c + 8, (MAGIC ^ c) >>> 0);
   }
   private linkAfter(prev: number, c: number): void {
     if (prev === 0) this.head = c;
-    else this.space.u32[(prev >>> 2) + 1] = c;
+    else this.space.raw.setU32(prev + 4, c);
   }
 
   /** Puts chunk c (size bytes) on the free list in address order, merging with free neighbours. */
@@ -98,11 +98,11 @@ export class FirstFitAllocator extends AllocatorBase {
     this.linkAfter(prev, c);
     if (cur !== 0 && c + size === cur) {
       this.setFree(c, size + this.size(cur), this.next(cur));
-      this.space.u32[(cur >>> 2) + 2] = 0; // the absorbed header is no longer a header
+      this.space.raw.setU32(cur + 8, 0); // the absorbed header is no longer a header
     }
     if (prev !== 0 && prev + this.size(prev) === c) {
       this.setFree(prev, this.size(prev) + this.size(c), this.next(c));
-      this.space.u32[(c >>> 2) + 2] = 0;
+      this.space.raw.setU32(c + 8, 0);
     }
   }
 
@@ -171,7 +171,7 @@ export class FirstFitAllocator extends AllocatorBase {
   /** The chunk of a live block pointer; throws double-free / invalid-free otherwise. */
   private chunkOf(ptr: number, what: string): number {
     const c = ptr - HEADER;
-    if (ptr % 16 === 0 && c >= this.heapStart && c < this.top && this.space.u32[(c >>> 2) + 2] === ((MAGIC ^ c) >>> 0)) {
+    if (ptr % 16 === 0 && c >= this.heapStart && c < this.top && this.space.raw.u32(c + 8) === ((MAGIC ^ c) >>> 0)) {
       if (!this.isFree(c)) return c;
       this.misuse('double-free', `${what} of ${hex(ptr)}, which is already free`, ptr);
     }
@@ -180,7 +180,7 @@ export class FirstFitAllocator extends AllocatorBase {
 
   protected release(ptr: number, size: number | undefined): void {
     const c = this.chunkOf(ptr, 'free');
-    const requested = this.space.u32[(c >>> 2) + 1]!;
+    const requested = this.space.raw.u32(c + 4);
     if (size !== undefined && size !== requested) this.misuse('size-mismatch', `free_sized(${hex(ptr)}, ${size}) of a block of ${requested} bytes`, ptr);
     const csize = this.size(c);
     this.live--;
@@ -224,7 +224,7 @@ export class FirstFitAllocator extends AllocatorBase {
     while (c < this.top) {
       const size = this.size(c);
       if (size < MIN_CHUNK || size % 16 !== 0 || c + size > this.top) bad(`chunk ${hex(c)} has size ${size}`);
-      if (this.space.u32[(c >>> 2) + 2] !== ((MAGIC ^ c) >>> 0)) bad(`chunk ${hex(c)} has a bad magic`);
+      if (this.space.raw.u32(c + 8) !== ((MAGIC ^ c) >>> 0)) bad(`chunk ${hex(c)} has a bad magic`);
       if (this.isFree(c)) {
         if (prevFree) bad(`free chunk ${hex(c)} follows another free chunk (not coalesced)`);
         if (c !== expectFree) bad(`free chunk ${hex(c)} is not next on the free list (expected ${hex(expectFree)})`);
@@ -232,7 +232,7 @@ export class FirstFitAllocator extends AllocatorBase {
         prevFree = true;
       } else {
         live++;
-        bytes += this.space.u32[(c >>> 2) + 1]!;
+        bytes += this.space.raw.u32(c + 4);
         usable += size - HEADER;
         prevFree = false;
       }

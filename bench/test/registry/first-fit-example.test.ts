@@ -22,4 +22,9 @@ test('first-fit from its module passes runConformance', () => {
   runConformance((space) => make(space), { name: 'first-fit', runs: Math.max(50, Math.ceil(fuzzRuns() / 2)) });
 });
 
+test('first-fit from its module passes runConformance in a paged 2^47 space (a fortieth of the runs)', () => {
+  const make = allocatorFactory('first-fit');
+  runConformance((space) => make(space), { name: 'first-fit 2^47', spaceSize: 2 ** 47, runs: Math.max(10, Math.ceil(fuzzRuns() / 40)) });
+});
+
 test.run();
