@@ -5,16 +5,17 @@
  * unusable free space index per order. `heaplab maps --buddyinfo` prints them at one event;
  * `heaplab replay` prints them after the last event for each kernel-family allocator, from one
  * more in-process replay (the timed and footprint runs happen in isolates and keep no instance).
- * `buddyinfoSeries` replays a source event by event (no block is written: frames do not depend on
- * it) and samples the figures every N events — physical fragmentation over time, for
+ * `buddyinfoSeries` replays a source event by event through the snapshot's replay
+ * (report/snapshot.ts) and samples the figures every N events — physical fragmentation over time, for
  * `heaplab maps --buddyinfo --every N`.
  */
 
-import { EV_CALLOC, EV_FREE, EV_MALLOC, EV_MEMALIGN, EV_REALLOC, createAddressSpace, prepareReplay, runReplay, type AddressSpace, type Allocator, type TraceSource } from '@heaplab/core';
+import { prepareReplay, runReplay, type AddressSpace, type Allocator, type TraceSource } from '@heaplab/core';
 import type { PhysicalFigures } from '@heaplab/kernel';
 import { benchRegistry } from './allocators.js';
 import type { AllocatorSpec } from './lab/api.js';
 import { openSource, type SourceSpec } from './report/sources.js';
+import { snapshotAt } from './report/snapshot.js';
 
 /** The physical figures of an allocator that has them, else null. */
 export function physicalOf(a: Allocator): PhysicalFigures | null {
@@ -77,46 +78,18 @@ export interface PhysicalSample {
   physical: PhysicalFigures;
 }
 
-/** Replays events [0, until) of `source` with a fresh allocator and samples its physical figures every `every` events and at the end. */
+/** Replays events [0, until) of `source` with a fresh allocator (snapshotAt) and samples its physical figures every `every` events and at the end. */
 export async function buddyinfoSeries(source: TraceSource, factory: (space: AddressSpace) => Allocator, every: number, until: number, spaceMib: number): Promise<{ label: string; samples: PhysicalSample[] }> {
   if (!(Number.isInteger(every) && every > 0)) throw new RangeError(`every must be a positive integer, got ${every}`);
-  const a = factory(createAddressSpace({ size: spaceMib * 2 ** 20 }));
-  if (physicalOf(a) === null) throw new RangeError(`${a.identity.label} has no physical memory of its own`);
-  const live = new Map<number, number>();
   const samples: PhysicalSample[] = [];
-  let events = 0;
-  outer: for await (const c of source.open()) {
-    for (let j = 0; j < c.count; j++) {
-      if (events >= until) break outer;
-      events++;
-      const kind = c.kind[j]!;
-      const id = c.id[j]!;
-      const size = c.size[j]!;
-      if (kind === EV_FREE) {
-        const p = live.get(id);
-        if (p !== undefined) {
-          a.free(p);
-          live.delete(id);
-        }
-      } else {
-        let p = 0;
-        if (kind === EV_MALLOC) p = a.malloc(size);
-        else if (kind === EV_CALLOC) p = a.calloc(1, size);
-        else if (kind === EV_MEMALIGN) p = a.memalign(c.arg[j]!, size);
-        else if (kind === EV_REALLOC) {
-          const old = c.arg[j]!;
-          const q = old === 0 ? 0 : live.get(old);
-          if (q !== undefined) {
-            p = a.realloc(q, size);
-            if (old !== 0 && (size === 0 || p !== 0)) live.delete(old);
-          }
-        }
-        if (p !== 0 && id !== 0) live.set(id, p);
-      }
-      if (events % every === 0) samples.push({ event: events, physical: physicalOf(a)! });
-    }
-  }
-  if (samples.length === 0 || samples[samples.length - 1]!.event !== events) samples.push({ event: events, physical: physicalOf(a)! });
+  const snap = await snapshotAt(source, factory, until, spaceMib, (events, a) => {
+    if (events === 1 && physicalOf(a) === null) throw new RangeError(`${a.identity.label} has no physical memory of its own`);
+    if (events % every === 0) samples.push({ event: events, physical: physicalOf(a)! });
+  });
+  const a = snap.allocator;
+  const p = physicalOf(a);
+  if (p === null) throw new RangeError(`${a.identity.label} has no physical memory of its own`);
+  if (samples.length === 0 || samples[samples.length - 1]!.event !== snap.events) samples.push({ event: snap.events, physical: p });
   return { label: a.identity.label, samples };
 }
 

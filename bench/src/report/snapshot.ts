@@ -42,7 +42,14 @@ function touch(space: AddressSpace, p: number, n: number): void {
 }
 
 /** Replays events [0, at) of `source` (all with at = Infinity) and returns the state. */
-export async function snapshotAt(source: TraceSource, factory: NamedFactory, at: number, spaceMib = 4096): Promise<Snapshot> {
+export async function snapshotAt(
+  source: TraceSource,
+  factory: NamedFactory,
+  at: number,
+  spaceMib = 4096,
+  /** Called after each event with the count applied so far (a series sampled along the way). */
+  afterEvent?: (events: number, allocator: Allocator) => void,
+): Promise<Snapshot> {
   if (!(at >= 0)) throw new RangeError(`at must be a non-negative event index, got ${at}`);
   const space = createAddressSpace({ size: spaceMib * 2 ** 20 });
   const a = factory(space);
@@ -54,38 +61,42 @@ export async function snapshotAt(source: TraceSource, factory: NamedFactory, at:
     for (let j = 0; j < c.count; j++) {
       if (events >= at) break outer;
       events++;
-      const kind = c.kind[j]!;
-      const id = c.id[j]!;
-      const size = c.size[j]!;
-      if (kind === EV_FREE) {
-        const b = live.get(id);
-        if (!b) unknownIds++;
+      const apply = (): void => {
+        const kind = c.kind[j]!;
+        const id = c.id[j]!;
+        const size = c.size[j]!;
+        if (kind === EV_FREE) {
+          const b = live.get(id);
+          if (!b) unknownIds++;
+          else {
+            a.free(b.ptr);
+            live.delete(id);
+          }
+          return;
+        }
+        let p = 0;
+        if (kind === EV_MALLOC) p = a.malloc(size);
+        else if (kind === EV_CALLOC) p = a.calloc(1, size);
+        else if (kind === EV_MEMALIGN) p = a.memalign(c.arg[j]!, size);
+        else if (kind === EV_REALLOC) {
+          const old = c.arg[j]!;
+          const b = old === 0 ? undefined : live.get(old);
+          if (old !== 0 && !b) {
+            unknownIds++;
+            return;
+          }
+          p = a.realloc(b ? b.ptr : 0, size);
+          if (b && (size === 0 || p !== 0)) live.delete(old);
+          if (size === 0) return;
+        }
+        if (p === 0) failures++;
         else {
-          a.free(b.ptr);
-          live.delete(id);
+          touch(space, p, size);
+          if (id !== 0) live.set(id, { ptr: p, size });
         }
-        continue;
-      }
-      let p = 0;
-      if (kind === EV_MALLOC) p = a.malloc(size);
-      else if (kind === EV_CALLOC) p = a.calloc(1, size);
-      else if (kind === EV_MEMALIGN) p = a.memalign(c.arg[j]!, size);
-      else if (kind === EV_REALLOC) {
-        const old = c.arg[j]!;
-        const b = old === 0 ? undefined : live.get(old);
-        if (old !== 0 && !b) {
-          unknownIds++;
-          continue;
-        }
-        p = a.realloc(b ? b.ptr : 0, size);
-        if (b && (size === 0 || p !== 0)) live.delete(old);
-        if (size === 0) continue;
-      }
-      if (p === 0) failures++;
-      else {
-        touch(space, p, size);
-        if (id !== 0) live.set(id, { ptr: p, size });
-      }
+      };
+      apply();
+      afterEvent?.(events, a);
     }
   }
   space.stats(); // the residency scan: pages only the allocator wrote count from here
