@@ -712,36 +712,16 @@ export class AddressSpace {
     this.lock.acquire();
     try {
       sampleResidency(this, 0, this.pageCount);
-      const f = this.f64;
-      const ps = this.pageSize;
-      return {
-        mapped: f[COUNTER.mappedPages]! * ps,
-        committed: f[COUNTER.committedPages]! * ps,
-        resident: this.i32[H.residentPages]! * ps,
-        peakMapped: f[COUNTER.peakMapped]! * ps,
-        peakCommitted: f[COUNTER.peakCommitted]! * ps,
-        peakResident: f[COUNTER.peakResident]! * ps,
-        brk: this.u32[H.brk]!,
-        startBrk: this.u32[H.startBrk]!,
-        calls: {
-          brk: f[COUNTER.brk]!,
-          mmap: f[COUNTER.mmap]!,
-          munmap: f[COUNTER.munmap]!,
-          mprotect: f[COUNTER.mprotect]!,
-          madvise: f[COUNTER.madvise]!,
-        },
-      };
+      return this.counterStats(this.u32[H.brk]!, this.u32[H.startBrk]!);
     } finally {
       this.lock.release();
     }
   }
 
-  /** The figures of a paged space: resident pages are the frames in use, so nothing is scanned. */
-  private pagedStats(k: PagedKernel): SpaceStats {
-    k.syncResident();
+  /** The figures both kinds of space keep in the header's counters, with the break given. */
+  private counterStats(brk: number, startBrk: number): SpaceStats {
     const f = this.f64;
     const ps = this.pageSize;
-    const frames = k.frames;
     return {
       mapped: f[COUNTER.mappedPages]! * ps,
       committed: f[COUNTER.committedPages]! * ps,
@@ -749,8 +729,8 @@ export class AddressSpace {
       peakMapped: f[COUNTER.peakMapped]! * ps,
       peakCommitted: f[COUNTER.peakCommitted]! * ps,
       peakResident: f[COUNTER.peakResident]! * ps,
-      brk: k.brk,
-      startBrk: k.startBrk,
+      brk,
+      startBrk,
       calls: {
         brk: f[COUNTER.brk]!,
         mmap: f[COUNTER.mmap]!,
@@ -758,6 +738,15 @@ export class AddressSpace {
         mprotect: f[COUNTER.mprotect]!,
         madvise: f[COUNTER.madvise]!,
       },
+    };
+  }
+
+  /** The figures of a paged space: resident pages are the frames in use, so nothing is scanned. */
+  private pagedStats(k: PagedKernel): SpaceStats {
+    k.syncResident();
+    const frames = k.frames;
+    return {
+      ...this.counterStats(k.brk, k.startBrk),
       frames: {
         total: frames.totalFrames,
         inUse: frames.framesInUse,
