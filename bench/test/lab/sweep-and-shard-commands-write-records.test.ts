@@ -48,6 +48,9 @@ test('lab run --shard 1/2 and 2/2, then lab merge, give one record of the whole 
   const bad = await runCli(['lab', 'merge', join(dir, 'shard-1.jsonl'), '--out', merged]);
   assert.is(bad.code, 2);
   assert.match(bad.err, /shard 2\/2 missing/);
+  const absent = await runCli(['lab', 'merge', join(dir, 'no-such.jsonl'), '--out', merged]);
+  assert.is(absent.code, 2);
+  assert.match(absent.err, /no-such\.jsonl: no such ledger file/);
 });
 
 test.run();

@@ -39,7 +39,7 @@ import { checkAllDocuments, documentFiles, renderDocuments } from '../../lab/fig
 import { DOCS_LEDGER, appendRecord, findRecordIn } from '../../lab/ledger.js';
 import { renderComparison } from '../../lab/figures.js';
 import { ROOT_README } from '../../matrix/readme-sections.js';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { writeFileAtomicSync } from '@heaplab/core';
 
 /** A record from the ledger given, or else from the default ledger and then the documents' one. */
@@ -96,6 +96,7 @@ export function registerLab(program: Command): void {
     .option('--all', 'take every shard record of the ledgers, not only the last of each')
     .action((files: string[], opts: { out: string; all?: boolean }) => {
       const records = files.flatMap((f) => {
+        if (!existsSync(resolve(f))) throw new UsageError(`${f}: no such ledger file`);
         const all = readLedger(resolve(f)).filter((r) => r.shard !== undefined);
         if (all.length === 0) throw new UsageError(`${f}: no shard records (run lab run or sweep with --shard i/n)`);
         return opts.all ? all : [all[all.length - 1]!];
